@@ -1,0 +1,122 @@
+import type { SimFaults } from './faults.types.js';
+import type { SimMutation } from './mutation.types.js';
+import type { SimStats } from './stats.types.js';
+
+/** Named data sizes; see README for what each holds. */
+export type SimProfile = 'student' | 'teacher' | 'heavy' | 'tiny';
+
+export type SimRole = 'student' | 'teacher';
+
+/** One simulated Canvas user; every user gets data of their own. */
+export interface SimUserSpec {
+  profile?: SimProfile;
+  /** Number of real (non-stub) courses; overrides the profile. */
+  courses?: number;
+  /** Exact number of assignments in every course; overrides the profile's varying sizes. */
+  assignmentsPerCourse?: number;
+  /** Number of `access_restricted_by_date` course stubs; overrides the profile. */
+  restrictedCourses?: number;
+  name?: string;
+  role?: SimRole;
+  /** An account admin may list `/accounts/:id/terms`; nobody else may. */
+  accountAdmin?: boolean;
+}
+
+export interface SimLatency {
+  baseMs: number;
+  perItemMs: number;
+  jitterMs?: number;
+}
+
+export interface SimThrottle {
+  enabled: boolean;
+  highWaterMark: number;
+  maximum: number;
+  leakPerSecond: number;
+  upfrontCost: number;
+  status: 403 | 429;
+  costPerItem: number;
+  baseCost: number;
+}
+
+export interface SimOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 42. */
+  seed?: number;
+  /** Shorthand for one user of this profile (default 'student'). */
+  profile?: SimProfile;
+  /** Several users, each with their own data; overrides `profile`. */
+  users?: SimUserSpec[];
+  /** Default base 40 ms, 0.3 ms per item, 10 ms jitter. Tests pass zeros. */
+  latency?: SimLatency;
+  throttle?: Partial<SimThrottle>;
+  /** Omit `rel="last"` from ordinal Link headers (Canvas does when counting is expensive). */
+  dropLastLink?: boolean;
+  /** Send header names in lowercase (as some proxies do). */
+  lowercaseHeaders?: boolean;
+  /** Rows shift back by one between ordinal page fetches, so pages repeat rows. */
+  shiftRows?: boolean;
+  /** Log requests to stderr (pino through fastify). */
+  logger?: boolean;
+  /** Largest per_page honoured (Canvas setting api_max_per_page); default 100. */
+  maxPerPage?: number;
+  /** Courses whose generated content is kept in memory at once (mutated courses are kept besides). Default 64. */
+  contentCacheSize?: number;
+  /** The instant generated data is "now" (ISO); fixed so the data never depends on the wall clock. */
+  epoch?: string;
+}
+
+export interface SimUser {
+  id: number;
+  name: string;
+  token: string;
+  role: SimRole;
+  profile: SimProfile;
+  accountAdmin: boolean;
+}
+
+/** Raw objects exactly as the API serves them to one user (ids are numbers). */
+export interface GroundTruth {
+  /** As `GET /courses?include[]=term` lists them (default filters), stubs included. */
+  courses: object[];
+  /** Distinct `course.term` objects of those courses, by id. */
+  terms: object[];
+  /** As `/assignment_groups` returns them, without the `assignments` key. */
+  assignmentGroups: object[];
+  /** As `/courses/:id/assignments` returns them (no `submission` key). */
+  assignments: object[];
+  /** The user's own submissions, exactly as attached under `submission` by `include[]=submission`. */
+  submissions: object[];
+}
+
+/** Sizes known without generating course content (cheap even for `heavy`). */
+export interface SimSummary {
+  courses: number;
+  restrictedCourses: number;
+  assignmentGroups: number;
+  assignments: number;
+}
+
+export interface CanvasSim {
+  /** e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  port: number;
+  users: SimUser[];
+  groundTruth(userId: number): GroundTruth;
+  /** Ground truth of one course (cheap on big accounts); null for stubs and unknown courses. */
+  groundTruthCourse(userId: number, courseId: number): Omit<GroundTruth, 'courses' | 'terms'> | null;
+  summary(userId: number): SimSummary;
+  mutate(op: SimMutation): unknown;
+  setFaults(faults: SimFaults): void;
+  clearFaults(): void;
+  stats(): SimStats;
+  resetStats(): void;
+  revokeToken(userId: number): void;
+  /** Marks the user's current tokens expired: later requests get 401 `Expired access token.` */
+  expireToken(userId: number): void;
+  issueToken(userId: number): string;
+  close(): Promise<void>;
+}

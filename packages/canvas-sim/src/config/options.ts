@@ -1,0 +1,94 @@
+import type { SimLatency, SimOptions, SimProfile, SimRole, SimThrottle } from '../api.types.js';
+import { PROFILE_SIZES } from './profiles.js';
+
+export interface ResolvedUserSpec {
+  profile: SimProfile;
+  courses: number;
+  /** null = vary around the profile's mean */
+  assignmentsPerCourse: number | null;
+  meanAssignments: number;
+  restrictedCourses: number;
+  name: string | null;
+  role: SimRole;
+  accountAdmin: boolean;
+}
+
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  seed: number;
+  users: ResolvedUserSpec[];
+  latency: Required<SimLatency>;
+  throttle: SimThrottle;
+  dropLastLink: boolean;
+  lowercaseHeaders: boolean;
+  shiftRows: boolean;
+  logger: boolean;
+  maxPerPage: number;
+  contentCacheSize: number;
+  epochMs: number;
+}
+
+/** Canvas's own defaults (app/middleware/request_throttle.rb); cost weights are ours. */
+export const DEFAULT_THROTTLE: Readonly<SimThrottle> = {
+  enabled: true,
+  highWaterMark: 600,
+  maximum: 800,
+  leakPerSecond: 10,
+  upfrontCost: 50,
+  status: 403,
+  costPerItem: 0.01,
+  baseCost: 0.05,
+};
+
+export const DEFAULT_LATENCY: Readonly<Required<SimLatency>> = { baseMs: 40, perItemMs: 0.3, jitterMs: 10 };
+
+const DEFAULT_EPOCH = '2025-10-15T12:00:00Z';
+
+export function resolveOptions(options: SimOptions = {}): ResolvedOptions {
+  const specs = options.users && options.users.length > 0 ? options.users : [{ profile: options.profile ?? 'student' }];
+  const users = specs.map((spec): ResolvedUserSpec => {
+    const profile = spec.profile ?? 'student';
+    const size = PROFILE_SIZES[profile];
+    return {
+      profile,
+      courses: nonNegativeInt(spec.courses, size.courses, 'courses'),
+      assignmentsPerCourse: spec.assignmentsPerCourse === undefined ? null : nonNegativeInt(spec.assignmentsPerCourse, 0, 'assignmentsPerCourse'),
+      meanAssignments: size.meanAssignments,
+      restrictedCourses: nonNegativeInt(spec.restrictedCourses, size.restrictedCourses, 'restrictedCourses'),
+      name: spec.name ?? null,
+      role: spec.role ?? size.role,
+      accountAdmin: spec.accountAdmin ?? false,
+    };
+  });
+  const epochMs = Date.parse(options.epoch ?? DEFAULT_EPOCH);
+  if (Number.isNaN(epochMs)) throw new Error(`canvas-sim: bad epoch ${String(options.epoch)}`);
+  const throttle = { ...DEFAULT_THROTTLE, ...stripUndefined(options.throttle ?? {}) };
+  if (throttle.status !== 403 && throttle.status !== 429) throw new Error('canvas-sim: throttle.status must be 403 or 429');
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    seed: options.seed ?? 42,
+    users,
+    // A caller who sets latency at all gets no jitter unless asked: tests pass zeros and mean it.
+    latency: options.latency ? { jitterMs: 0, ...options.latency } : { ...DEFAULT_LATENCY },
+    throttle,
+    dropLastLink: options.dropLastLink ?? false,
+    lowercaseHeaders: options.lowercaseHeaders ?? false,
+    shiftRows: options.shiftRows ?? false,
+    logger: options.logger ?? false,
+    maxPerPage: nonNegativeInt(options.maxPerPage, 100, 'maxPerPage') || 100,
+    contentCacheSize: Math.max(1, nonNegativeInt(options.contentCacheSize, 64, 'contentCacheSize')),
+    epochMs,
+  };
+}
+
+function nonNegativeInt(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new Error(`canvas-sim: ${name} must be a non-negative integer`);
+  return value;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,71 @@
+import type { ResolvedUserSpec } from '../config/options.js';
+import type { SimProfile, SimRole } from '../api.types.js';
+
+/** A JSON object as Canvas serves it; key order is kept, so equal data is byte-identical. */
+export type Json = Record<string, unknown>;
+
+export type EnrollmentState = 'active' | 'invited' | 'completed';
+
+export interface TermRecord {
+  id: number;
+  name: string;
+  start_at: string | null;
+  end_at: string | null;
+  created_at: string;
+  workflow_state: 'active';
+  grading_period_group_id: null;
+}
+
+export interface TokenRecord {
+  token: string;
+  userId: number;
+  state: 'active' | 'revoked' | 'expired';
+  expiredAt: string | null;
+}
+
+export interface UserRecord {
+  id: number;
+  index: number;
+  name: string;
+  sortableName: string;
+  shortName: string;
+  createdAt: string;
+  role: SimRole;
+  profile: SimProfile;
+  accountAdmin: boolean;
+  spec: ResolvedUserSpec;
+  /** in listing order (ascending id) */
+  courseIds: number[];
+}
+
+/** What is needed to (re)generate a course's content on demand, and its reserved id ranges. */
+export interface ContentPlan {
+  seed: number;
+  groups: number;
+  assignments: number;
+  groupIdBase: number;
+  assignmentIdBase: number;
+  submissionIdBase: number;
+}
+
+export interface CourseRecord {
+  id: number;
+  userId: number;
+  restricted: boolean;
+  deleted: boolean;
+  termId: number;
+  enrollmentState: EnrollmentState;
+  /** Course fields as served, without `enrollments` and `term` (added per request). */
+  json: Json;
+  plan: ContentPlan;
+}
+
+/** A course's groups, assignments and the owner's submissions, generated lazily or pinned once mutated. */
+export interface CourseContent {
+  /** Group objects as served, without `assignments`. */
+  groups: Json[];
+  /** Assignment objects without `html_url` / `submission` (added per request). */
+  assignments: Json[];
+  /** assignment id → the full stored submission (hidden fields included; the serializer hides them). */
+  submissions: Map<number, Json>;
+}

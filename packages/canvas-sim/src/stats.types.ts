@@ -1,0 +1,34 @@
+export interface SimTokenStats {
+  userId: number | null;
+  requests: number;
+  throttled: number;
+  inFlight: number;
+  peakInFlight: number;
+  /** Bucket level now (after leaking). */
+  bucketLevel: number;
+}
+
+export interface SimBucketSample {
+  /** ms since the epoch */
+  at: number;
+  userId: number | null;
+  level: number;
+}
+
+export interface SimStats {
+  since: string;
+  requests: number;
+  throttled: number;
+  /** "GET /api/v1/courses/:id/assignments" → count (control routes excluded). */
+  byEndpoint: Record<string, number>;
+  /** "200" → count */
+  byStatus: Record<string, number>;
+  peakInFlight: number;
+  /** keyed by the token string (or "ip:…" for requests without one) */
+  byToken: Record<string, SimTokenStats>;
+  /** Bucket level after each request; the newest 5,000 are kept. */
+  bucketSamples: SimBucketSample[];
+  /** "serverError" | "hang" | "slow" | "malformed" | "outage" | "revoked" | "forbidden" | "notFound" → count */
+  faults: Record<string, number>;
+  content: { cachedCourses: number; pinnedCourses: number };
+}

@@ -1,0 +1,59 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+/** A 32-byte AES key with the id stored beside every ciphertext it made. */
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+/** Parses one base64 key; throws a message that never echoes the key itself. */
+export function parseKey(id: string, base64: string): EncryptionKey {
+  const key = Buffer.from(base64.trim(), 'base64');
+  if (key.length !== 32) throw new Error(`key "${id}" must be 32 bytes of base64 (got ${key.length} bytes)`);
+  return { id, key };
+}
+
+/** A short, stable, non-reversible id for a key (when the operator gave none). */
+export function keyIdOf(key: Buffer): string {
+  return `k${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * AES-256-GCM for Canvas tokens at rest. Encrypts with the active key; decrypts with whichever key
+ * id the ciphertext names, so keys rotate without a flag day (old rows stay readable until
+ * re-encrypted). The user id is bound as additional data: a ciphertext copied to another user's
+ * row does not decrypt.
+ */
+export class TokenCipher {
+  private readonly keys: Map<string, Buffer>;
+
+  constructor(
+    keys: EncryptionKey[],
+    private readonly activeKeyId: string,
+  ) {
+    this.keys = new Map(keys.map((k) => [k.id, k.key]));
+    if (!this.keys.has(activeKeyId)) throw new Error(`active key "${activeKeyId}" is not among the configured keys`);
+  }
+
+  get activeKey(): string {
+    return this.activeKeyId;
+  }
+
+  encrypt(plaintext: string, userId: string): { keyId: string; ciphertext: string } {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.activeKeyId)!, iv);
+    cipher.setAAD(Buffer.from(userId, 'utf8'));
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return { keyId: this.activeKeyId, ciphertext: Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64') };
+  }
+
+  decrypt(ciphertext: string, keyId: string, userId: string): string {
+    const key = this.keys.get(keyId);
+    if (!key) throw new Error(`no key "${keyId}" to decrypt a stored token; add it to TOKEN_ENCRYPTION_KEYS`);
+    const raw = Buffer.from(ciphertext, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(userId, 'utf8'));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  }
+}

@@ -1,0 +1,28 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+// bigint (int8) columns hold Canvas ids and counters; all fit in a double's safe range.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** Options for {@link createDb}. */
+export interface CreateDbOptions {
+  url: string;
+  poolMax?: number;
+  applicationName?: string;
+}
+
+/** A kysely instance over a bounded pg pool. Close it with `db.destroy()`. */
+export function createDb(options: CreateDbOptions): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax ?? 10,
+    application_name: options.applicationName ?? 'canvas-sync',
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its server (a Postgres restart) emits 'error' on the pool; without a
+  // listener that would crash the process. Queries in flight still fail and are retried by callers.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,3 @@
+export { createDb, type CreateDbOptions } from './connect.js';
+export { createMigrator, ensureDatabase, migrateToLatest, pendingMigrations } from './migrate.js';
+export type * from './schema.js';

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './2026-11-28-001-initial.js';
+
+/**
+ * Every migration, by dated name. Kept as imports (not a folder scan) so the same list works from
+ * TypeScript sources, compiled `dist/` and a bundled container image.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-28-001-initial': initial,
+};

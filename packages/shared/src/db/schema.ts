@@ -1,0 +1,143 @@
+import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
+
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+/** pg returns bigint as text; Canvas ids fit in a JS number, so we parse them (see db/connect.ts). */
+type BigId = ColumnType<number, number | string, number | string>;
+
+interface CanvasRowBase {
+  user_id: string;
+  id: BigId;
+  raw: JSONColumnType<Record<string, unknown>>;
+  content_hash: string;
+  synced_at: GeneratedTimestamp;
+  deleted_at: NullableTimestamp;
+}
+
+export interface TermsTable extends CanvasRowBase {
+  name: string | null;
+  start_at: NullableTimestamp;
+  end_at: NullableTimestamp;
+  workflow_state: string | null;
+}
+export interface CoursesTable extends CanvasRowBase {
+  name: string | null;
+  course_code: string | null;
+  workflow_state: string | null;
+  term_id: BigId | null;
+  account_id: BigId | null;
+  start_at: NullableTimestamp;
+  end_at: NullableTimestamp;
+  access_restricted: Generated<boolean>;
+}
+export interface AssignmentGroupsTable extends CanvasRowBase {
+  course_id: BigId;
+  name: string | null;
+  position: number | null;
+  group_weight: number | null;
+}
+export interface AssignmentsTable extends CanvasRowBase {
+  course_id: BigId;
+  assignment_group_id: BigId | null;
+  name: string | null;
+  due_at: NullableTimestamp;
+  lock_at: NullableTimestamp;
+  unlock_at: NullableTimestamp;
+  points_possible: number | null;
+  grading_type: string | null;
+  published: boolean | null;
+  canvas_updated_at: NullableTimestamp;
+}
+export interface SubmissionsTable extends CanvasRowBase {
+  course_id: BigId;
+  assignment_id: BigId;
+  score: number | null;
+  grade: string | null;
+  excused: boolean | null;
+  late: boolean | null;
+  missing: boolean | null;
+  workflow_state: string | null;
+  submitted_at: NullableTimestamp;
+  graded_at: NullableTimestamp;
+  posted_at: NullableTimestamp;
+  grade_hidden: Generated<boolean>;
+}
+
+export interface ConnectionsTable {
+  id: Generated<string>;
+  user_id: string;
+  base_url: string;
+  token_ciphertext: string;
+  token_key_id: string;
+  canvas_user: JSONColumnType<{ id: number; name: string } | null, string | null, string | null>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SyncsTable {
+  id: string;
+  user_id: string;
+  connection_id: string;
+  status: string;
+  phase: Generated<string>;
+  scope: JSONColumnType<{ type: 'all' } | { type: 'term'; termId: number } | { type: 'course'; courseId: number }>;
+  mode: string;
+  dry_run: Generated<boolean>;
+  chunk_size: number;
+  run: Generated<number>;
+  seq: ColumnType<number, number | undefined, number>;
+  plan_ready: Generated<boolean>;
+  units_total: Generated<number>;
+  units_done: Generated<number>;
+  counts: ColumnType<Record<string, Record<string, number>>, string | undefined, string>;
+  diff: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  warnings: ColumnType<Array<{ code: string; message: string; unitKey?: string }>, string | undefined, string>;
+  error: ColumnType<{ code: string; message: string } | null, string | null | undefined, string | null>;
+  message: Generated<string>;
+  traceparent: string | null;
+  stall_retries: Generated<number>;
+  created_at: GeneratedTimestamp;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SyncUnitsTable {
+  sync_id: string;
+  unit_key: string;
+  course_id: BigId | null;
+  state: Generated<string>;
+  fetch_id: string | null;
+  warning: ColumnType<{ code: string; message: string } | null, string | null | undefined, string | null>;
+  completed_at: NullableTimestamp;
+}
+
+export interface SyncUnitPartsTable {
+  sync_id: string;
+  unit_key: string;
+  fetch_id: string;
+  part: number;
+  final: boolean;
+  seen: ColumnType<Record<string, number[]>, string, string>;
+  counts: ColumnType<Record<string, Record<string, number>>, string, string>;
+  diff: ColumnType<Record<string, { create: number[]; update: number[] }> | null, string | null, string | null>;
+  created_at: GeneratedTimestamp;
+}
+
+/** The whole database as kysely sees it: the one definition of the schema's types. */
+export interface Database {
+  'canvas.terms': TermsTable;
+  'canvas.courses': CoursesTable;
+  'canvas.assignment_groups': AssignmentGroupsTable;
+  'canvas.assignments': AssignmentsTable;
+  'canvas.submissions': SubmissionsTable;
+  connections: ConnectionsTable;
+  syncs: SyncsTable;
+  sync_units: SyncUnitsTable;
+  sync_unit_parts: SyncUnitPartsTable;
+}
+
+export type SyncRow = Selectable<SyncsTable>;
+export type NewSync = Insertable<SyncsTable>;
+export type SyncUpdate = Updateable<SyncsTable>;
+export type ConnectionRow = Selectable<ConnectionsTable>;

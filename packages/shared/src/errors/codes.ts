@@ -1,0 +1,43 @@
+/**
+ * Every error code canvas-sync can put in front of a client, an operator or another service.
+ * Codes are public and stable: clients switch on them. Add new ones; never rename.
+ */
+export const ERROR_CODES = {
+  // request / input
+  validation_failed: { status: 400, retryable: false, message: 'The request is not valid.' },
+  bad_json: { status: 400, retryable: false, message: 'The body is not valid JSON.' },
+  payload_too_large: { status: 413, retryable: false, message: 'The body is too large.' },
+  unsupported_media_type: { status: 415, retryable: false, message: 'Send application/json.' },
+  unauthenticated: { status: 401, retryable: false, message: 'A valid bearer token is required.' },
+  not_found: { status: 404, retryable: false, message: 'Not found.' },
+  rate_limited: { status: 429, retryable: true, message: 'Too many requests; slow down.' },
+  sync_in_progress: { status: 409, retryable: false, message: 'A sync is already queued or running.' },
+  sync_not_resumable: { status: 409, retryable: false, message: 'Only a failed or cancelled sync can be resumed.' },
+  sync_not_cancellable: { status: 409, retryable: false, message: 'Only a queued or running sync can be cancelled.' },
+  no_connection: { status: 412, retryable: false, message: 'Connect Canvas first.' },
+  canvas_url_invalid: { status: 400, retryable: false, message: 'The Canvas URL is not allowed.' },
+  // Canvas, as classified at the client edge (CANVAS.md)
+  canvas_token_invalid: { status: 502, retryable: false, message: 'Canvas rejected the access token; reconnect Canvas.' },
+  canvas_forbidden: { status: 502, retryable: false, message: 'Canvas does not allow this user to read that resource.' },
+  canvas_not_found: { status: 502, retryable: false, message: 'Canvas says the resource does not exist.' },
+  canvas_throttled: { status: 503, retryable: true, message: 'Canvas is rate limiting this token.' },
+  canvas_unavailable: { status: 503, retryable: true, message: 'Canvas is not answering.' },
+  canvas_bad_response: { status: 502, retryable: true, message: 'Canvas sent an answer that could not be read.' },
+  canvas_bad_request: { status: 502, retryable: false, message: 'Canvas refused the request parameters.' },
+  canvas_redirect_refused: { status: 502, retryable: false, message: 'Canvas pointed to another origin; refused.' },
+  // infrastructure
+  db_unavailable: { status: 503, retryable: true, message: 'The database is not available.' },
+  broker_unavailable: { status: 503, retryable: true, message: 'The message broker is not available.' },
+  message_invalid: { status: 400, retryable: false, message: 'A message failed its schema.' },
+  sync_stalled: { status: 500, retryable: false, message: 'The sync stopped making progress and was given up.' },
+  config_invalid: { status: 500, retryable: false, message: 'The configuration is not valid.' },
+  internal: { status: 500, retryable: false, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
+
+/** A stable error code from {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** True when `code` is a registered error code. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}

@@ -1,0 +1,15 @@
+/**
+ * @canvas-sync/shared — the contracts every service builds on: config, logging, errors, message
+ * schemas with subjects and streams, NATS and Postgres helpers, the DB schema and migrations.
+ * Importing it does nothing: no environment reads, no connections.
+ */
+export * from './config/index.js';
+export * from './crypto/index.js';
+export * from './db/index.js';
+export * from './errors/index.js';
+export * from './lifecycle/index.js';
+export * from './logging/index.js';
+export * from './messages/index.js';
+export * from './nats/index.js';
+export * from './tracing/index.js';
+export * from './syncs/index.js';

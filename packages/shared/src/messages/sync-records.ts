@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineMessage } from './envelope.js';
+import { CanvasId, SyncId, UserId } from './common.js';
+
+/** A Canvas object as Canvas sent it; only `id` is required here (resource schemas check the rest). */
+export const RawRow = z.looseObject({ id: CanvasId });
+export type RawRow = z.infer<typeof RawRow>;
+
+/** Rows of one part of a unit, per resource. */
+export const RecordSet = z.object({
+  terms: z.array(RawRow).optional(),
+  courses: z.array(RawRow).optional(),
+  assignment_groups: z.array(RawRow).optional(),
+  assignments: z.array(RawRow).optional(),
+  submissions: z.array(RawRow).optional(),
+});
+export type RecordSet = z.infer<typeof RecordSet>;
+
+/**
+ * fetcher → writer: one part of the rows of a checkpoint unit (`courses` for the course list,
+ * `course:<id>` for one course's groups, assignments and submissions). Parts are split by bytes to
+ * stay under the server's max payload. `fetchId` names one fetch of the unit; the unit's checkpoint
+ * is complete when every part `0..n` of one fetch is written and part `n` has `final: true`.
+ */
+export const SyncRecords = z.object({
+  syncId: SyncId,
+  userId: UserId,
+  run: z.number().int().nonnegative(),
+  unitKey: z.string().regex(/^(courses|course:\d+)$/),
+  fetchId: z.string().uuid(),
+  part: z.number().int().nonnegative().max(100_000),
+  final: z.boolean(),
+  records: RecordSet,
+});
+export type SyncRecords = z.infer<typeof SyncRecords>;
+export const syncRecords = defineMessage('sync.records', 1, SyncRecords);

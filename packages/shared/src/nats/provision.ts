@@ -1,0 +1,48 @@
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { consumerConfigs, streamConfigs, type Namespace } from '../messages/streams.js';
+
+/**
+ * Creates or updates the streams and durable consumers (idempotent). Services call it at start-up;
+ * Kubernetes runs it once as a Job. nats-server 2.9 knows no `metadata`, `compression` or
+ * `filter_subjects`, so the definitions use none of them.
+ */
+export async function provisionJetStream(nc: NatsConnection, ns: Namespace): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for (const config of streamConfigs(ns)) {
+    await ensureStream(jsm, config);
+  }
+  for (const { stream, config } of consumerConfigs(ns)) {
+    try {
+      await jsm.consumers.info(stream, config.durable_name);
+      await jsm.consumers.update(stream, config.durable_name, config);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await jsm.consumers.add(stream, config);
+    }
+  }
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0] & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.info(config.name);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await jsm.streams.add(config);
+    return;
+  }
+  await jsm.streams.update(config.name, config);
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
+  return e?.api_error?.err_code === 10059 || e?.api_error?.err_code === 10014 || /not found/i.test(String(e?.message));
+}
+
+/** Deletes the namespace's streams (and with them their consumers). For tests and tear-down only. */
+export async function deleteStreams(nc: NatsConnection, ns: Namespace): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for (const config of streamConfigs(ns)) {
+    await jsm.streams.delete(config.name).catch(() => undefined);
+  }
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { AppError } from '../errors/index.js';
+import type { MessageDef, PayloadOf } from '../messages/envelope.js';
+import { MAX_MESSAGE_BYTES, type Namespace } from '../messages/streams.js';
+
+/** Options for one publish. */
+export interface PublishOptions {
+  /** Message id: JetStream dedup key and idempotency key. Make it deterministic for retries. */
+  id?: string;
+  correlationId: string;
+  /** Extra subject tokens after the message's subject (e.g. a sync id). */
+  tokens?: string[];
+  /** W3C trace context, carried in the `traceparent` header. */
+  traceparent?: string;
+}
+
+/** Validates `payload` against the message schema and wraps it in the envelope; throws `message_invalid`. */
+export function encodeMessage<D extends MessageDef>(def: D, payload: PayloadOf<D>, options: PublishOptions): { id: string; data: Uint8Array } {
+  const parsed = def.schema.safeParse(payload);
+  if (!parsed.success) {
+    throw new AppError('message_invalid', `Refusing to publish an invalid ${def.type}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  const id = options.id ?? randomUUID();
+  const envelope = { id, type: def.type, v: def.v, occurredAt: new Date().toISOString(), correlationId: options.correlationId, payload: parsed.data };
+  const data = new TextEncoder().encode(JSON.stringify(envelope));
+  if (data.byteLength > MAX_MESSAGE_BYTES) {
+    throw new AppError('message_invalid', `A ${def.type} message is ${data.byteLength} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit.`);
+  }
+  return { id, data };
+}
+
+function traceHeaders(traceparent: string | undefined) {
+  if (!traceparent) return undefined;
+  const h = natsHeaders();
+  h.set('traceparent', traceparent);
+  return h;
+}
+
+/** Publishes to JetStream and waits for the stream's ack. A duplicate id inside the window is acked but not stored. */
+export async function publish<D extends MessageDef>(js: JetStreamClient, ns: Namespace, def: D, payload: PayloadOf<D>, options: PublishOptions): Promise<{ id: string; duplicate: boolean }> {
+  const { id, data } = encodeMessage(def, payload, options);
+  const subject = ns.subject(def, ...(options.tokens ?? []));
+  const headers = traceHeaders(options.traceparent);
+  const ack = await js.publish(subject, data, { msgID: id, ...(headers ? { headers } : {}) });
+  return { id, duplicate: ack.duplicate };
+}
+
+/** Publishes on core NATS (no stream): for broadcasts whose loss is covered elsewhere (e.g. cancel). */
+export function publishCore<D extends MessageDef>(nc: NatsConnection, ns: Namespace, def: D, payload: PayloadOf<D>, options: PublishOptions): void {
+  const { data } = encodeMessage(def, payload, options);
+  const headers = traceHeaders(options.traceparent);
+  nc.publish(ns.subject(def, ...(options.tokens ?? [])), data, headers ? { headers } : undefined);
+}

@@ -1,0 +1,1 @@
+export { childTraceparent, newTraceparent, traceIdOf } from './traceparent.js';

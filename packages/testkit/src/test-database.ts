@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Kysely } from 'kysely';
+import { inject } from 'vitest';
+import { createDb, type Database } from '@canvas-sync/shared';
+import { withDatabase } from './infra.js';
+
+/** A database of one test file, cloned from the migrated template. */
+export interface TestDatabase {
+  name: string;
+  url: string;
+  db: Kysely<Database>;
+  drop(): Promise<void>;
+}
+
+/** Clones the template into a fresh database (a few ms: Postgres copies files, no migrations run). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const infra = inject('testInfra');
+  const name = `cs_db_${infra.runId}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(infra.postgresUrl, `CREATE DATABASE ${name} TEMPLATE ${infra.templateDb}`);
+  const url = withDatabase(infra.postgresUrl, name);
+  const db = createDb({ url, poolMax: 5, applicationName: 'canvas-sync-test' });
+  return {
+    name,
+    url,
+    db,
+    drop: async () => {
+      await db.destroy();
+      await adminQuery(infra.postgresUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+/** Creates an empty (un-migrated) database, for migration tests. */
+export async function createEmptyDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const infra = inject('testInfra');
+  const name = `cs_empty_${infra.runId}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(infra.postgresUrl, `CREATE DATABASE ${name}`);
+  return { name, url: withDatabase(infra.postgresUrl, name), drop: () => adminQuery(infra.postgresUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}

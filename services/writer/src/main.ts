@@ -1,0 +1,14 @@
+/** Composition root of the writer: config → logger → Postgres + NATS → consumers → health → ready. */
+import { createLogger, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
+import { loadWriterConfig } from './config.js';
+
+runMain('writer', async () => {
+  const config = loadWriterConfig(process.env);
+  const logger = createLogger({ service: 'writer', level: config.log.level, pretty: config.log.pretty });
+  const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
+  shutdown.listen();
+  const runtime = await openRuntime('writer', config, logger, shutdown);
+  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress });
+  shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
+  logger.info({ healthPort: config.healthPort }, 'writer ready');
+});
