@@ -60,7 +60,8 @@ export function buildSubmission(prng: Prng, assignment: Json, input: SubmissionI
   return s;
 }
 
-function emptySubmission(assignment: Json, input: SubmissionInput): Json {
+/** An unsubmitted, ungraded submission row: what Canvas creates for each student on publish. */
+export function emptySubmission(assignment: Json, input: Pick<SubmissionInput, 'id' | 'userId'>): Json {
   return {
     id: input.id,
     body: null,

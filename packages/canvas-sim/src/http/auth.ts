@@ -1,0 +1,25 @@
+import type { TokenRecord, UserRecord } from '../data/model.js';
+import type { World } from '../data/world.js';
+import type { CanvasAnswer } from './answer.js';
+import { expiredToken, invalidToken, noCredentials, revokedToken } from './canvas-errors.js';
+
+export type AuthResult = { ok: true; user: UserRecord; token: TokenRecord } | { ok: false; answer: CanvasAnswer };
+
+/** Canvas reads `Authorization: Bearer …` first, then the `access_token` query parameter. */
+export function presentedToken(authorization: string | undefined, params: URLSearchParams): string | null {
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match?.[1]) return match[1];
+  }
+  return params.get('access_token') || null;
+}
+
+export function authenticate(world: World, token: string | null): AuthResult {
+  if (token === null) return { ok: false, answer: noCredentials() };
+  const record = world.token(token);
+  const user = record ? world.user(record.userId) : undefined;
+  if (!record || !user) return { ok: false, answer: invalidToken() };
+  if (record.state === 'revoked') return { ok: false, answer: revokedToken() };
+  if (record.state === 'expired') return { ok: false, answer: expiredToken(record.expiredAt ?? '') };
+  return { ok: true, user, token: record };
+}

@@ -1,0 +1,34 @@
+import type { ServerResponse } from 'node:http';
+import type { SimLatency } from '../api.types.js';
+import type { Prng } from '../data/prng.js';
+
+/** Time Canvas takes to answer: a fixed part plus a part per row served, plus seeded jitter. */
+export function latencyMs(latency: Required<SimLatency>, items: number, prng: Prng): number {
+  const jitter = latency.jitterMs > 0 ? prng.next() * latency.jitterMs : 0;
+  return Math.max(0, latency.baseMs + latency.perItemMs * items + jitter);
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts (the sim is closing). */
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (ms <= 0) return Promise.resolve(!signal.aborted);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A hung request: resolves only when the client gives up or the sim closes. */
+export function untilClosed(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed || signal.aborted) return resolve();
+    res.once('close', () => resolve());
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

@@ -1,0 +1,19 @@
+export { startCanvasSim } from './sim.js';
+export type {
+  CanvasSim,
+  GroundTruth,
+  SimLatency,
+  SimOptions,
+  SimProfile,
+  SimRole,
+  SimSummary,
+  SimThrottle,
+  SimUser,
+  SimUserSpec,
+} from './api.types.js';
+export type { SimMutation, SimMutationOp } from './mutation.types.js';
+export type { SimFaults, SimFaultSpec } from './faults.types.js';
+export type { SimBucketSample, SimStats, SimTokenStats } from './stats.types.js';
+export { SimInputError } from './sim-errors.js';
+export { DEFAULT_LATENCY, DEFAULT_THROTTLE } from './config/options.js';
+export { PROFILE_SIZES, PROFILES } from './config/profiles.js';
