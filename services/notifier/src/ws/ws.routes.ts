@@ -1,0 +1,102 @@
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { WsConfig } from '../config.js';
+import type { VerifyUserToken } from '../auth/user-token.verifier.js';
+import { FrameRateLimiter } from './frame-rate.limiter.js';
+import { isOriginAllowed } from './origin-policy.js';
+import { Outbox } from './outbox.js';
+import type { SessionHub } from './session-hub.js';
+import { CLOSE, SocketSession, type SessionDeps } from './socket-session.js';
+
+/** What `/ws` needs. */
+export interface WsRouteDeps {
+  config: WsConfig;
+  verify: VerifyUserToken;
+  views: SessionDeps['views'];
+  hub: SessionHub;
+  onCoalesced?(): void;
+}
+
+/** Above this many unsent bytes a socket counts as slow and its progress frames coalesce. */
+const HIGH_WATER_BYTES = 64 * 1024;
+const MAX_QUEUED_FRAMES = 500;
+
+/** Registers `GET /ws`: the WebSocket protocol of DESIGN.md, with its limits. */
+export async function registerWsRoutes(app: FastifyInstance, deps: WsRouteDeps): Promise<void> {
+  const { config } = deps;
+  await app.register(websocket, {
+    // ws itself closes a socket whose frame is larger with 1009 (DESIGN.md: abuse closes 1008/1009).
+    options: { maxPayload: config.maxPayloadBytes, perMessageDeflate: false },
+  });
+
+  const alive = new WeakMap<WebSocket, boolean>();
+  // Heartbeat: a socket that did not answer the previous ping is dead (a laptop lid closed, a NAT
+  // dropped the flow) and is terminated, freeing its slot in the per-user cap.
+  const heartbeat = setInterval(() => {
+    for (const socket of app.websocketServer.clients) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, config.heartbeatMs);
+  heartbeat.unref();
+  app.addHook('onClose', async () => clearInterval(heartbeat));
+
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      preValidation: async (request, reply) => {
+        if (!isOriginAllowed(request.headers.origin, request.headers.host, config)) {
+          request.log.info({ origin: request.headers.origin }, 'ws origin refused');
+          return reply.code(403).send({ error: { code: 'forbidden_origin', message: 'This origin may not open the WebSocket.' } });
+        }
+      },
+    },
+    (socket, request) => {
+      const logger = request.log;
+      alive.set(socket, true);
+      socket.on('pong', () => alive.set(socket, true));
+      const outbox = new Outbox(
+        { get bufferedAmount() { return socket.bufferedAmount; }, send: (text, done) => socket.send(text, done) },
+        {
+          highWaterBytes: HIGH_WATER_BYTES,
+          maxQueued: MAX_QUEUED_FRAMES,
+          onOverflow: () => socket.close(CLOSE.tryAgainLater, 'client too slow'),
+          ...(deps.onCoalesced ? { onCoalesced: deps.onCoalesced } : {}),
+        },
+      );
+      const session = new SocketSession({
+        verify: deps.verify,
+        views: deps.views,
+        register: (userId, s) => deps.hub.register(userId, s),
+        unregister: (userId, s) => deps.hub.unregister(userId, s),
+        send: (frame) => socket.readyState === socket.OPEN && outbox.push(frame),
+        close: (code, reason) => socket.close(code, reason),
+        authTimeoutMs: config.authTimeoutMs,
+        logger,
+      });
+      const limiter = new FrameRateLimiter(config.maxFramesPerSecond);
+      socket.on('message', (data, isBinary) => {
+        if (!limiter.take()) {
+          socket.close(CLOSE.policy, 'too many frames');
+          return;
+        }
+        if (isBinary) {
+          outbox.push({ type: 'error', code: 'bad_frame', message: 'Send JSON text frames.' });
+          return;
+        }
+        session.receive(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8'));
+      });
+      socket.on('close', () => {
+        outbox.close();
+        session.dispose();
+      });
+      socket.on('error', (err) => logger.debug({ err }, 'ws socket error'));
+    },
+  );
+}
