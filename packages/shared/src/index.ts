@@ -13,3 +13,4 @@ export * from './messages/index.js';
 export * from './nats/index.js';
 export * from './tracing/index.js';
 export * from './syncs/index.js';
+export * from './metrics/index.js';

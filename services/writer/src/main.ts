@@ -1,5 +1,5 @@
 /** Composition root of the writer: config → logger → Postgres + NATS → consumers → health → ready. */
-import { createLogger, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
+import { createLogger, createServiceMetrics, DURABLES, jetStreamLagSource, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
 import { loadWriterConfig } from './config.js';
 
 runMain('writer', async () => {
@@ -8,7 +8,10 @@ runMain('writer', async () => {
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   shutdown.listen();
   const runtime = await openRuntime('writer', config, logger, shutdown);
-  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress });
+  // Handlers count into `metrics` (syncs, Canvas requests, rows...); JetStream lag is read per scrape.
+  const metrics = createServiceMetrics({ service: 'writer' });
+  metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.writer]));
+  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape });
   shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
   logger.info({ healthPort: config.healthPort }, 'writer ready');
 });
