@@ -39,7 +39,12 @@ export type SimMutation =
       /** Default: the course's first group. */
       groupId?: number;
       name?: string;
+      /** Default 10. */
       pointsPossible?: number;
+      /** Default 'points'. */
+      gradingType?: 'points' | 'percent' | 'letter_grade' | 'pass_fail' | 'not_graded';
+      /** Default ['online_upload']. */
+      submissionTypes?: string[];
       dueAt?: string | null;
       description?: string | null;
       /** Position in its group (1-based); later ones move down. Default: last. */

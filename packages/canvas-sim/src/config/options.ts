@@ -50,14 +50,16 @@ export function resolveOptions(options: SimOptions = {}): ResolvedOptions {
   const users = specs.map((spec): ResolvedUserSpec => {
     const profile = spec.profile ?? 'student';
     const size = PROFILE_SIZES[profile];
+    const role = spec.role ?? size.role;
     return {
       profile,
       courses: nonNegativeInt(spec.courses, size.courses, 'courses'),
       assignmentsPerCourse: spec.assignmentsPerCourse === undefined ? null : nonNegativeInt(spec.assignmentsPerCourse, 0, 'assignmentsPerCourse'),
       meanAssignments: size.meanAssignments,
-      restrictedCourses: nonNegativeInt(spec.restrictedCourses, size.restrictedCourses, 'restrictedCourses'),
+      // Date restrictions lock students out of concluded courses; teachers keep access, so no stubs.
+      restrictedCourses: nonNegativeInt(spec.restrictedCourses, role === 'teacher' ? 0 : size.restrictedCourses, 'restrictedCourses'),
       name: spec.name ?? null,
-      role: spec.role ?? size.role,
+      role,
       accountAdmin: spec.accountAdmin ?? false,
     };
   });

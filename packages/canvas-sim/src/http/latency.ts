@@ -28,7 +28,12 @@ export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 export function untilClosed(res: ServerResponse, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (res.destroyed || signal.aborted) return resolve();
-    res.once('close', () => resolve());
-    signal.addEventListener('abort', () => resolve(), { once: true });
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('close', done);
+    signal.addEventListener('abort', done, { once: true });
   });
 }

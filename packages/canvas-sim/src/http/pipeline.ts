@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedOptions } from '../config/options.js';
 import { createPrng, deriveSeed, type Prng } from '../data/prng.js';
@@ -42,6 +43,8 @@ export class CanvasPipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     this.latencyPrng = createPrng(deriveSeed(deps.options.seed, 'latency'));
+    // Every sleeping or hung request listens on this one signal; hundreds at once are normal.
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** Ends every hang and sleep so close() never waits on them. */
@@ -69,10 +72,11 @@ export class CanvasPipeline {
 
     const reservation = this.deps.throttle.reserve(key);
     if (reservation.throttled) {
-      const remaining = this.deps.throttle.settle(reservation, 0);
+      this.deps.throttle.settle(reservation, 0);
       stats.throttled(key, userId);
       stats.sample(userId, this.deps.throttle.level(key));
-      return this.send(req, throttled(this.deps.throttle.settings.status), { remaining });
+      // The refusal reports the bucket as judged (at or over the line): CANVAS.md's "Remaining ≈ 0".
+      return this.send(req, throttled(this.deps.throttle.settings.status), { remaining: 0 });
     }
     stats.enter(key, userId);
     let answer: CanvasAnswer | null = null;

@@ -58,9 +58,17 @@ export function addAssignment(world: World, op: Op<'addAssignment'>): Json {
     id, courseId: course.id, groupId, position, number: content.assignments.length + 1,
     createdFrom: Date.parse(now), createdTo: Date.parse(now), dueFrom: Date.now(), dueTo: Date.now(), epochMs: Date.now() + 1, forTeacher: false,
   });
-  Object.assign(assignment, { created_at: now, updated_at: now, published: true, workflow_state: 'published' });
+  // Added assignments take plain defaults rather than random ones, so tests can predict grades.
+  Object.assign(assignment, {
+    created_at: now,
+    updated_at: now,
+    published: true,
+    workflow_state: 'published',
+    points_possible: op.pointsPossible ?? 10,
+    grading_type: op.gradingType ?? 'points',
+    submission_types: op.submissionTypes ?? ['online_upload'],
+  });
   if (op.name !== undefined) assignment['name'] = op.name;
-  if (op.pointsPossible !== undefined) assignment['points_possible'] = op.pointsPossible;
   if (op.dueAt !== undefined) assignment['due_at'] = op.dueAt;
   if (op.description !== undefined) assignment['description'] = op.description;
   if (user.role === 'teacher') assignment['needs_grading_count'] = 0;

@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+import type { SimOptions, SimUserSpec } from './api.types.js';
+import { isProfile } from './config/profiles.js';
+import type { SimFaults } from './faults.types.js';
+
+export interface CliRequest {
+  help: boolean;
+  options: SimOptions;
+  faults: SimFaults | null;
+}
+
+export const USAGE = `Usage: canvas-sim [flags]
+
+  --port N                    listen port (0 = any free port; default 0)
+  --host H                    bind address (default 127.0.0.1)
+  --seed N                    data seed (default 42)
+  --profile P                 tiny | student | teacher | heavy (default student)
+  --users LIST                several users: profiles "student,teacher,tiny" or a JSON array of SimUserSpec
+  --courses N                 courses per user (overrides the profile)
+  --assignments-per-course N  exact assignments per course (overrides the profile)
+  --latency-base MS           fixed latency per request (default 40)
+  --latency-per-item MS       latency per row served (default 0.3)
+  --latency-jitter MS         random extra latency, seeded (default 10)
+  --no-latency                all latency 0
+  --no-throttle               never throttle (headers still sent)
+  --throttle-hwm N            high-water mark (default 600)
+  --throttle-max N            bucket maximum (default 800)
+  --throttle-leak N           leak per second (default 10)
+  --throttle-upfront N        up-front cost per request (default 50)
+  --throttle-status 403|429   status of a throttled answer (default 403)
+  --throttle-cost-per-item N  cost per row of work (default 0.01)
+  --throttle-base-cost N      cost per request (default 0.05)
+  --drop-last-link            never send rel="last"
+  --lowercase-headers         send header names in lowercase
+  --shift-rows                rows shift by one between ordinal page fetches
+  --faults JSON               initial faults (SimFaults), e.g. '{"serverErrorRate":0.05}'
+  --log                       log requests to stderr
+  --help                      this text
+
+The first stdout line is {"port":N,"users":[{"id","name","token"}]}; logs go to stderr.
+Control API: http://HOST:PORT/__sim/… (see README).
+`;
+
+export function parseCliArgs(argv: string[]): CliRequest {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, profile: { type: 'string' },
+      users: { type: 'string' }, courses: { type: 'string' }, 'assignments-per-course': { type: 'string' },
+      'latency-base': { type: 'string' }, 'latency-per-item': { type: 'string' }, 'latency-jitter': { type: 'string' },
+      'no-latency': { type: 'boolean' }, 'no-throttle': { type: 'boolean' },
+      'throttle-hwm': { type: 'string' }, 'throttle-max': { type: 'string' }, 'throttle-leak': { type: 'string' },
+      'throttle-upfront': { type: 'string' }, 'throttle-status': { type: 'string' },
+      'throttle-cost-per-item': { type: 'string' }, 'throttle-base-cost': { type: 'string' },
+      'drop-last-link': { type: 'boolean' }, 'lowercase-headers': { type: 'boolean' }, 'shift-rows': { type: 'boolean' },
+      faults: { type: 'string' }, log: { type: 'boolean' }, help: { type: 'boolean' },
+    },
+  });
+  const num = (name: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got ${raw}`);
+    return value;
+  };
+  const options: SimOptions = {};
+  const set = <K extends keyof SimOptions>(key: K, value: SimOptions[K] | undefined): void => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('port', num('port', values.port));
+  set('host', values.host);
+  set('seed', num('seed', values.seed));
+  if (values.profile !== undefined) {
+    if (!isProfile(values.profile)) throw new Error(`--profile must be tiny, student, teacher or heavy, got ${values.profile}`);
+    options.profile = values.profile;
+  }
+  const users = parseUsers(values.users, options.profile);
+  const courses = num('courses', values.courses);
+  const perCourse = num('assignments-per-course', values['assignments-per-course']);
+  if (users || courses !== undefined || perCourse !== undefined) {
+    options.users = (users ?? [{ profile: options.profile ?? 'student' }]).map((u) => ({
+      ...u,
+      ...(courses === undefined ? {} : { courses }),
+      ...(perCourse === undefined ? {} : { assignmentsPerCourse: perCourse }),
+    }));
+  }
+  if (values['no-latency']) options.latency = { baseMs: 0, perItemMs: 0, jitterMs: 0 };
+  else if (values['latency-base'] !== undefined || values['latency-per-item'] !== undefined || values['latency-jitter'] !== undefined) {
+    options.latency = {
+      baseMs: num('latency-base', values['latency-base']) ?? 40,
+      perItemMs: num('latency-per-item', values['latency-per-item']) ?? 0.3,
+      jitterMs: num('latency-jitter', values['latency-jitter']) ?? 10,
+    };
+  }
+  const status = num('throttle-status', values['throttle-status']);
+  if (status !== undefined && status !== 403 && status !== 429) throw new Error('--throttle-status must be 403 or 429');
+  const throttle = Object.fromEntries(
+    Object.entries({
+      enabled: values['no-throttle'] ? false : undefined,
+      highWaterMark: num('throttle-hwm', values['throttle-hwm']),
+      maximum: num('throttle-max', values['throttle-max']),
+      leakPerSecond: num('throttle-leak', values['throttle-leak']),
+      upfrontCost: num('throttle-upfront', values['throttle-upfront']),
+      status,
+      costPerItem: num('throttle-cost-per-item', values['throttle-cost-per-item']),
+      baseCost: num('throttle-base-cost', values['throttle-base-cost']),
+    }).filter(([, v]) => v !== undefined),
+  );
+  if (Object.keys(throttle).length > 0) options.throttle = throttle;
+  set('dropLastLink', values['drop-last-link']);
+  set('lowercaseHeaders', values['lowercase-headers']);
+  set('shiftRows', values['shift-rows']);
+  set('logger', values.log);
+  const faults = values.faults === undefined ? null : (JSON.parse(values.faults) as SimFaults);
+  return { help: values.help === true, options, faults };
+}
+
+function parseUsers(raw: string | undefined, fallback: SimOptions['profile']): SimUserSpec[] | null {
+  if (raw === undefined) return null;
+  if (raw.trim().startsWith('[')) return JSON.parse(raw) as SimUserSpec[];
+  return raw.split(',').map((name) => {
+    const profile = name.trim() || fallback || 'student';
+    if (!isProfile(profile)) throw new Error(`--users: unknown profile ${profile}`);
+    return { profile };
+  });
+}
