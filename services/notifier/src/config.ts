@@ -27,10 +27,13 @@ const notifierEnvSchema = baseEnvSchema.extend({
   NOTIFIER_PORT: envInt(3001, 0, 65_535),
   HOST: z.string().optional().transform((v) => v ?? '0.0.0.0'),
   NODE_ENV: z.string().optional().transform((v) => v ?? 'development'),
+  DEMO: z.enum(['1', '0', 'true', 'false', 'yes', 'no', '']).optional(),
   AUTH_JWT_SECRET: z
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || v.length >= 16, 'must be at least 16 characters'),
+  AUTH_JWT_ISSUER: z.string().optional(),
+  AUTH_JWT_AUDIENCE: z.string().optional(),
   /** Origins allowed to open `/ws`; unset = same host, plus localhost outside production. */
   WS_ALLOWED_ORIGINS: originList,
   WS_MAX_CONNECTIONS_PER_USER: envInt(20, 1, 10_000),
@@ -56,7 +59,7 @@ export interface WsConfig {
 export interface NotifierConfig extends BaseConfig {
   port: number;
   host: string;
-  auth: { jwtSecret: string; usingDevSecret: boolean };
+  auth: { jwtSecret: string; issuer: string | undefined; audience: string | undefined; usingDevSecret: boolean };
   ws: WsConfig;
 }
 
@@ -64,15 +67,17 @@ export interface NotifierConfig extends BaseConfig {
 export function loadNotifierConfig(env: Env): NotifierConfig {
   const parsed: z.output<typeof notifierEnvSchema> = loadConfig(notifierEnvSchema, env);
   const secret = parsed.AUTH_JWT_SECRET && parsed.AUTH_JWT_SECRET !== '' ? parsed.AUTH_JWT_SECRET : undefined;
-  if (secret === undefined && parsed.NODE_ENV === 'production') {
-    // A token signed with the public dev secret would let anyone in.
-    throw new AppError('config_invalid', 'Invalid configuration:\n  - AUTH_JWT_SECRET: required when NODE_ENV=production', { details: { variables: ['AUTH_JWT_SECRET'] } });
+  const demoOff = parsed.DEMO === '0' || parsed.DEMO === 'false' || parsed.DEMO === 'no';
+  if (secret === undefined && (demoOff || parsed.NODE_ENV === 'production')) {
+    // A token signed with the public dev secret would let anyone in (same rule as the api).
+    throw new AppError('config_invalid', 'Invalid configuration:\n  - AUTH_JWT_SECRET: is required when DEMO=0 or NODE_ENV=production', { details: { variables: ['AUTH_JWT_SECRET'] } });
   }
+  const text = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
   return Object.freeze({
     ...toBaseConfig(parsed),
     port: parsed.NOTIFIER_PORT,
     host: parsed.HOST,
-    auth: Object.freeze({ jwtSecret: secret ?? DEV_JWT_SECRET, usingDevSecret: secret === undefined }),
+    auth: Object.freeze({ jwtSecret: secret ?? DEV_JWT_SECRET, issuer: text(parsed.AUTH_JWT_ISSUER), audience: text(parsed.AUTH_JWT_AUDIENCE), usingDevSecret: secret === undefined }),
     ws: Object.freeze({
       allowedOrigins: parsed.WS_ALLOWED_ORIGINS,
       allowLocalhost: parsed.NODE_ENV !== 'production',

@@ -16,13 +16,10 @@ import { SessionHub } from '../src/ws/session-hub.js';
 export const SECRET = DEV_JWT_SECRET;
 
 /** A user token as the host app would sign it. */
-export async function tokenFor(userId: string, options: { secret?: string; expiresIn?: string; alg?: string } = {}): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: options.alg ?? 'HS256' })
-    .setSubject(userId)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '1h')
-    .sign(new TextEncoder().encode(options.secret ?? SECRET));
+export async function tokenFor(userId: string, options: { secret?: string; expiresIn?: string | null; alg?: string } = {}): Promise<string> {
+  const jwt = new SignJWT({}).setProtectedHeader({ alg: options.alg ?? 'HS256' }).setSubject(userId).setIssuedAt();
+  if (options.expiresIn !== null) jwt.setExpirationTime(options.expiresIn ?? '1h');
+  return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
 }
 
 /** The pieces one test file runs against: its database, its NATS namespace, one notifier in-process. */
@@ -57,7 +54,7 @@ export async function startHarness(ws: Partial<WsConfig> = {}): Promise<Harness>
     logger,
     checks: [],
     isShuttingDown: () => false,
-    ws: { config: { ...DEFAULT_WS, ...ws }, verify: createUserTokenVerifier(SECRET), views, hub },
+    ws: { config: { ...DEFAULT_WS, ...ws }, verify: createUserTokenVerifier({ secret: SECRET }), views, hub },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
