@@ -22,7 +22,8 @@ export const listStudentSubmissionsRoute: CanvasRoute = (ctx) => {
   if (!found.ok) return found.answer;
   const { world, user, url } = ctx;
   const studentIds = listParam(url.searchParams, 'student_ids');
-  if (studentIds.some((id) => id !== 'self' && id !== String(user.id))) return unauthorizedAction();
+  // A student may name only themself ("all" means all they may see: themself too).
+  if (studentIds.some((id) => id !== 'self' && id !== 'all' && id !== String(user.id))) return unauthorizedAction();
   if (user.role !== 'student') return unauthorizedAction();
   const since = parseSince(ctx);
   if ('status' in since) return since;
