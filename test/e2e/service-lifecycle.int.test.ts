@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { connect } from '@nats-io/transport-node';
+import { deleteStreams, namespace } from '@canvas-sync/shared';
 import { createTestDatabase, freePort, spawnService, type ServiceName, type TestDatabase } from '@canvas-sync/testkit';
 
 const SERVICES: Array<{ name: ServiceName; portVar: string }> = [
@@ -11,17 +13,29 @@ const SERVICES: Array<{ name: ServiceName; portVar: string }> = [
 
 describe('each service as its own process', () => {
   let database: TestDatabase;
+  const namespaces: string[] = [];
+  const ns = (prefix: string) => {
+    const name = `${prefix}${Date.now().toString(36)}${namespaces.length}`;
+    namespaces.push(name);
+    return name;
+  };
   beforeAll(async () => {
     database = await createTestDatabase();
   });
-  afterAll(async () => database.drop());
+  afterAll(async () => {
+    // Services provision their namespace's streams at start-up; leave the shared server as we found it.
+    const nc = await connect({ servers: inject('testInfra').natsUrl });
+    for (const name of namespaces) await deleteStreams(nc, namespace(name));
+    await nc.close();
+    await database.drop();
+  });
 
   it.each(SERVICES)('$name is ready with NATS and Postgres and exits 0 on SIGTERM', async ({ name, portVar }) => {
     const port = await freePort();
     const service = spawnService(name, {
       NATS_URL: inject('testInfra').natsUrl,
       DATABASE_URL: database.url,
-      NATS_NAMESPACE: `life${name}${Date.now().toString(36)}`,
+      NATS_NAMESPACE: ns(`life${name}`),
       [portVar]: String(port),
       SHUTDOWN_TIMEOUT_MS: '10000',
     });
@@ -39,7 +53,7 @@ describe('each service as its own process', () => {
     const service = spawnService(name, {
       NATS_URL: inject('testInfra').natsUrl,
       DATABASE_URL: `postgres://postgres@127.0.0.1:${deadPg}/nothing`,
-      NATS_NAMESPACE: `nrdy${name}${Date.now().toString(36)}`,
+      NATS_NAMESPACE: ns(`nrdy${name}`),
       [portVar]: String(port),
     });
     try {

@@ -5,3 +5,5 @@ export { startPrivateNats, natsServerBin, type PrivateNats } from './private-nat
 export { startPrivatePostgres, postgresBinDir, type PrivatePostgres } from './private-postgres.js';
 export { freePort, waitFor } from './free-port.js';
 export { REPO_ROOT, spawnService, type ServiceName, type ServiceProcess } from './service-process.js';
+export { compareWithGroundTruth, type GroundTruthReport } from './ground-truth.js';
+export { startPipeline, type PipelineHarness, type SyncRequest } from './pipeline-harness.js';

@@ -1,19 +1,50 @@
-import { type z } from 'zod';
-import { baseEnvSchema, envInt, loadConfig, toBaseConfig, type BaseConfig, type Env } from '@canvas-sync/shared';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { baseEnvSchema, envInt, loadConfig, parseTokenKeys, tokenKeysEnvSchema, toBaseConfig, type BaseConfig, type Env, type TokenKeysConfig } from '@canvas-sync/shared';
 
-const fetcherEnvSchema = baseEnvSchema.extend({
+const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend({
   HEALTH_PORT: envInt(3002, 0, 65_535),
+  /** Units handled at once by this process. */
   FETCHER_CONCURRENCY: envInt(8, 1, 256),
+  /** Units of one user at once in this process (fair share). */
+  FETCHER_UNITS_PER_USER: envInt(2, 1, 64),
+  /** Courses of one unit fetched at once. */
+  FETCHER_COURSE_CONCURRENCY: envInt(3, 1, 16),
+  /** Requests in flight per Canvas token across all replicas (Canvas advises 1–3). */
+  CANVAS_MAX_IN_FLIGHT: envInt(3, 1, 10),
+  CANVAS_TIMEOUT_MS: envInt(30_000, 1_000, 120_000),
+  CANVAS_BREAKER_RESET_MS: envInt(5_000, 100, 300_000),
+  CANVAS_USER_AGENT: z.string().optional().transform((v) => v ?? 'canvas-sync/0.1 (+https://github.com/canvas-sync)'),
 });
 
 /** The fetcher's configuration, parsed once at start-up. */
 export interface FetcherConfig extends BaseConfig {
   healthPort: number;
   concurrency: number;
+  unitsPerUser: number;
+  courseConcurrency: number;
+  canvas: { maxInFlight: number; timeoutMs: number; breakerResetMs: number; userAgent: string };
+  tokenKeys: TokenKeysConfig;
 }
 
 /** Parses the environment; throws `config_invalid` naming every bad variable. */
 export function loadFetcherConfig(env: Env): FetcherConfig {
-  const parsed: z.output<typeof fetcherEnvSchema> = loadConfig(fetcherEnvSchema, env);
-  return Object.freeze({ ...toBaseConfig(parsed), healthPort: parsed.HEALTH_PORT, concurrency: parsed.FETCHER_CONCURRENCY });
+  const schema = fetcherEnvSchema.transform((v, ctx) => {
+    const keys = parseTokenKeys(v, (path) => readFileSync(path, 'utf8'));
+    if (typeof keys === 'string') {
+      ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: keys });
+      return z.NEVER;
+    }
+    return { ...v, keys };
+  });
+  const parsed = loadConfig(schema, env);
+  return {
+    ...toBaseConfig(parsed),
+    healthPort: parsed.HEALTH_PORT,
+    concurrency: parsed.FETCHER_CONCURRENCY,
+    unitsPerUser: parsed.FETCHER_UNITS_PER_USER,
+    courseConcurrency: parsed.FETCHER_COURSE_CONCURRENCY,
+    canvas: { maxInFlight: parsed.CANVAS_MAX_IN_FLIGHT, timeoutMs: parsed.CANVAS_TIMEOUT_MS, breakerResetMs: parsed.CANVAS_BREAKER_RESET_MS, userAgent: parsed.CANVAS_USER_AGENT },
+    tokenKeys: parsed.keys,
+  };
 }

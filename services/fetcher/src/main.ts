@@ -1,13 +1,38 @@
-/** Composition root of the fetcher: config → logger → Postgres + NATS → consumers → health → ready. */
-import { createLogger, createServiceMetrics, DURABLES, jetStreamLagSource, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
+/** Composition root of the fetcher: config → logger → Postgres + NATS → Canvas client → consumers → health → ready. */
+import { createLogger, createServiceMetrics, createTokenCipher, DURABLES, jetStreamLagSource, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
+import { DEFAULT_LIMITS } from './budget/budget-policy.js';
+import { kvBudgetStore } from './budget/kv-budget-store.js';
+import { createTokenBudget } from './budget/token-budget.js';
+import { DEFAULT_BREAKER, HostBreakers } from './breaker/host-breakers.js';
+import { CanvasClient } from './canvas/canvas.client.js';
 import { loadFetcherConfig } from './config.js';
+import { startFetcherConsumers } from './consumers.js';
+import { sessionFactory } from './syncs/session-factory.js';
 
 runMain('fetcher', async () => {
   const config = loadFetcherConfig(process.env);
   const logger = createLogger({ service: 'fetcher', level: config.log.level, pretty: config.log.pretty });
+  if (config.tokenKeys.usingDevKey) logger.warn('TOKEN_ENCRYPTION_KEY is not set: using the public development key');
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   shutdown.listen();
   const runtime = await openRuntime('fetcher', config, logger, shutdown);
+
+  const budget = createTokenBudget(await kvBudgetStore(runtime.nc, runtime.ns.bucket('TOKEN_BUDGET')), { ...DEFAULT_LIMITS, maxInFlight: config.canvas.maxInFlight });
+  const breakers = new HostBreakers({ ...DEFAULT_BREAKER, resetTimeoutMs: config.canvas.breakerResetMs }, (host, state) => logger.warn({ host, state }, 'canvas circuit changed'));
+  shutdown.add('breakers', () => breakers.shutdown());
+  const canvas = new CanvasClient({ budget, breakers, logger, userAgent: config.canvas.userAgent, timeoutMs: config.canvas.timeoutMs, maxUnavailableRetries: 3, maxThrottleRetries: 50 });
+
+  const consumers = startFetcherConsumers({
+    ...runtime,
+    canvas,
+    openSession: sessionFactory(runtime.db, createTokenCipher(config.tokenKeys)),
+    logger,
+    concurrency: config.concurrency,
+    unitsPerUser: config.unitsPerUser,
+    courseConcurrency: config.courseConcurrency,
+  });
+  shutdown.add('consumers', () => consumers.stop(config.shutdownTimeoutMs - 2_000));
+
   // Handlers count into `metrics` (syncs, Canvas requests, rows...); JetStream lag is read per scrape.
   const metrics = createServiceMetrics({ service: 'fetcher' });
   metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.planner, DURABLES.fetcher]));

@@ -1,6 +1,8 @@
 /** Composition root of the writer: config → logger → Postgres + NATS → consumers → health → ready. */
 import { createLogger, createServiceMetrics, DURABLES, jetStreamLagSource, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
 import { loadWriterConfig } from './config.js';
+import { startWriterConsumers } from './consumers.js';
+import { noopWriterMetrics } from './writer-metrics.js';
 
 runMain('writer', async () => {
   const config = loadWriterConfig(process.env);
@@ -13,5 +15,7 @@ runMain('writer', async () => {
   metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.writer]));
   const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape });
   shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
+  const consumers = startWriterConsumers({ ...runtime, logger, concurrency: config.concurrency, metrics: noopWriterMetrics, watchdog: config.watchdog });
+  shutdown.add('consumers', () => consumers.stop(config.shutdownTimeoutMs - 2_000));
   logger.info({ healthPort: config.healthPort }, 'writer ready');
 });

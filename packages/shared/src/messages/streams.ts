@@ -17,6 +17,8 @@ import { syncControl } from './sync-control.js';
 export interface Namespace {
   subject(def: MessageDef, ...tokens: string[]): string;
   stream(name: StreamName): string;
+  /** A KV bucket name (e.g. the fetchers' shared token budget). */
+  bucket(name: 'TOKEN_BUDGET'): string;
 }
 
 export type StreamName = 'SYNC_WORK' | 'SYNC_RESULTS' | 'SYNC_PROGRESS' | 'DEAD_LETTERS';
@@ -26,6 +28,7 @@ export function namespace(ns: string): Namespace {
   return {
     subject: (def, ...tokens) => [ns, def.subject, ...tokens].filter((t) => t !== '').join('.'),
     stream: (name) => (ns === '' ? name : `${ns.toUpperCase()}_${name}`),
+    bucket: (name) => (ns === '' ? name : `${ns.toUpperCase()}_${name}`),
   };
 }
 
@@ -47,7 +50,8 @@ export function streamConfigs(ns: Namespace): Array<Partial<StreamConfig> & { na
       storage: StorageType.File,
       duplicate_window: DUPLICATE_WINDOW,
       max_msg_size: MAX_MESSAGE_BYTES,
-      max_bytes: 1024 * 1024 * 1024,
+      // Bounded by count, not bytes: max_bytes reserves file storage up front on the server.
+      max_msgs: 1_000_000,
       discard: DiscardPolicy.New,
     },
     {
@@ -57,7 +61,7 @@ export function streamConfigs(ns: Namespace): Array<Partial<StreamConfig> & { na
       storage: StorageType.File,
       duplicate_window: DUPLICATE_WINDOW,
       max_msg_size: MAX_MESSAGE_BYTES,
-      max_bytes: 4 * 1024 * 1024 * 1024,
+      max_msgs: 1_000_000,
       discard: DiscardPolicy.New,
     },
     {
@@ -108,7 +112,9 @@ export function consumerConfigs(ns: Namespace): ConsumerDef[] {
     },
     {
       stream: ns.stream('SYNC_WORK'),
-      config: { ...base, durable_name: DURABLES.fetcher, filter_subject: ns.subject(fetchUnit), ack_wait: nanos(ACK_WAIT_MS.fetcher), max_deliver: 10 },
+      // Many deliveries on purpose: a unit is put back (nak) while its user is at their fair share of
+      // fetcher slots. Retries stay bounded by the sync's life: units of a failed/cancelled sync are acked.
+      config: { ...base, durable_name: DURABLES.fetcher, filter_subject: ns.subject(fetchUnit), ack_wait: nanos(ACK_WAIT_MS.fetcher), max_deliver: 1000 },
     },
     {
       stream: ns.stream('SYNC_RESULTS'),

@@ -4,6 +4,7 @@ import { ErrorInfo, SyncId, UserId } from './common.js';
 
 /**
  * fetcher → writer: something happened that changes a sync's state without rows.
+ * - `started`: a planner took the sync (status → running).
  * - `unit_skipped`: a course could not be read (permission 403/404, date-restricted); a warning, not a failure.
  * - `sync_failed`: the sync cannot go on (e.g. `canvas_token_invalid`); resume after fixing it.
  * - `waiting_for_canvas` / `canvas_back`: the circuit to Canvas opened / closed again.
@@ -12,7 +13,7 @@ export const SyncStatusEvent = z.object({
   syncId: SyncId,
   userId: UserId,
   run: z.number().int().nonnegative(),
-  kind: z.enum(['unit_skipped', 'sync_failed', 'waiting_for_canvas', 'canvas_back']),
+  kind: z.enum(['started', 'unit_skipped', 'sync_failed', 'waiting_for_canvas', 'canvas_back']),
   unitKey: z.string().max(100).optional(),
   error: ErrorInfo.optional(),
 });

@@ -42,7 +42,7 @@ function isNotFound(err: unknown): boolean {
 /** Deletes the namespace's streams (and with them their consumers). For tests and tear-down only. */
 export async function deleteStreams(nc: NatsConnection, ns: Namespace): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  for (const config of streamConfigs(ns)) {
-    await jsm.streams.delete(config.name).catch(() => undefined);
+  for (const name of [...streamConfigs(ns).map((c) => c.name), `KV_${ns.bucket('TOKEN_BUDGET')}`]) {
+    await jsm.streams.delete(name).catch(() => undefined);
   }
 }

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { startCanvasSim, type CanvasSim, type SimOptions } from '@canvas-sync/canvas-sim';
+import { createTokenCipher, DEV_TOKEN_KEY, parseTokenKeys, publish, syncRequested, type SyncRow } from '@canvas-sync/shared';
+import { freePort, waitFor } from './free-port.js';
+import { spawnService, type ServiceName, type ServiceProcess } from './service-process.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestNats, type TestNats } from './test-nats.js';
+
+export interface SyncRequest {
+  scope?: { type: 'all' } | { type: 'term'; termId: number } | { type: 'course'; courseId: number };
+  mode?: 'full' | 'incremental';
+  dryRun?: boolean;
+  chunkSize?: number;
+}
+
+/**
+ * The pipeline (fetchers and writers as separate OS processes) against real NATS and Postgres and
+ * the Canvas simulator, with a test database and NATS namespace of its own. It plays the api's
+ * part of starting syncs the way the api does (row + `sync.requested`).
+ */
+export interface PipelineHarness {
+  sim: CanvasSim;
+  database: TestDatabase;
+  nats: TestNats;
+  env: Record<string, string>;
+  services: ServiceProcess[];
+  start(name: ServiceName, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  connect(userId: string, simUserId: number, token?: string): Promise<string>;
+  startSync(userId: string, request?: SyncRequest): Promise<string>;
+  /** What `POST /syncs/:id/resume` does: a new run from the checkpoints. */
+  resume(syncId: string): Promise<void>;
+  waitFor(syncId: string, statuses: string[], timeoutMs?: number): Promise<SyncRow>;
+  close(): Promise<void>;
+}
+
+export async function startPipeline(options: { sim?: SimOptions; fetchers?: number; writers?: number; env?: Record<string, string> } = {}): Promise<PipelineHarness> {
+  const sim = await startCanvasSim({ latency: { baseMs: 0, perItemMs: 0 }, ...options.sim });
+  const database = await createTestDatabase();
+  const nats = await createTestNats();
+  const cipher = createTokenCipher(parseTokenKeys({ TOKEN_ENCRYPTION_KEY: DEV_TOKEN_KEY }, () => '') as Exclude<ReturnType<typeof parseTokenKeys>, string>);
+  const env = {
+    NATS_URL: inject('testInfra').natsUrl,
+    DATABASE_URL: database.url,
+    NATS_NAMESPACE: nats.nsName,
+    LOG_LEVEL: 'warn',
+    SYNC_STALL_MS: '60000',
+    WATCHDOG_INTERVAL_MS: '2000',
+    CANVAS_BREAKER_RESET_MS: '1000',
+    ...options.env,
+  };
+  const services: ServiceProcess[] = [];
+  const start = async (name: ServiceName, extraEnv: Record<string, string> = {}) => {
+    const port = await freePort();
+    const service = spawnService(name, { ...env, HEALTH_PORT: String(port), ...extraEnv });
+    services.push(service);
+    await service.waitReady(port);
+    return service;
+  };
+  await Promise.all([
+    ...Array.from({ length: options.fetchers ?? 1 }, () => start('fetcher')),
+    ...Array.from({ length: options.writers ?? 1 }, () => start('writer')),
+  ]);
+
+  const db = database.db;
+  const publishRequested = (row: { id: string; user_id: string; run: number }) =>
+    publish(nats.js, nats.ns, syncRequested, { syncId: row.id, userId: row.user_id, run: row.run }, { id: `${row.id}:run:${row.run}`, correlationId: row.id });
+
+  return {
+    sim,
+    database,
+    nats,
+    env,
+    services,
+    start,
+    async connect(userId, simUserId, token) {
+      const user = sim.users.find((u) => u.id === simUserId)!;
+      const { keyId, ciphertext } = cipher.encrypt(token ?? user.token, userId);
+      const row = await db
+        .insertInto('connections')
+        .values({ user_id: userId, base_url: sim.url, token_ciphertext: ciphertext, token_key_id: keyId, canvas_user: null })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ base_url: sim.url, token_ciphertext: ciphertext, token_key_id: keyId }))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    },
+    async startSync(userId, request = {}) {
+      const connection = await db.selectFrom('connections').select('id').where('user_id', '=', userId).executeTakeFirstOrThrow();
+      const row = await db
+        .insertInto('syncs')
+        .values({
+          id: randomUUID(),
+          user_id: userId,
+          connection_id: connection.id,
+          status: 'queued',
+          scope: JSON.stringify(request.scope ?? { type: 'all' }) as never,
+          mode: request.mode ?? 'full',
+          dry_run: request.dryRun ?? false,
+          chunk_size: request.chunkSize ?? 10,
+          traceparent: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await publishRequested(row);
+      return row.id;
+    },
+    async resume(syncId) {
+      const row = await db
+        .updateTable('syncs')
+        .set((eb) => ({ status: 'queued', phase: 'queued', run: eb('run', '+', 1), seq: eb('seq', '+', 1), error: null, finished_at: null }))
+        .where('id', '=', syncId)
+        .where('status', 'in', ['failed', 'cancelled'])
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await publishRequested(row);
+    },
+    async waitFor(syncId, statuses, timeoutMs = 60_000) {
+      let last: SyncRow | undefined;
+      await waitFor(async () => {
+        last = await db.selectFrom('syncs').selectAll().where('id', '=', syncId).executeTakeFirst();
+        return last !== undefined && statuses.includes(last.status);
+      }, timeoutMs, `sync ${syncId} to reach ${statuses.join('/')} (last: ${JSON.stringify(last && { status: last.status, phase: last.phase, done: last.units_done, total: last.units_total, error: last.error })})`);
+      return last!;
+    },
+    async close() {
+      await Promise.all(services.map((s) => s.kill('SIGTERM')));
+      await sim.close();
+      await nats.close();
+      await database.drop();
+    },
+  };
+}

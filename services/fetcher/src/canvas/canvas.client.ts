@@ -1,0 +1,182 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { AppError, isAppError, isTransientNetworkError } from '@canvas-sync/shared';
+import type { TokenBudget } from '../budget/token-budget.js';
+import { isBreakerOpen, type HostBreakers } from '../breaker/host-breakers.js';
+import { classifyCanvasResponse, outcomeError } from './classify.js';
+import type { CanvasSession } from './canvas-session.js';
+import { parseLinkHeader } from './link-header.js';
+
+/** Counters the client reports (wired to Prometheus by main.ts). */
+export interface CanvasClientHooks {
+  onResponse?(status: number): void;
+  onThrottle?(): void;
+  onPage?(): void;
+}
+
+export interface CanvasClientOptions {
+  budget: TokenBudget;
+  breakers: HostBreakers;
+  logger: Logger;
+  userAgent: string;
+  /** Per request; hosted Canvas drops requests with no first byte within 60 s anyway. */
+  timeoutMs: number;
+  /** Retries of a 5xx / network failure before the error goes up (the unit is then retried later). */
+  maxUnavailableRetries: number;
+  /** Throttles absorbed for one page before giving up on it for now. */
+  maxThrottleRetries: number;
+  fetchImpl?: typeof fetch;
+  hooks?: CanvasClientHooks;
+}
+
+/** A page of rows and where the next one is. */
+export interface CanvasPage {
+  rows: Array<Record<string, unknown> & { id: number }>;
+  next: string | null;
+}
+
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The one Canvas client of the fetcher (CANVAS.md): Bearer token and a User-Agent on every
+ * request, `per_page=100`, follows `rel="next"` exactly and only on the same origin, dedupes rows
+ * by id, spends the token's shared budget, and goes through the host's circuit breaker. Throttles
+ * slow it down and never fail it; while the circuit is open it waits for Canvas instead of
+ * burning retries.
+ */
+export class CanvasClient {
+  constructor(private readonly options: CanvasClientOptions) {}
+
+  /** `GET` one JSON document (e.g. `/api/v1/users/self`). */
+  async getJson(session: CanvasSession, path: string): Promise<unknown> {
+    return (await this.request(session, this.url(session, path, {}))).body;
+  }
+
+  /** Walks every page of a list, yielding each page's new rows (deduped by id across pages). */
+  async *paginate(session: CanvasSession, path: string, query: Record<string, string | string[]> = {}): AsyncGenerator<CanvasPage['rows']> {
+    const seenIds = new Set<number>();
+    const visited = new Set<string>();
+    let url: string | null = this.url(session, path, { per_page: '100', ...query });
+    while (url) {
+      if (visited.has(url)) {
+        // A garbled bookmark restarts at page 1 on Canvas: a repeated page means a loop, not more data.
+        this.options.logger.warn({ path }, 'canvas pagination repeated a page; stopping');
+        return;
+      }
+      visited.add(url);
+      const { body, link } = await this.request(session, url);
+      if (!Array.isArray(body)) throw new AppError('canvas_bad_response', `Canvas sent a non-list for ${path}.`);
+      const rows: CanvasPage['rows'] = [];
+      for (const row of body) {
+        if (!row || typeof row !== 'object' || !Number.isSafeInteger((row as { id?: unknown }).id)) {
+          throw new AppError('canvas_bad_response', `Canvas sent a row without an integer id in ${path}.`);
+        }
+        const typed = row as CanvasPage['rows'][number];
+        if (seenIds.has(typed.id)) continue;
+        seenIds.add(typed.id);
+        rows.push(typed);
+      }
+      this.options.hooks?.onPage?.();
+      yield rows;
+      url = link.next ?? null;
+      if (url && new URL(url).origin !== session.origin) {
+        throw new AppError('canvas_redirect_refused', 'Canvas pointed the next page to another origin; refused.');
+      }
+    }
+  }
+
+  private url(session: CanvasSession, path: string, query: Record<string, string | string[]>): string {
+    const url = new URL(path, session.origin);
+    for (const [key, value] of Object.entries(query)) {
+      for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, v);
+    }
+    return url.toString();
+  }
+
+  /** One page, with throttle absorption, 5xx retries and waiting out an open circuit. */
+  private async request(session: CanvasSession, url: string): Promise<{ body: unknown; link: Record<string, string> }> {
+    const path = new URL(url).pathname;
+    let throttles = 0;
+    let failures = 0;
+    let waiting = false;
+    for (;;) {
+      session.signal?.throwIfAborted();
+      try {
+        const result = await this.options.breakers.fire(session.origin, () => this.once(session, url, path));
+        if (waiting) session.onCanvasWait?.(false);
+        if (result.kind === 'throttled') {
+          this.options.hooks?.onThrottle?.();
+          if (++throttles > this.options.maxThrottleRetries) throw new AppError('canvas_throttled');
+          continue; // the budget now holds this token back for a while
+        }
+        return result;
+      } catch (err) {
+        if (isBreakerOpen(err)) {
+          if (!waiting) session.onCanvasWait?.(true);
+          waiting = true;
+          await sleep(1_000, undefined, session.signal ? { signal: session.signal } : undefined);
+          continue;
+        }
+        if (isAppError(err, 'canvas_unavailable') || isAppError(err, 'canvas_bad_response')) {
+          if (++failures > this.options.maxUnavailableRetries) throw err;
+          await sleep(250 * 2 ** failures * (0.5 + Math.random()), undefined, session.signal ? { signal: session.signal } : undefined);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async once(session: CanvasSession, url: string, path: string): Promise<{ kind: 'ok'; body: unknown; link: Record<string, string> } | { kind: 'throttled' }> {
+    const lease = await this.options.budget.acquire(session.tokenKey, session.signal);
+    let throttled = false;
+    let remaining: number | undefined;
+    try {
+      const signals = [AbortSignal.timeout(this.options.timeoutMs), ...(session.signal ? [session.signal] : [])];
+      let res: Response;
+      try {
+        res = await (this.options.fetchImpl ?? fetch)(url, {
+          headers: { authorization: `Bearer ${session.token}`, accept: 'application/json', 'user-agent': this.options.userAgent },
+          redirect: 'manual',
+          signal: AbortSignal.any(signals),
+        });
+      } catch (err) {
+        if (session.signal?.aborted) throw err;
+        if ((err as Error).name === 'TimeoutError' || isTransientNetworkError(err) || (err as Error).name === 'TypeError') {
+          throw new AppError('canvas_unavailable', `Canvas did not answer ${path}.`, { cause: err });
+        }
+        throw err;
+      }
+      this.options.hooks?.onResponse?.(res.status);
+      const rem = Number.parseFloat(res.headers.get('x-rate-limit-remaining') ?? '');
+      if (Number.isFinite(rem)) remaining = rem;
+      if (res.status >= 300 && res.status < 400) throw new AppError('canvas_redirect_refused', `Canvas redirected ${path}; refused.`);
+      const text = await readBody(res, path);
+      const outcome = classifyCanvasResponse(res.status, res.headers.get('www-authenticate'), text);
+      if (outcome.kind === 'throttled') {
+        throttled = true;
+        return { kind: 'throttled' };
+      }
+      if (outcome.kind !== 'ok') throw outcomeError(outcome, path);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new AppError('canvas_bad_response', `Canvas sent malformed JSON for ${path}.`);
+      }
+      return { kind: 'ok', body, link: parseLinkHeader(res.headers.get('link')) };
+    } finally {
+      await this.options.budget.release(lease, { throttled, remaining }).catch((err: unknown) => this.options.logger.warn({ err }, 'budget release failed'));
+    }
+  }
+}
+
+async function readBody(res: Response, path: string): Promise<string> {
+  const length = Number(res.headers.get('content-length') ?? '0');
+  if (length > MAX_BODY_BYTES) throw new AppError('canvas_bad_response', `Canvas sent ${length} bytes for ${path}; too large.`);
+  try {
+    return await res.text();
+  } catch (err) {
+    throw new AppError('canvas_unavailable', `Canvas broke off the answer for ${path}.`, { cause: err });
+  }
+}

@@ -1,0 +1,87 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  ACK_WAIT_MS,
+  controlSubject,
+  decodeMessage,
+  DURABLES,
+  fetchUnit,
+  on,
+  startConsumer,
+  syncControl,
+  syncRequested,
+  type Database,
+  type MessageDef,
+  type Namespace,
+  type RunningConsumer,
+} from '@canvas-sync/shared';
+import { CancelRegistry } from './cancel/cancel-registry.js';
+import type { CanvasClient } from './canvas/canvas.client.js';
+import { fetchUnitHandler } from './fetching/fetch-unit.handler.js';
+import { UserSlots } from './fetching/user-slots.js';
+import { WorkGuard } from './fetching/work-guard.js';
+import { pipelinePublisher } from './messaging/pipeline.publisher.js';
+import { planSyncHandler } from './planning/plan-sync.handler.js';
+import type { SessionFactory } from './syncs/session-factory.js';
+
+export interface FetcherWiring {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  ns: Namespace;
+  db: Kysely<Database>;
+  canvas: CanvasClient;
+  openSession: SessionFactory;
+  logger: Logger;
+  concurrency: number;
+  unitsPerUser: number;
+  courseConcurrency: number;
+}
+
+/** Starts the planner and fetch consumers and the cancel listener; returns how to stop them. */
+export function startFetcherConsumers(w: FetcherWiring): { stop(deadlineMs: number): Promise<void> } {
+  const cancels = new CancelRegistry();
+  const publisher = pipelinePublisher(w.js, w.ns);
+  const guard = new WorkGuard(cancels, w.openSession, publisher);
+
+  const cancelSub = w.nc.subscribe(controlSubject(w.ns), {
+    callback: (err, msg) => {
+      if (err) return;
+      const decoded = decodeMessage(msg.data, [syncControl]);
+      if (decoded.ok) cancels.cancel((decoded.message.payload as { syncId: string }).syncId);
+    },
+  });
+
+  // A message given up (last retry, permanent error) must fail its sync, or it would stay running.
+  const onGiveUp = async (payload: unknown, _def: MessageDef, reason: string, code: string) => {
+    const p = payload as { syncId: string; userId: string; run: number };
+    await publisher.status({ syncId: p.syncId, userId: p.userId, run: p.run, kind: 'sync_failed', error: { code, message: reason.slice(0, 500) } }, { correlationId: p.syncId, traceparent: undefined });
+  };
+
+  const common = { js: w.js, ns: w.ns, logger: w.logger, stream: w.ns.stream('SYNC_WORK'), onGiveUp };
+  const consumers: RunningConsumer[] = [
+    startConsumer({
+      ...common,
+      durable: DURABLES.planner,
+      routes: [on(syncRequested, planSyncHandler({ db: w.db, canvas: w.canvas, openSession: w.openSession, publisher, guard }))],
+      concurrency: Math.max(1, Math.ceil(w.concurrency / 2)),
+      ackWaitMs: ACK_WAIT_MS.planner,
+      maxDeliver: 10,
+    }),
+    startConsumer({
+      ...common,
+      durable: DURABLES.fetcher,
+      routes: [on(fetchUnit, fetchUnitHandler({ db: w.db, canvas: w.canvas, publisher, guard, slots: new UserSlots(w.unitsPerUser), courseConcurrency: w.courseConcurrency }))],
+      concurrency: w.concurrency,
+      ackWaitMs: ACK_WAIT_MS.fetcher,
+      maxDeliver: 1000,
+    }),
+  ];
+  return {
+    async stop(deadlineMs) {
+      cancelSub.unsubscribe();
+      await Promise.all(consumers.map((c) => c.stop(deadlineMs)));
+    },
+  };
+}

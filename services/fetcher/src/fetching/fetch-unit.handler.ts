@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { isAppError, type Database, type FetchUnit, type HandlerResult, type MessageContext } from '@canvas-sync/shared';
+import type { CanvasClient } from '../canvas/canvas.client.js';
+import type { CanvasSession } from '../canvas/canvas-session.js';
+import type { Origin, PipelinePublisher } from '../messaging/pipeline.publisher.js';
+import { finishedCourses, findSync, type SyncState } from '../syncs/sync-state.repository.js';
+import type { UserSlots } from './user-slots.js';
+import { UnitRecords } from './unit-records.js';
+import type { WorkGuard } from './work-guard.js';
+
+export interface FetchUnitDeps {
+  db: Kysely<Database>;
+  canvas: CanvasClient;
+  publisher: PipelinePublisher;
+  guard: WorkGuard;
+  slots: UserSlots;
+  /** Courses of one unit fetched at once (the token budget caps requests in flight anyway). */
+  courseConcurrency: number;
+}
+
+/**
+ * Fetches one unit: for each course, one paginated call to `assignment_groups` with the
+ * assignments and the user's own submission embedded (CANVAS.md: one call per course brings
+ * groups, assignments and grades). Courses already checkpointed (a redelivery, a resume) are
+ * skipped. A permission 403/404 on a course is a warning on the sync, not a failure.
+ */
+export function fetchUnitHandler(deps: FetchUnitDeps) {
+  return async (unit: FetchUnit, ctx: MessageContext): Promise<HandlerResult> => {
+    const sync = await findSync(deps.db, unit.syncId);
+    if (!sync || sync.run !== unit.run || !['queued', 'running'].includes(sync.status)) return 'ack';
+    // Fairness: one user's many units must not occupy every slot of this fetcher.
+    const slot = deps.slots.tryTake(sync.userId);
+    if (!slot) return { nak: Math.min(5_000, 500 * ctx.deliveryCount) };
+    const origin: Origin = { correlationId: sync.id, traceparent: ctx.traceparent };
+    try {
+      return await deps.guard.run(sync, origin, ctx, async (session) => {
+        const done = await finishedCourses(deps.db, sync.id, unit.courseIds);
+        const todo = unit.courseIds.filter((id) => !done.has(id));
+        await forEachLimit(todo, deps.courseConcurrency, (courseId) => fetchCourse(deps, sync, session, courseId, origin));
+      });
+    } finally {
+      slot.release();
+    }
+  };
+}
+
+async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: CanvasSession, courseId: number, origin: Origin): Promise<void> {
+  const unitKey = `course:${courseId}`;
+  const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
+  const out = new UnitRecords(deps.publisher, { ...base, unitKey, fetchId: randomUUID() }, origin);
+  try {
+    const pages = deps.canvas.paginate(session, `/api/v1/courses/${courseId}/assignment_groups`, { 'include[]': ['assignments', 'submission'] });
+    for await (const groups of pages) {
+      for (const group of groups) {
+        const { assignments, ...groupRow } = group;
+        await out.add('assignment_groups', groupRow as typeof group);
+        for (const assignment of Array.isArray(assignments) ? assignments : []) {
+          const { submission, ...assignmentRow } = assignment as Record<string, unknown> & { id: number };
+          if (!Number.isSafeInteger(assignmentRow.id)) continue;
+          await out.add('assignments', assignmentRow as typeof group);
+          const sub = submission as (Record<string, unknown> & { id: number }) | undefined;
+          if (sub && Number.isSafeInteger(sub.id)) await out.add('submissions', sub);
+        }
+      }
+    }
+    await out.finish();
+  } catch (err) {
+    if (isAppError(err, 'canvas_forbidden') || isAppError(err, 'canvas_not_found')) {
+      await deps.publisher.status({ ...base, kind: 'unit_skipped', unitKey, error: { code: err.code, message: err.message } }, origin, `${sync.id}:r${sync.run}:skip:${unitKey}`);
+      return;
+    }
+    throw err;
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; the first failure stops new starts and is thrown. */
+export async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (next < items.length && failed === undefined) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== undefined) throw failed;
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, HandlerResult, MessageContext, SyncRequested } from '@canvas-sync/shared';
+import type { CanvasClient } from '../canvas/canvas.client.js';
+import type { CanvasSession } from '../canvas/canvas-session.js';
+import { UnitRecords } from '../fetching/unit-records.js';
+import type { Origin, PipelinePublisher } from '../messaging/pipeline.publisher.js';
+import type { SessionFactory } from '../syncs/session-factory.js';
+import { findSync, pendingPlannedCourses, type SyncState } from '../syncs/sync-state.repository.js';
+import { chunk, inScope } from './scope.js';
+import type { WorkGuard } from '../fetching/work-guard.js';
+
+export interface PlannerDeps {
+  db: Kysely<Database>;
+  canvas: CanvasClient;
+  openSession: SessionFactory;
+  publisher: PipelinePublisher;
+  guard: WorkGuard;
+}
+
+/**
+ * Plans a sync: lists the user's courses once (the `courses` checkpoint unit, with their terms),
+ * tells the writer the plan, and cuts the courses into fetch units of `chunkSize`. A resumed sync
+ * whose course list is already checkpointed skips the listing and plans only unfinished courses.
+ */
+export function planSyncHandler(deps: PlannerDeps) {
+  return async (msg: SyncRequested, ctx: MessageContext): Promise<HandlerResult> => {
+    const sync = await findSync(deps.db, msg.syncId);
+    if (!sync || sync.run !== msg.run || !['queued', 'running'].includes(sync.status)) {
+      ctx.logger.info({ syncId: msg.syncId, status: sync?.status }, 'sync no longer wants planning');
+      return 'ack';
+    }
+    const origin: Origin = { correlationId: sync.id, traceparent: ctx.traceparent };
+    const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
+    await deps.publisher.status({ ...base, kind: 'started' }, origin, `${sync.id}:r${sync.run}:started`);
+
+    return deps.guard.run(sync, origin, ctx, async (session) => {
+      let courseIds = sync.planReady ? await pendingPlannedCourses(deps.db, sync.id) : undefined;
+      if (courseIds === undefined) courseIds = await listCourses(deps, sync, session, origin);
+      const units = chunk(courseIds, sync.chunkSize);
+      for (const [unitIndex, ids] of units.entries()) {
+        await deps.publisher.unit({ ...base, unitIndex, courseIds: ids }, origin);
+      }
+      ctx.logger.info({ syncId: sync.id, courses: courseIds.length, units: units.length }, 'sync planned');
+    });
+  };
+}
+
+/** Walks `/courses?include[]=term`, publishing the course list as the `courses` unit and the plan. */
+async function listCourses(deps: PlannerDeps, sync: SyncState, session: CanvasSession, origin: Origin): Promise<number[]> {
+  const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
+  const out = new UnitRecords(deps.publisher, { ...base, unitKey: 'courses', fetchId: randomUUID() }, origin);
+  const terms = new Map<number, Record<string, unknown> & { id: number }>();
+  const planned: number[] = [];
+  for await (const page of deps.canvas.paginate(session, '/api/v1/courses', { 'include[]': ['term'] })) {
+    for (const course of page) {
+      if (!inScope(course, sync.scope)) continue;
+      await out.add('courses', course);
+      const term = course.term as (Record<string, unknown> & { id: number }) | undefined;
+      if (term && Number.isSafeInteger(term.id)) terms.set(term.id, term);
+      // A course closed by its dates comes back as a stub; its contents cannot be read.
+      if (course.access_restricted_by_date !== true) planned.push(course.id);
+    }
+  }
+  for (const term of terms.values()) await out.add('terms', term);
+  await out.finish();
+  await deps.publisher.planned({ ...base, courseIds: planned, unitCount: Math.ceil(planned.length / sync.chunkSize) }, origin);
+  return planned;
+}

@@ -1,0 +1,63 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database, SyncRow } from '@canvas-sync/shared';
+
+type Tx = Transaction<Database>;
+type Child = 'assignment_groups' | 'assignments' | 'submissions';
+export const CHILDREN: Child[] = ['assignment_groups', 'assignments', 'submissions'];
+
+/**
+ * "Seen in this run" delete detection (CANVAS.md, Incremental sync). A row is gone when a
+ * successful full sync of its scope did not see it:
+ * - courses in the scope (all / the term / the one course) missing from the course listing;
+ * - groups, assignments and submissions of every course whose unit finished in this sync, and of
+ *   the courses found gone, missing from what that unit saw.
+ * Courses that were skipped (permission, date-restricted) are left alone: not seen ≠ deleted.
+ * With `apply: false` it only reports the ids (a dry run's diff).
+ */
+export async function sweepCourses(tx: Tx, sync: SyncRow, apply: boolean): Promise<number[]> {
+  const scope = sync.scope;
+  const scopeFilter =
+    scope.type === 'term' ? sql`AND c.term_id = ${scope.termId}` : scope.type === 'course' ? sql`AND c.id = ${scope.courseId}` : sql``;
+  const seen = sql`
+    SELECT (jsonb_array_elements_text(p.seen->'courses'))::bigint AS id
+    FROM sync_units u JOIN sync_unit_parts p ON p.sync_id = u.sync_id AND p.unit_key = u.unit_key AND p.fetch_id = u.fetch_id
+    WHERE u.sync_id = ${sync.id} AND u.unit_key = 'courses' AND u.state = 'done'`;
+  const target = sql`c.user_id = ${sync.user_id} AND c.deleted_at IS NULL ${scopeFilter} AND c.id NOT IN (${seen})`;
+  const r = apply
+    ? await sql<{ id: number }>`UPDATE canvas.courses c SET deleted_at = now() WHERE ${target} RETURNING c.id`.execute(tx)
+    : await sql<{ id: number }>`SELECT c.id FROM canvas.courses c WHERE ${target}`.execute(tx);
+  return r.rows.map((row) => row.id);
+}
+
+export async function sweepChildren(tx: Tx, sync: SyncRow, resource: Child, goneCourses: number[], apply: boolean): Promise<number[]> {
+  const table = sql.raw(`canvas.${resource}`);
+  const seen = sql`
+    SELECT (jsonb_array_elements_text(p.seen->${resource}))::bigint AS id
+    FROM sync_units u JOIN sync_unit_parts p ON p.sync_id = u.sync_id AND p.unit_key = u.unit_key AND p.fetch_id = u.fetch_id
+    WHERE u.sync_id = ${sync.id} AND u.state = 'done' AND u.course_id IS NOT NULL`;
+  const swept = sql`
+    SELECT course_id FROM sync_units WHERE sync_id = ${sync.id} AND state = 'done' AND course_id IS NOT NULL
+    UNION ALL SELECT unnest(${goneCourses}::bigint[])`;
+  const target = sql`x.user_id = ${sync.user_id} AND x.deleted_at IS NULL AND x.course_id IN (${swept}) AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.id = x.id)`;
+  const r = apply
+    ? await sql<{ id: number }>`WITH seen AS (${seen}) UPDATE ${table} x SET deleted_at = now() WHERE ${target} RETURNING x.id`.execute(tx)
+    : await sql<{ id: number }>`WITH seen AS (${seen}) SELECT x.id FROM ${table} x WHERE ${target}`.execute(tx);
+  return r.rows.map((row) => row.id);
+}
+
+/** Ids a dry run would create and update, gathered from the parts of every finished unit. */
+export async function plannedChanges(tx: Tx, syncId: string): Promise<Record<string, { create: number[]; update: number[] }>> {
+  const rows = await sql<{ diff: Record<string, { create: number[]; update: number[] }> | null }>`
+    SELECT p.diff FROM sync_units u
+    JOIN sync_unit_parts p ON p.sync_id = u.sync_id AND p.unit_key = u.unit_key AND p.fetch_id = u.fetch_id
+    WHERE u.sync_id = ${syncId} AND u.state = 'done'`.execute(tx);
+  const out: Record<string, { create: number[]; update: number[] }> = {};
+  for (const { diff } of rows.rows) {
+    for (const [resource, d] of Object.entries(diff ?? {})) {
+      const t = (out[resource] ??= { create: [], update: [] });
+      t.create.push(...d.create);
+      t.update.push(...d.update);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely';
+import { AppError, RESOURCES, type Database, type HandlerResult, type MessageContext, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
+import { addCounts, completePart, fetchComplete, fetchCounts, finishUnit, insertPart, lockSync, unitTotals } from '../checkpoints/checkpoints.repository.js';
+import { touchSync, updateSync } from '../checkpoints/syncs.repository.js';
+import { completeIfDone } from '../finalize/finalize.js';
+import type { ProgressPublisher } from '../progress/progress.publisher.js';
+import type { WriterMetrics } from '../writer-metrics.js';
+import { diffRows, prepareRows, upsertRows } from './rows.repository.js';
+
+export interface RecordsDeps {
+  db: Kysely<Database>;
+  publishProgress: ProgressPublisher;
+  metrics: WriterMetrics;
+}
+
+type Counts = Record<string, Record<string, number>>;
+
+/**
+ * Writes one part of a unit in one transaction: the part's checkpoint row first (a redelivered
+ * part finds it and does nothing), then the rows (bulk upsert, or only a diff in a dry run), then
+ * — under the sync row's lock — the unit's checkpoint when this part completed its fetch, the
+ * sync's counts and progress, and the sync's completion when it was the last unit.
+ */
+export function recordsHandler(deps: RecordsDeps) {
+  return async (m: SyncRecords, ctx: MessageContext): Promise<HandlerResult> => {
+    const started = performance.now();
+    const courseId = m.unitKey.startsWith('course:') ? Number(m.unitKey.slice(7)) : null;
+    const committed = await deps.db.transaction().execute(async (tx): Promise<SyncRow | undefined> => {
+      if (!(await insertPart(tx, m))) return undefined;
+      const sync = await tx.selectFrom('syncs').select(['user_id', 'dry_run']).where('id', '=', m.syncId).executeTakeFirst();
+      if (!sync) throw new AppError('not_found', `sync ${m.syncId} does not exist`);
+      if (sync.user_id !== m.userId) throw new AppError('message_invalid', 'records for a sync of another user');
+
+      const seen: Record<string, number[]> = {};
+      const counts: Counts = {};
+      const diff: Record<string, { create: number[]; update: number[] }> | null = sync.dry_run ? {} : null;
+      for (const resource of RESOURCES) {
+        const input = m.records[resource];
+        if (!input || input.length === 0) continue;
+        const rows = prepareRows(resource, input, courseId);
+        seen[resource] = rows.map((r) => r.id);
+        const { created, updated } = diff
+          ? await diffRows(tx, resource, m.userId, rows).then((d) => ((diff[resource] = d), { created: d.create, updated: d.update }))
+          : await upsertRows(tx, resource, m.userId, rows);
+        counts[resource] = { created: created.length, updated: updated.length, unchanged: rows.length - created.length - updated.length, deleted: 0 };
+        if (!diff) deps.metrics.rowsWritten(resource, created.length + updated.length);
+      }
+      await completePart(tx, m, { seen, counts, diff });
+
+      const locked = await lockSync(tx, m.syncId);
+      if (!locked || !(await fetchComplete(tx, m.syncId, m.unitKey, m.fetchId))) {
+        await touchSync(tx, m.syncId);
+        return undefined;
+      }
+      if (!(await finishUnit(tx, { syncId: m.syncId, unitKey: m.unitKey, courseId, state: 'done', fetchId: m.fetchId }))) return undefined;
+      const totals = await unitTotals(tx, m.syncId);
+      const live = locked.status === 'running';
+      const row = await updateSync(tx, m.syncId, {
+        counts: JSON.stringify(addCounts(structuredClone(locked.counts), await fetchCounts(tx, m.syncId, m.unitKey, m.fetchId))),
+        units_done: totals.done,
+        units_total: locked.plan_ready ? totals.total : locked.units_total,
+        ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: `Fetched ${m.unitKey === 'courses' ? 'the course list' : m.unitKey.replace(':', ' ')}` } : {}),
+      });
+      return (await completeIfDone(tx, row)) ?? row;
+    });
+    deps.metrics.writeSeconds((performance.now() - started) / 1000);
+    if (committed) await deps.publishProgress(committed, ctx.traceparent);
+    return 'ack';
+  };
+}

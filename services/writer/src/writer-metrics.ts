@@ -1,0 +1,7 @@
+/** What the writer reports (wired to Prometheus in main.ts; a no-op in tests that don't care). */
+export interface WriterMetrics {
+  rowsWritten(resource: string, n: number): void;
+  writeSeconds(seconds: number): void;
+}
+
+export const noopWriterMetrics: WriterMetrics = { rowsWritten: () => undefined, writeSeconds: () => undefined };
