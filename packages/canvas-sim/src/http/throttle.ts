@@ -34,6 +34,9 @@ export class LeakyBucket {
   }
 }
 
+/** Above this many buckets, empty ones are dropped (an empty bucket equals a fresh one). */
+const MAX_IDLE_BUCKETS = 10_000;
+
 export interface Reservation {
   bucket: LeakyBucket;
   throttled: boolean;
@@ -50,6 +53,7 @@ export class Throttle {
   reserve(key: string): Reservation {
     let bucket = this.buckets.get(key);
     if (!bucket) {
+      if (this.buckets.size >= MAX_IDLE_BUCKETS) this.pruneEmpty();
       bucket = new LeakyBucket(this.settings, this.now());
       this.buckets.set(key, bucket);
     }
@@ -61,6 +65,12 @@ export class Throttle {
   settle(reservation: Reservation, cost: number): number {
     reservation.bucket.increment(cost - this.settings.upfrontCost, this.now());
     return reservation.bucket.remaining();
+  }
+
+  /** Garbage tokens each get a bucket; forget the empty ones so memory stays bounded. */
+  private pruneEmpty(): void {
+    const now = this.now();
+    for (const [key, bucket] of this.buckets) if (bucket.level(now) === 0) this.buckets.delete(key);
   }
 
   level(key: string): number {
