@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { PanelOptions } from './panel.config.js';
+
+/**
+ * The page may load only its own script and styles and talk to the api (same origin) and the
+ * notifier (a WebSocket, on another port or host).
+ */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Panel not built</title>
+<body style="font-family:system-ui;max-width:40rem;margin:3rem auto">
+<h1>The sync panel is not built</h1>
+<p>Build it with <code>npm run build:web</code> (or <code>npm run build</code>, or just <code>npm start</code>) and restart the api.</p>
+<p>The HTTP API under <code>/api/v1</code> works without it.</p></body></html>`;
+
+/** The notifier URL a browser on this page should use. */
+function notifierUrlFor(request: FastifyRequest, options: PanelOptions): string {
+  if (options.notifierUrl) return options.notifierUrl;
+  const scheme = request.protocol === 'https' ? 'wss' : 'ws';
+  const host = request.hostname.includes(':') && !request.hostname.startsWith('[') ? `[${request.hostname}]` : request.hostname;
+  return `${scheme}://${host}:${options.notifierPort}/ws`;
+}
+
+/**
+ * The web sync panel at `/` and `GET /api/v1/config` (no auth: it holds no secret). When the build
+ * is missing the panel answers 503 with how to build it, and the api goes on serving.
+ */
+export const panelPlugin: FastifyPluginAsync<PanelOptions> = async (app, options) => {
+  app.get('/api/v1/config', { schema: { hide: true } }, async (request, reply) => {
+    void reply.header('cache-control', 'no-store');
+    return { notifierUrl: notifierUrlFor(request, options), pollIntervalMs: options.pollIntervalMs };
+  });
+
+  if (!existsSync(join(options.root, 'index.html'))) {
+    app.log.warn({ root: options.root }, 'web panel not built; run npm run build:web');
+    const notBuilt = async (_request: FastifyRequest, reply: FastifyReply) =>
+      reply.code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT);
+    app.get('/', { schema: { hide: true } }, notBuilt);
+    app.get('/index.html', { schema: { hide: true } }, notBuilt);
+    return;
+  }
+
+  await app.register(fastifyStatic, {
+    root: options.root,
+    prefix: '/',
+    // Routes for the files that exist at start-up only: unknown paths stay the api's JSON 404s.
+    wildcard: false,
+    index: ['index.html'],
+    setHeaders: (reply, path) => {
+      reply.header('x-content-type-options', 'nosniff');
+      if (path.endsWith('.html')) {
+        reply.header('content-security-policy', CSP);
+        reply.header('cache-control', 'no-cache');
+        reply.header('referrer-policy', 'no-referrer');
+      } else if (path.includes('/assets/')) {
+        // File names carry a content hash.
+        reply.header('cache-control', 'public, max-age=31536000, immutable');
+      }
+    },
+  });
+};

@@ -1,0 +1,120 @@
+/** The sync panel: signs in with the user's JWT, then wires the views to the api and live progress. */
+import { Alerts } from './lib/alerts.js';
+import { ApiClient, ApiError } from './lib/api.client.js';
+import { byId, h } from './lib/dom.js';
+import { LiveProgress } from './lib/live-progress.js';
+import { SyncStore } from './lib/sync-store.js';
+import { isTerminal } from './lib/types.js';
+import { ConnectionView } from './views/connection.view.js';
+import { CurrentView } from './views/current.view.js';
+import { HistoryView } from './views/history.view.js';
+import { SyncFormView } from './views/sync-form.view.js';
+
+const TOKEN_KEY = 'canvas-sync.token';
+
+/** `?token=` (the demo link) wins and is removed from the address bar; else the tab's session. */
+function takeToken(): string | null {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** The `sub` of the token, for display only (the server verifies it). */
+function userOf(token: string): string {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string };
+    return payload.sub ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
+function showLogin(message?: string): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  byId('app').hidden = true;
+  byId('login').hidden = false;
+  byId('who').replaceChildren();
+  if (message) new Alerts().error(message);
+  byId('login-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const token = byId<HTMLTextAreaElement>('login-token').value.trim();
+    if (!token) return;
+    sessionStorage.setItem(TOKEN_KEY, token);
+    window.location.reload();
+  });
+  byId('login-token').focus();
+}
+
+async function main(): Promise<void> {
+  const token = takeToken();
+  if (!token) return showLogin();
+  const api = new ApiClient(() => token);
+  const alerts = new Alerts();
+  const signOut = h('button', { type: 'button', class: 'small secondary' }, 'Sign out');
+  signOut.addEventListener('click', () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    window.location.reload();
+  });
+  byId('who').replaceChildren(h('span', {}, `Signed in as ${userOf(token)}`), signOut);
+
+  const store = new SyncStore();
+  let live: LiveProgress | undefined;
+  const watch = async (id: string) => {
+    current.show(id);
+    live?.watch(id);
+    const view = await api.sync(id).catch(() => undefined);
+    if (view) store.applyView(view);
+    byId('current').scrollIntoView({ block: 'nearest' });
+  };
+  const form = new SyncFormView(api, alerts, (id) => void watch(id));
+  const current = new CurrentView(api, alerts, (view) => void form.startLike(view.scope, view.mode));
+  const history = new HistoryView(api, { term: form.termName, course: form.courseName }, (id) => void watch(id));
+  const connection = new ConnectionView(api, alerts);
+
+  store.onChange((view, previous) => {
+    current.update(view, previous);
+    history.upsert(view);
+    if (isTerminal(view.status) && previous && !isTerminal(previous.status)) {
+      // Re-read once at the end: exact times, the diff of a preview, warnings; new pickers data.
+      void api.sync(view.id).then((fresh) => store.applyView(fresh), () => undefined);
+      void form.loadPickers();
+    }
+  });
+
+  try {
+    const config = await api.config();
+    await Promise.all([connection.load(), form.loadPickers()]);
+    const recent = await history.load();
+    byId('login').hidden = true;
+    byId('app').hidden = false;
+    for (const view of recent) store.applyView(view);
+    const active = recent.find((v) => !isTerminal(v.status));
+    if (active) void watch(active.id);
+    live = new LiveProgress(
+      { url: config.notifierUrl, token, pollMs: config.pollIntervalMs, fetchSync: (id) => api.sync(id) },
+      {
+        onSnapshot: (view) => store.applyView(view),
+        onProgress: (frame) => {
+          // A frame of a sync not known yet (started in another tab): read it whole first.
+          if (!store.applyFrame(frame) && !store.get(frame.syncId)) void api.sync(frame.syncId).then((v) => store.applyView(v), () => undefined);
+        },
+        onMode: (mode) => current.setMode(mode),
+        onUnauthorized: () => showLogin('Your sign-in has expired or is not valid. Sign in again.'),
+      },
+    );
+    current.setMode('connecting');
+    live.start();
+    if (current.id) live.watch(current.id);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return showLogin('Your sign-in has expired or is not valid. Sign in again.');
+    byId('app').hidden = false;
+    alerts.error(`The panel could not load: ${err instanceof Error ? err.message : 'unknown error'}`);
+  }
+}
+
+void main();

@@ -1,0 +1,77 @@
+import type { Scope, SyncStatus, SyncView } from './types.js';
+
+/** An HTTP error with the api's stable `{error:{code,message}}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface PanelConfig {
+  notifierUrl: string | null;
+  pollIntervalMs: number;
+}
+export interface Term {
+  id: number;
+  name: string | null;
+}
+export interface Course {
+  id: number;
+  name: string | null;
+  courseCode: string | null;
+  termId: number | null;
+}
+export interface Connection {
+  baseUrl: string | null;
+  connected: boolean;
+  canvasUser?: { id: number; name: string };
+}
+export type ConnectionTest = { ok: true; user: { id: number; name: string } } | { ok: false; error: { code: string; message: string } };
+export interface StartRequest {
+  scope: Scope;
+  mode: 'full' | 'incremental';
+  dryRun: boolean;
+  chunkSize: number;
+}
+
+/** The api as the panel uses it (DESIGN.md, "HTTP API"), with the user's bearer token. */
+export class ApiClient {
+  constructor(private readonly token: () => string | null) {}
+
+  config = () => this.call<PanelConfig>('GET', '/api/v1/config', undefined, false);
+  connection = () => this.call<Connection>('GET', '/api/v1/canvas/connection');
+  saveConnection = (baseUrl: string, accessToken: string) => this.call<void>('PUT', '/api/v1/canvas/connection', { baseUrl, accessToken });
+  testConnection = () => this.call<ConnectionTest>('POST', '/api/v1/canvas/connection/test', {});
+  terms = () => this.call<{ items: Term[] }>('GET', '/api/v1/canvas/terms');
+  courses = (termId?: number) => this.call<{ items: Course[] }>('GET', `/api/v1/canvas/courses${termId === undefined ? '' : `?termId=${termId}`}`);
+  start = (body: StartRequest) => this.call<{ id: string; status: SyncStatus }>('POST', '/api/v1/syncs', body);
+  sync = (id: string) => this.call<SyncView>('GET', `/api/v1/syncs/${encodeURIComponent(id)}`);
+  history = (cursor?: string) => this.call<{ items: SyncView[]; nextCursor: string | null }>('GET', `/api/v1/syncs?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  cancel = (id: string) => this.call<unknown>('POST', `/api/v1/syncs/${encodeURIComponent(id)}/cancel`, {});
+  resume = (id: string) => this.call<unknown>('POST', `/api/v1/syncs/${encodeURIComponent(id)}/resume`, {});
+
+  private async call<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const token = this.token();
+    if (auth && token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch {
+      throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection.');
+    }
+    if (res.status === 204) return undefined as T;
+    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!res.ok) {
+      const error = (json.error ?? {}) as { code?: string; message?: string };
+      throw new ApiError(res.status, error.code ?? `http_${res.status}`, error.message ?? `The server answered ${res.status}.`, json);
+    }
+    return json as T;
+  }
+}

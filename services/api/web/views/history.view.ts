@@ -1,0 +1,65 @@
+import type { ApiClient } from '../lib/api.client.js';
+import { byId, h } from '../lib/dom.js';
+import { dateTime, duration, scopeText, summary } from '../lib/format.js';
+import type { SyncView } from '../lib/types.js';
+
+/** Past syncs, newest first, with counts, duration and errors; rows follow live updates. */
+export class HistoryView {
+  private readonly body = byId('history-body');
+  private readonly more = byId<HTMLButtonElement>('more-btn');
+  private cursor: string | null = null;
+  private readonly rows = new Map<string, HTMLTableRowElement>();
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly names: { term(id: number): string; course(id: number): string },
+    private readonly onView: (id: string) => void,
+  ) {
+    this.more.addEventListener('click', () => void this.load(true));
+  }
+
+  /** First page (or the next one); returns the syncs it read. */
+  async load(append = false): Promise<SyncView[]> {
+    const page = await this.api.history(append ? (this.cursor ?? undefined) : undefined);
+    if (!append) {
+      this.body.replaceChildren();
+      this.rows.clear();
+    }
+    for (const view of page.items) this.upsert(view, true);
+    this.cursor = page.nextCursor;
+    this.more.hidden = !page.nextCursor;
+    byId('history-empty').hidden = this.rows.size > 0;
+    return page.items;
+  }
+
+  /** A sync changed (or started): update its row, adding it on top when new. */
+  upsert(view: SyncView, atEnd = false): void {
+    const row = this.row(view);
+    const existing = this.rows.get(view.id);
+    if (existing) existing.replaceWith(row);
+    else if (atEnd) this.body.append(row);
+    else this.body.prepend(row);
+    this.rows.set(view.id, row);
+    byId('history-empty').hidden = true;
+  }
+
+  private row(view: SyncView): HTMLTableRowElement {
+    const seconds = view.elapsedSeconds ?? (view.startedAt ? ((view.finishedAt ? Date.parse(view.finishedAt) : Date.now()) - Date.parse(view.startedAt)) / 1000 : null);
+    const warnings = view.warnings?.length ?? 0;
+    const errors = view.error ? view.error.message : warnings > 0 ? `${warnings} course${warnings === 1 ? '' : 's'} skipped` : '–';
+    const button = h('button', { type: 'button', class: 'small secondary', 'aria-label': `View sync started ${dateTime(view.createdAt)}` }, 'View');
+    button.addEventListener('click', () => this.onView(view.id));
+    return h(
+      'tr',
+      { 'data-sync-id': view.id, 'data-status': view.status },
+      h('td', {}, dateTime(view.createdAt ?? view.startedAt)),
+      h('td', {}, scopeText(view.scope, this.names)),
+      h('td', {}, view.mode + (view.dryRun ? ' (preview)' : '')),
+      h('td', {}, h('span', { class: `badge ${view.status}` }, view.status)),
+      h('td', {}, duration(seconds)),
+      h('td', {}, view.status === 'queued' ? '–' : summary(view.counts)),
+      h('td', { class: view.error ? 'error' : '' }, errors),
+      h('td', {}, button),
+    );
+  }
+}
