@@ -13,4 +13,5 @@ export * from './messages/index.js';
 export * from './nats/index.js';
 export * from './tracing/index.js';
 export * from './syncs/index.js';
+export * from './canvas/url-policy.js';
 export * from './metrics/index.js';

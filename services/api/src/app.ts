@@ -1,22 +1,130 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyCors from '@fastify/cors';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { runReadiness, type ReadinessCheck } from '@canvas-sync/shared';
+import { AppError, createServiceMetrics, runReadiness, type CanvasUrlPolicy, type Database, type HostResolver, type Namespace, type ReadinessCheck, type ServiceMetrics, type TokenCipher } from '@canvas-sync/shared';
+import { requireUser } from './auth/auth.hook.js';
+import { createJwtVerifier, type JwtOptions } from './auth/jwt-verifier.js';
+import { createCanvasSelfClient, type CanvasSelfClient } from './canvas/canvas-self.client.js';
+import { canvasDataStore } from './canvas-data/canvas-data.repository.js';
+import { canvasDataRoutes } from './canvas-data/canvas-data.routes.js';
+import { connectionStore } from './connections/connections.repository.js';
+import { connectionsRoutes } from './connections/connections.routes.js';
+import { installErrorHandling } from './errors/error-handler.js';
+import { installJsonParser } from './http/json-parser.js';
+import { instrumentRequests } from './metrics/api-metrics.js';
+import { natsSyncBus } from './syncs/sync-bus.js';
+import { syncStore } from './syncs/syncs.repository.js';
+import { syncsRoutes } from './syncs/syncs.routes.js';
+import { loadPanelOptions } from './panel/panel.config.js';
+import { panelPlugin } from './panel/panel.plugin.js';
 
-/** What the api app needs from the outside world. */
+/** What the api app needs from the outside world; main.ts opens it, tests hand in their own. */
 export interface ApiDeps {
   logger: Logger;
   checks: ReadinessCheck[];
   isShuttingDown(): boolean;
+  db: Kysely<Database>;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  /** Subject/stream namespace (tests use a fresh one each). */
+  ns: Namespace;
+  cipher: TokenCipher;
+  auth: JwtOptions;
+  canvas: CanvasUrlPolicy;
+  /** Allowed CORS origins; empty or absent = CORS closed. */
+  corsOrigins?: readonly string[];
+  /** Requests per minute per user on `/api`; absent = 300. */
+  rateLimitPerMinute?: number;
+  /** The process's metrics registry; tests get a fresh one without process metrics. */
+  metrics?: ServiceMetrics;
+  /** Overrides for tests: DNS for the URL policy, the Canvas client of "test connection". */
+  resolve?: HostResolver;
+  canvasSelf?: CanvasSelfClient;
 }
+
+/** Fixed per release; Canvas asks API clients to identify themselves (CANVAS.md). */
+const USER_AGENT = 'canvas-sync/0.1 (+https://github.com/canvas-sync)';
+const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the api app without listening (tests use `inject()`). */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
-  app.get('/livez', async () => ({ status: 'ok' }));
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: BODY_LIMIT, trustProxy: false }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installJsonParser(app);
+  installErrorHandling(app);
+  const metrics = deps.metrics ?? createServiceMetrics({ service: 'api', defaultMetrics: false });
+  await instrumentRequests(app, metrics);
+
+  // CORS stays closed (no headers at all) unless origins are configured.
+  if (deps.corsOrigins && deps.corsOrigins.length > 0) {
+    await app.register(fastifyCors, { origin: [...deps.corsOrigins], methods: ['GET', 'PUT', 'POST'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 });
+  }
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'canvas-sync api', version: '1.0.0', description: 'Connect Canvas, start, watch, cancel and resume syncs. See README, "HTTP API".' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  app.get('/livez', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     const result = await runReadiness(deps.checks, deps.isShuttingDown());
     return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not ready', checks: result.checks });
   });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const verify = createJwtVerifier(deps.auth);
+  const connections = connectionStore(deps.db);
+  const syncPorts = {
+    syncs: syncStore(deps.db),
+    connections,
+    bus: natsSyncBus(deps.nc, deps.js, deps.ns),
+    logger: deps.logger,
+    metrics,
+  };
+  const connectionPorts = {
+    connections,
+    cipher: deps.cipher,
+    policy: deps.canvas,
+    canvasSelf: deps.canvasSelf ?? createCanvasSelfClient({ policy: deps.canvas, userAgent: USER_AGENT }),
+    ...(deps.resolve ? { resolve: deps.resolve } : {}),
+  };
+
+  await app.register(
+    async (api) => {
+      requireUser(api, verify);
+      // Keyed by user after auth, so one user's flood never throttles another.
+      await api.register(fastifyRateLimit, {
+        max: deps.rateLimitPerMinute ?? 300,
+        timeWindow: 60_000,
+        hook: 'preHandler',
+        keyGenerator: (request) => request.userId || request.ip,
+        errorResponseBuilder: () => new AppError('rate_limited'),
+      });
+      // Answers carry personal data: never let a shared cache keep them.
+      api.addHook('onSend', async (_request, reply) => void reply.header('cache-control', 'no-store'));
+      await api.register(connectionsRoutes, { ports: connectionPorts });
+      await api.register(syncsRoutes, { ports: syncPorts });
+      await api.register(canvasDataRoutes, { store: canvasDataStore(deps.db) });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  // ── panel ─────────────────────────────────────────────────────────────────────────────────
+  // The web sync panel (services/api/src/panel, owned by the notifier/panel work of issue 5).
+  await app.register(panelPlugin, loadPanelOptions(process.env));
+  // ──────────────────────────────────────────────────────────────────────────────────────────
+
   return app;
 }

@@ -1,15 +1,32 @@
 /** Composition root of the api: config → logger → Postgres + NATS → HTTP server → ready. */
-import { createLogger, openRuntime, runMain, Shutdown } from '@canvas-sync/shared';
+import { createLogger, createServiceMetrics, createTokenCipher, openRuntime, runMain, Shutdown } from '@canvas-sync/shared';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 
 runMain('api', async () => {
   const config = loadApiConfig(process.env);
   const logger = createLogger({ service: 'api', level: config.log.level, pretty: config.log.pretty });
+  if (config.auth.usingDevSecret) logger.warn('AUTH_JWT_SECRET is not set: using the public dev secret; anyone can sign tokens. Set it outside the demo.');
+  if (config.tokenKeys.usingDevKey) logger.warn('TOKEN_ENCRYPTION_KEY is not set: Canvas tokens are encrypted with the public dev key. Set it outside the demo.');
+  if (config.canvas.allowPrivateNetwork) logger.warn('CANVAS_ALLOW_PRIVATE_NETWORK is on: users may point Canvas URLs at private addresses.');
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   shutdown.listen();
   const runtime = await openRuntime('api', config, logger, shutdown);
-  const app = await buildApp({ logger, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress });
+  const app = await buildApp({
+    logger,
+    checks: runtime.checks,
+    isShuttingDown: () => shutdown.inProgress,
+    db: runtime.db,
+    nc: runtime.nc,
+    js: runtime.js,
+    ns: runtime.ns,
+    cipher: createTokenCipher(config.tokenKeys),
+    auth: config.auth,
+    canvas: config.canvas,
+    corsOrigins: config.corsOrigins,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    metrics: createServiceMetrics({ service: 'api' }),
+  });
   await app.listen({ port: config.port, host: config.host });
   shutdown.add('http', () => app.close());
   logger.info({ port: config.port }, 'api ready');
