@@ -97,7 +97,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     connections,
     cipher: deps.cipher,
     policy: deps.canvas,
-    canvasSelf: deps.canvasSelf ?? createCanvasSelfClient({ policy: deps.canvas, userAgent: USER_AGENT }),
+    canvasSelf: deps.canvasSelf ?? createCanvasSelfClient({ policy: deps.canvas, userAgent: USER_AGENT, ...(deps.resolve ? { resolve: deps.resolve } : {}) }),
     ...(deps.resolve ? { resolve: deps.resolve } : {}),
   };
 

@@ -262,3 +262,23 @@ describe('CORS, when origins are configured', () => {
     expect(bad.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
+
+describe('per-user rate limit', () => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApiHarness({ rateLimitPerMinute: 3 });
+  });
+  afterAll(async () => h.close());
+
+  it('answers 429 rate_limited past the limit, for that user only', async () => {
+    const noisy = await h.auth('u-noisy');
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await h.app.inject({ method: 'GET', url: '/api/v1/syncs', headers: noisy })).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await h.app.inject({ method: 'GET', url: '/api/v1/syncs', headers: noisy });
+    expect(limited.json()).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
+    expect(limited.headers['retry-after']).toBeDefined();
+    const quiet = await h.app.inject({ method: 'GET', url: '/api/v1/syncs', headers: await h.auth('u-quiet') });
+    expect(quiet.statusCode).toBe(200);
+  });
+});

@@ -126,6 +126,20 @@ describe('Canvas connection', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'unreachable', message: expect.stringContaining('did not answer') } });
     expect(Date.now() - started).toBeLessThan(3_000);
   });
+
+  it('re-checks the address at connect time (DNS rebinding): public when saved, loopback when dialled', async () => {
+    const port = new URL(canvas.url).port;
+    const client = createCanvasSelfClient({
+      policy: { allowedHosts: ['*'], allowPrivateNetwork: false },
+      userAgent: 'test',
+      // What DNS said when the URL was checked; the system resolver then says 127.0.0.1.
+      resolve: async () => ['93.184.216.34'],
+    });
+    const before = canvas.requests.length;
+    const result = await client(`https://localhost:${port}`, 'good-token');
+    expect(result).toEqual({ ok: false, error: { code: 'unreachable', message: expect.stringContaining('not allowed') } });
+    expect(canvas.requests.length).toBe(before);
+  });
 });
 
 describe('Canvas connection under the strict SSRF policy', () => {

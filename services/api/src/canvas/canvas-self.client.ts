@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
-import { checkCanvasBaseUrl, guardedLookup, type CanvasUrlPolicy } from '@canvas-sync/shared';
+import { checkCanvasBaseUrl, guardedLookup, type CanvasUrlPolicy, type HostResolver } from '@canvas-sync/shared';
 
 /** The outcome of "test connection" (DESIGN.md): never thrown, always answered with 200. */
 export type CanvasSelfResult =
@@ -16,6 +16,8 @@ export interface CanvasSelfClientOptions {
   policy: CanvasUrlPolicy;
   userAgent: string;
   timeoutMs?: number;
+  /** DNS for the policy check before connecting (the connect itself always uses the system's). */
+  resolve?: HostResolver;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -40,7 +42,7 @@ export function createCanvasSelfClient(options: CanvasSelfClientOptions): Canvas
     let origin: string;
     try {
       // The URL was checked when saved; the policy may have changed since.
-      origin = await checkCanvasBaseUrl(baseUrl, options.policy);
+      origin = await checkCanvasBaseUrl(baseUrl, options.policy, options.resolve);
     } catch (err) {
       return fail('unreachable', (err as Error).message);
     }

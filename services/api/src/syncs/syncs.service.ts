@@ -43,7 +43,7 @@ export async function getSync(ports: SyncPorts, userId: string, id: string): Pro
 export async function startSync(ports: SyncPorts, userId: string, body: StartSyncBody): Promise<SyncRow> {
   const connection = await ports.connections.find(userId);
   if (!connection) throw new AppError('no_connection');
-  const inserted = await ports.syncs.insert({
+  const sync = {
     id: randomUUID(),
     user_id: userId,
     connection_id: connection.id,
@@ -55,7 +55,10 @@ export async function startSync(ports: SyncPorts, userId: string, body: StartSyn
     chunk_size: body.chunkSize,
     message: 'Waiting for a worker.',
     traceparent: newTraceparent(),
-  });
+  };
+  let inserted = await ports.syncs.insert(sync);
+  // The active sync finished between our insert and the lookup of its id: the slot is free now.
+  if (isConflict(inserted) && inserted.activeSyncId === undefined) inserted = await ports.syncs.insert(sync);
   if (isConflict(inserted)) throw inProgress(inserted);
   await requestOrFail(ports, inserted);
   ports.metrics?.syncs.inc({ outcome: 'started' });

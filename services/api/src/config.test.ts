@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { DEV_TOKEN_KEY, isAppError } from '@canvas-sync/shared';
+import { DEV_JWT_SECRET, loadApiConfig } from './config.js';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const noFile = () => {
+  throw new Error('no file');
+};
+
+function refusal(env: Record<string, string>): string {
+  try {
+    loadApiConfig(env, noFile);
+  } catch (err) {
+    expect(isAppError(err, 'config_invalid')).toBe(true);
+    return (err as Error).message;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('loadApiConfig', () => {
+  it('runs on dev defaults when nothing is set (and says so)', () => {
+    const config = loadApiConfig({}, noFile);
+    expect(config.port).toBe(3000);
+    expect(config.auth).toMatchObject({ secret: DEV_JWT_SECRET, usingDevSecret: true });
+    expect(config.tokenKeys.usingDevKey).toBe(true);
+    expect(config.canvas).toEqual({ allowedHosts: ['*'], allowPrivateNetwork: false });
+    expect(config.corsOrigins).toEqual([]);
+    expect(DEV_TOKEN_KEY).toBeTruthy();
+  });
+
+  it('requires AUTH_JWT_SECRET when DEMO=0 or in production', () => {
+    expect(refusal({ DEMO: '0' })).toContain('AUTH_JWT_SECRET');
+    expect(refusal({ NODE_ENV: 'production' })).toContain('AUTH_JWT_SECRET');
+    const config = loadApiConfig({ DEMO: '0', AUTH_JWT_SECRET: 'a-real-secret-of-enough-length', AUTH_JWT_ISSUER: 'host', AUTH_JWT_AUDIENCE: 'cs' }, noFile);
+    expect(config.auth).toEqual({ secret: 'a-real-secret-of-enough-length', issuer: 'host', audience: 'cs', usingDevSecret: false });
+  });
+
+  it('turns private networks on in the demo unless told otherwise', () => {
+    expect(loadApiConfig({ DEMO: '1' }, noFile).canvas.allowPrivateNetwork).toBe(true);
+    expect(loadApiConfig({ DEMO: '1', CANVAS_ALLOW_PRIVATE_NETWORK: 'false' }, noFile).canvas.allowPrivateNetwork).toBe(false);
+    expect(loadApiConfig({ CANVAS_ALLOW_PRIVATE_NETWORK: 'true' }, noFile).canvas.allowPrivateNetwork).toBe(true);
+  });
+
+  it('parses hosts, origins and keys', () => {
+    const config = loadApiConfig(
+      { CANVAS_ALLOWED_HOSTS: '*.instructure.com, canvas.example.edu', CORS_ORIGINS: 'https://app.example.com, http://localhost:5173', TOKEN_ENCRYPTION_KEY: KEY },
+      noFile,
+    );
+    expect(config.canvas.allowedHosts).toEqual(['*.instructure.com', 'canvas.example.edu']);
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(config.tokenKeys.usingDevKey).toBe(false);
+    expect(config.tokenKeys.keys[0]!.key.equals(Buffer.alloc(32, 7))).toBe(true);
+  });
+
+  it('names every bad variable, never echoing a key', () => {
+    const message = refusal({ API_PORT: 'seventy', AUTH_JWT_SECRET: 'short', CORS_ORIGINS: 'app.example.com/path', TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=', CANVAS_ALLOW_PRIVATE_NETWORK: 'maybe' });
+    expect(message).toContain('API_PORT');
+    expect(message).toContain('AUTH_JWT_SECRET');
+    expect(message).toContain('CANVAS_ALLOW_PRIVATE_NETWORK');
+    expect(message).not.toContain('c2hvcnQ=');
+  });
+
+  it('reports CORS origin and key problems once the basic variables are valid', () => {
+    const message = refusal({ CORS_ORIGINS: 'app.example.com/path', TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' });
+    expect(message).toContain('CORS_ORIGINS');
+    expect(message).toContain('TOKEN_ENCRYPTION_KEY');
+    expect(message).not.toContain('c2hvcnQ=');
+  });
+});
