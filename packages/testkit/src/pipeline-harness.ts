@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { startCanvasSim, type CanvasSim, type SimOptions } from '@canvas-sync/canvas-sim';
-import { createTokenCipher, DEV_TOKEN_KEY, parseTokenKeys, publish, syncRequested, type SyncRow } from '@canvas-sync/shared';
+import { createTokenCipher, DEV_TOKEN_KEY, parseTokenKeys, publish, publishCore, syncControl, syncRequested, type SyncRow } from '@canvas-sync/shared';
 import { freePort, waitFor } from './free-port.js';
 import { spawnService, type ServiceName, type ServiceProcess } from './service-process.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -30,6 +30,8 @@ export interface PipelineHarness {
   startSync(userId: string, request?: SyncRequest): Promise<string>;
   /** What `POST /syncs/:id/resume` does: a new run from the checkpoints. */
   resume(syncId: string): Promise<void>;
+  /** What `POST /syncs/:id/cancel` does: the row to `cancelled`, then a broadcast to every fetcher. */
+  cancel(syncId: string): Promise<void>;
   waitFor(syncId: string, statuses: string[], timeoutMs?: number): Promise<SyncRow>;
   close(): Promise<void>;
 }
@@ -114,12 +116,22 @@ export async function startPipeline(options: { sim?: SimOptions; fetchers?: numb
         .executeTakeFirstOrThrow();
       await publishRequested(row);
     },
+    async cancel(syncId) {
+      await db
+        .updateTable('syncs')
+        .set((eb) => ({ status: 'cancelled', phase: 'done', finished_at: new Date(), seq: eb('seq', '+', 1) }))
+        .where('id', '=', syncId)
+        .where('status', 'in', ['queued', 'running'])
+        .executeTakeFirstOrThrow();
+      publishCore(nats.nc, nats.ns, syncControl, { syncId, action: 'cancel' }, { correlationId: syncId });
+      await nats.nc.flush();
+    },
     async waitFor(syncId, statuses, timeoutMs = 60_000) {
       let last: SyncRow | undefined;
       await waitFor(async () => {
         last = await db.selectFrom('syncs').selectAll().where('id', '=', syncId).executeTakeFirst();
         return last !== undefined && statuses.includes(last.status);
-      }, timeoutMs, `sync ${syncId} to reach ${statuses.join('/')} (last: ${JSON.stringify(last && { status: last.status, phase: last.phase, done: last.units_done, total: last.units_total, error: last.error })})`);
+      }, timeoutMs, () => `sync ${syncId} to reach ${statuses.join('/')} (last: ${JSON.stringify(last && { status: last.status, phase: last.phase, done: last.units_done, total: last.units_total, error: last.error })})`);
       return last!;
     },
     async close() {

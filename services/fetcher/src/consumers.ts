@@ -25,6 +25,7 @@ import { WorkGuard } from './fetching/work-guard.js';
 import { pipelinePublisher } from './messaging/pipeline.publisher.js';
 import { planSyncHandler } from './planning/plan-sync.handler.js';
 import type { SessionFactory } from './syncs/session-factory.js';
+import { isWanted } from './syncs/sync-state.repository.js';
 
 export interface FetcherWiring {
   nc: NatsConnection;
@@ -43,7 +44,7 @@ export interface FetcherWiring {
 export function startFetcherConsumers(w: FetcherWiring): { stop(deadlineMs: number): Promise<void> } {
   const cancels = new CancelRegistry();
   const publisher = pipelinePublisher(w.js, w.ns);
-  const guard = new WorkGuard(cancels, w.openSession, publisher);
+  const guard = new WorkGuard(cancels, w.openSession, publisher, (syncId, run) => isWanted(w.db, syncId, run));
 
   const cancelSub = w.nc.subscribe(controlSubject(w.ns), {
     callback: (err, msg) => {

@@ -1,5 +1,16 @@
 /** Composition root of the fetcher: config → logger → Postgres + NATS → Canvas client → consumers → health → ready. */
-import { createLogger, createServiceMetrics, createTokenCipher, DURABLES, jetStreamLagSource, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
+import {
+  createLogger,
+  createServiceMetrics,
+  createTokenCipher,
+  DURABLES,
+  jetStreamLagSource,
+  openRuntime,
+  runMain,
+  Shutdown,
+  startHealthServer,
+  statusClassOf,
+} from '@canvas-sync/shared';
 import { DEFAULT_LIMITS } from './budget/budget-policy.js';
 import { kvBudgetStore } from './budget/kv-budget-store.js';
 import { createTokenBudget } from './budget/token-budget.js';
@@ -16,12 +27,33 @@ runMain('fetcher', async () => {
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   shutdown.listen();
   const runtime = await openRuntime('fetcher', config, logger, shutdown);
+  // JetStream lag is read per scrape; the Canvas client counts requests, throttles and pages.
+  const metrics = createServiceMetrics({ service: 'fetcher' });
+  metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.planner, DURABLES.fetcher]));
 
   const budget = createTokenBudget(await kvBudgetStore(runtime.nc, runtime.ns.bucket('TOKEN_BUDGET')), { ...DEFAULT_LIMITS, maxInFlight: config.canvas.maxInFlight });
-  const breakers = new HostBreakers({ ...DEFAULT_BREAKER, resetTimeoutMs: config.canvas.breakerResetMs }, (host, state) => logger.warn({ host, state }, 'canvas circuit changed'));
+  const breakers = new HostBreakers({ ...DEFAULT_BREAKER, resetTimeoutMs: config.canvas.breakerResetMs }, (host, state) => {
+    metrics.setBreakerState(host, state);
+    logger.warn({ state }, 'canvas circuit changed');
+  });
   shutdown.add('breakers', () => breakers.shutdown());
-  const canvas = new CanvasClient({ budget, breakers, logger, userAgent: config.canvas.userAgent, timeoutMs: config.canvas.timeoutMs, maxUnavailableRetries: 3, maxThrottleRetries: 50 });
+  const canvas = new CanvasClient({
+    budget,
+    breakers,
+    logger,
+    userAgent: config.canvas.userAgent,
+    timeoutMs: config.canvas.timeoutMs,
+    maxUnavailableRetries: 3,
+    maxThrottleRetries: 50,
+    hooks: {
+      onResponse: (status) => metrics.canvasRequests.inc({ status_class: statusClassOf(status) }),
+      onThrottle: () => metrics.canvasThrottles.inc(),
+      onPage: () => metrics.pagesFetched.inc(),
+    },
+  });
 
+  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape });
+  shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
   const consumers = startFetcherConsumers({
     ...runtime,
     canvas,
@@ -32,11 +64,5 @@ runMain('fetcher', async () => {
     courseConcurrency: config.courseConcurrency,
   });
   shutdown.add('consumers', () => consumers.stop(config.shutdownTimeoutMs - 2_000));
-
-  // Handlers count into `metrics` (syncs, Canvas requests, rows...); JetStream lag is read per scrape.
-  const metrics = createServiceMetrics({ service: 'fetcher' });
-  metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.planner, DURABLES.fetcher]));
-  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape });
-  shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
   logger.info({ healthPort: config.healthPort }, 'fetcher ready');
 });

@@ -34,7 +34,7 @@ export function startWriterConsumers(w: WriterWiring): { stop(deadlineMs: number
     ackWaitMs: ACK_WAIT_MS.writer,
     maxDeliver: 20,
   });
-  const watchdog = startStallWatchdog({ db: w.db, js: w.js, ns: w.ns, logger: w.logger, publishProgress }, w.watchdog);
+  const watchdog = startStallWatchdog({ db: w.db, js: w.js, ns: w.ns, logger: w.logger, publishProgress, metrics: w.metrics }, w.watchdog);
   return {
     async stop(deadlineMs) {
       watchdog.stop();

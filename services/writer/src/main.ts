@@ -1,8 +1,7 @@
 /** Composition root of the writer: config → logger → Postgres + NATS → consumers → health → ready. */
-import { createLogger, createServiceMetrics, DURABLES, jetStreamLagSource, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
+import { createLogger, createServiceMetrics, DURABLES, jetStreamLagSource, openRuntime, runMain, Shutdown, startHealthServer, type Resource } from '@canvas-sync/shared';
 import { loadWriterConfig } from './config.js';
 import { startWriterConsumers } from './consumers.js';
-import { noopWriterMetrics } from './writer-metrics.js';
 
 runMain('writer', async () => {
   const config = loadWriterConfig(process.env);
@@ -10,12 +9,22 @@ runMain('writer', async () => {
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   shutdown.listen();
   const runtime = await openRuntime('writer', config, logger, shutdown);
-  // Handlers count into `metrics` (syncs, Canvas requests, rows...); JetStream lag is read per scrape.
+  // Handlers count rows and write latency; JetStream lag is read per scrape.
   const metrics = createServiceMetrics({ service: 'writer' });
   metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.writer]));
   const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape });
   shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
-  const consumers = startWriterConsumers({ ...runtime, logger, concurrency: config.concurrency, metrics: noopWriterMetrics, watchdog: config.watchdog });
+  const consumers = startWriterConsumers({
+    ...runtime,
+    logger,
+    concurrency: config.concurrency,
+    metrics: {
+      rowsWritten: (resource, n) => metrics.rowsWritten.inc({ resource: resource as Resource }, n),
+      writeSeconds: (seconds) => metrics.writeSeconds.observe(seconds),
+      syncFinished: (outcome) => metrics.syncs.inc({ outcome }),
+    },
+    watchdog: config.watchdog,
+  });
   shutdown.add('consumers', () => consumers.stop(config.shutdownTimeoutMs - 2_000));
   logger.info({ healthPort: config.healthPort }, 'writer ready');
 });

@@ -5,6 +5,9 @@ import type { Origin, PipelinePublisher } from '../messaging/pipeline.publisher.
 import type { SessionFactory } from '../syncs/session-factory.js';
 import type { SyncState } from '../syncs/sync-state.repository.js';
 
+/** Whether the sync still wants work of this run (not cancelled, failed or resumed meanwhile). */
+export type StillWanted = (syncId: string, run: number) => Promise<boolean>;
+
 /** Errors after which a sync cannot go on until the user acts (reconnect, fix the key). */
 const FATAL = ['canvas_token_invalid', 'no_connection', 'config_invalid', 'canvas_redirect_refused', 'canvas_bad_request'] as const;
 
@@ -19,12 +22,15 @@ export class WorkGuard {
     private readonly cancels: CancelRegistry,
     private readonly openSession: SessionFactory,
     private readonly publisher: PipelinePublisher,
+    private readonly stillWanted: StillWanted,
   ) {}
 
   async run(sync: SyncState, origin: Origin, ctx: MessageContext, work: (session: CanvasSession) => Promise<void>): Promise<HandlerResult> {
     const tracked = this.cancels.track(sync.id);
     const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
     try {
+      // A cancel that landed between the caller's status read and `track` found nothing to abort.
+      if (!(await this.stillWanted(sync.id, sync.run))) return 'ack';
       const session = await this.openSession(sync, {
         signal: tracked.signal,
         onCanvasWait: (waiting) => {

@@ -67,3 +67,9 @@ export async function finishedCourses(db: Kysely<Database>, syncId: string, cour
     .execute();
   return new Set(rows.map((r) => r.course_id!));
 }
+
+/** True while the sync is queued or running in run `run`. */
+export async function isWanted(db: Kysely<Database>, syncId: string, run: number): Promise<boolean> {
+  const row = await db.selectFrom('syncs').select(['status', 'run']).where('id', '=', syncId).executeTakeFirst();
+  return row !== undefined && row.run === run && (row.status === 'queued' || row.status === 'running');
+}

@@ -4,13 +4,14 @@ import { lockSync, storePlan } from '../checkpoints/checkpoints.repository.js';
 import { updateSync } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
+import type { WriterMetrics } from '../writer-metrics.js';
 
 /**
  * Stores a sync's plan (its course units, pending) so progress has a total and a resume can
  * continue from it. Idempotent: a repeated plan adds nothing. A plan of zero courses may complete
  * the sync right here.
  */
-export function plannedHandler(deps: { db: Kysely<Database>; publishProgress: ProgressPublisher }) {
+export function plannedHandler(deps: { db: Kysely<Database>; publishProgress: ProgressPublisher; metrics: WriterMetrics }) {
   return async (m: SyncPlanned, ctx: MessageContext): Promise<HandlerResult> => {
     const committed = await deps.db.transaction().execute(async (tx): Promise<SyncRow | undefined> => {
       const locked = await lockSync(tx, m.syncId);
@@ -22,7 +23,9 @@ export function plannedHandler(deps: { db: Kysely<Database>; publishProgress: Pr
         units_done: totals.done,
         ...(locked.status === 'running' ? { phase: 'fetching', message: `Planned ${m.courseIds.length} courses in ${m.unitCount} units` } : {}),
       });
-      return (await completeIfDone(tx, row)) ?? row;
+      const completed = await completeIfDone(tx, row);
+      if (completed) deps.metrics.syncFinished('completed');
+      return completed ?? row;
     });
     if (committed) await deps.publishProgress(committed, ctx.traceparent);
     return 'ack';

@@ -61,7 +61,9 @@ export function recordsHandler(deps: RecordsDeps) {
         units_total: locked.plan_ready ? totals.total : locked.units_total,
         ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: `Fetched ${m.unitKey === 'courses' ? 'the course list' : m.unitKey.replace(':', ' ')}` } : {}),
       });
-      return (await completeIfDone(tx, row)) ?? row;
+      const completed = await completeIfDone(tx, row);
+      if (completed) deps.metrics.syncFinished('completed');
+      return completed ?? row;
     });
     deps.metrics.writeSeconds((performance.now() - started) / 1000);
     if (committed) await deps.publishProgress(committed, ctx.traceparent);

@@ -4,6 +4,7 @@ import { finishUnit, lockSync, unitTotals } from '../checkpoints/checkpoints.rep
 import { updateSync } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
+import type { WriterMetrics } from '../writer-metrics.js';
 
 type Tx = Transaction<Database>;
 
@@ -12,12 +13,14 @@ type Tx = Transaction<Database>;
  * success), waiting for Canvas and back, or failed. Reports of an older run (before a resume)
  * must not touch the resumed sync's state.
  */
-export function statusHandler(deps: { db: Kysely<Database>; publishProgress: ProgressPublisher }) {
+export function statusHandler(deps: { db: Kysely<Database>; publishProgress: ProgressPublisher; metrics: WriterMetrics }) {
   return async (m: SyncStatusEvent, ctx: MessageContext): Promise<HandlerResult> => {
     const committed = await deps.db.transaction().execute(async (tx): Promise<SyncRow | undefined> => {
       const sync = await lockSync(tx, m.syncId);
       if (!sync || sync.user_id !== m.userId || sync.run !== m.run) return undefined;
-      return apply(tx, sync, m);
+      const row = await apply(tx, sync, m);
+      if (row && row.status !== sync.status && (row.status === 'completed' || row.status === 'failed')) deps.metrics.syncFinished(row.status);
+      return row;
     });
     if (committed) await deps.publishProgress(committed, ctx.traceparent);
     return 'ack';

@@ -3,6 +3,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { publish, syncRequested, type Database, type Namespace, type SyncRow } from '@canvas-sync/shared';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
+import type { WriterMetrics } from '../writer-metrics.js';
 
 export interface WatchdogOptions {
   /** A queued/running sync with no activity for this long is stalled. */
@@ -18,7 +19,7 @@ export interface WatchdogOptions {
  * after `maxRetries`, fails them with `sync_stalled`. Nothing stays `running` forever. One writer
  * replica at a time does this (a transaction-scoped advisory lock).
  */
-export function startStallWatchdog(deps: { db: Kysely<Database>; js: JetStreamClient; ns: Namespace; logger: Logger; publishProgress: ProgressPublisher }, options: WatchdogOptions): { stop(): void } {
+export function startStallWatchdog(deps: { db: Kysely<Database>; js: JetStreamClient; ns: Namespace; logger: Logger; publishProgress: ProgressPublisher; metrics: WriterMetrics }, options: WatchdogOptions): { stop(): void } {
   let running = false;
   const tick = async () => {
     if (running) return;
@@ -53,6 +54,7 @@ export function startStallWatchdog(deps: { db: Kysely<Database>; js: JetStreamCl
       }
       for (const row of failed) {
         deps.logger.warn({ syncId: row.id }, 'stalled sync failed');
+        deps.metrics.syncFinished('failed');
         await deps.publishProgress(row);
       }
     } catch (err) {
