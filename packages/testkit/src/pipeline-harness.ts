@@ -4,7 +4,7 @@ import { startCanvasSim, type CanvasSim, type SimOptions } from '@canvas-sync/ca
 import { createTokenCipher, DEV_TOKEN_KEY, parseTokenKeys, publish, publishCore, syncControl, syncRequested, type SyncRow } from '@canvas-sync/shared';
 import { freePort, waitFor } from './free-port.js';
 import { spawnService, type ServiceName, type ServiceProcess } from './service-process.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createMigratedDatabase, createTestDatabase, type TestDatabase } from './test-database.js';
 import { createTestNats, type TestNats } from './test-nats.js';
 
 export interface SyncRequest {
@@ -20,6 +20,7 @@ export interface SyncRequest {
  * part of starting syncs the way the api does (row + `sync.requested`).
  */
 export interface PipelineHarness {
+  /** Starts or restarts nothing itself: `start` adds a service process with the harness's environment. */
   sim: CanvasSim;
   database: TestDatabase;
   nats: TestNats;
@@ -36,13 +37,27 @@ export interface PipelineHarness {
   close(): Promise<void>;
 }
 
-export async function startPipeline(options: { sim?: SimOptions; fetchers?: number; writers?: number; env?: Record<string, string> } = {}): Promise<PipelineHarness> {
+/** Options of {@link startPipeline}. */
+export interface PipelineOptions {
+  sim?: SimOptions;
+  fetchers?: number;
+  writers?: number;
+  /** Extra environment for every service process. */
+  env?: Record<string, string>;
+  /**
+   * Servers to use instead of the test run's shared ones: a private nats-server / Postgres cluster
+   * (chaos tests) or the benchmark's. The database is then created and migrated on that server.
+   */
+  servers?: { natsUrl: string; postgresUrl: string };
+}
+
+export async function startPipeline(options: PipelineOptions = {}): Promise<PipelineHarness> {
   const sim = await startCanvasSim({ latency: { baseMs: 0, perItemMs: 0 }, ...options.sim });
-  const database = await createTestDatabase();
-  const nats = await createTestNats();
+  const database = options.servers ? await createMigratedDatabase(options.servers.postgresUrl) : await createTestDatabase();
+  const nats = await createTestNats(options.servers ? { url: options.servers.natsUrl } : {});
   const cipher = createTokenCipher(parseTokenKeys({ TOKEN_ENCRYPTION_KEY: DEV_TOKEN_KEY }, () => '') as Exclude<ReturnType<typeof parseTokenKeys>, string>);
   const env = {
-    NATS_URL: inject('testInfra').natsUrl,
+    NATS_URL: options.servers?.natsUrl ?? inject('testInfra').natsUrl,
     DATABASE_URL: database.url,
     NATS_NAMESPACE: nats.nsName,
     LOG_LEVEL: 'warn',

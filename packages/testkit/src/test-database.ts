@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Kysely } from 'kysely';
 import { inject } from 'vitest';
-import { createDb, type Database } from '@canvas-sync/shared';
+import { createDb, migrateToLatest, type Database } from '@canvas-sync/shared';
 import { withDatabase } from './infra.js';
 
 /** A database of one test file, cloned from the migrated template. */
@@ -47,4 +47,25 @@ async function adminQuery(url: string, text: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A fresh, migrated database on any Postgres server (a private cluster, or the bench's server):
+ * for code that runs outside vitest's global setup and its template.
+ */
+export async function createMigratedDatabase(postgresUrl: string, prefix = 'cs_db'): Promise<TestDatabase> {
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(postgresUrl, `CREATE DATABASE ${name}`);
+  const url = withDatabase(postgresUrl, name);
+  const db = createDb({ url, poolMax: 5, applicationName: 'canvas-sync-test' });
+  await migrateToLatest(db);
+  return {
+    name,
+    url,
+    db,
+    drop: async () => {
+      await db.destroy();
+      await adminQuery(postgresUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
 }
