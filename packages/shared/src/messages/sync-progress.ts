@@ -10,7 +10,7 @@ export const Progress = z.object({
 export type Progress = z.infer<typeof Progress>;
 
 /**
- * writer → notifier (stream SYNC_PROGRESS, subject `sync.progress.v1.<userKey>`): the state of a
+ * writer and api → notifier (stream SYNC_PROGRESS, subject `sync.progress.v1.<syncId>`): the state of a
  * sync after a commit. `seq` rises by one per event of a sync, so clients drop stale frames.
  */
 export const SyncProgress = z.object({
