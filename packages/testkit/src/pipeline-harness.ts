@@ -28,7 +28,8 @@ export interface PipelineHarness {
   services: ServiceProcess[];
   start(name: ServiceName, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   connect(userId: string, simUserId: number, token?: string): Promise<string>;
-  startSync(userId: string, request?: SyncRequest): Promise<string>;
+  /** Starts a sync; `lose: true` skips the publish, as if the message were lost. */
+  startSync(userId: string, request?: SyncRequest, options?: { lose?: boolean }): Promise<string>;
   /** What `POST /syncs/:id/resume` does: a new run from the checkpoints. */
   resume(syncId: string): Promise<void>;
   /** What `POST /syncs/:id/cancel` does: the row to `cancelled`, then a broadcast to every fetcher. */
@@ -101,7 +102,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
         .executeTakeFirstOrThrow();
       return row.id;
     },
-    async startSync(userId, request = {}) {
+    async startSync(userId, request = {}, startOptions = {}) {
       const connection = await db.selectFrom('connections').select('id').where('user_id', '=', userId).executeTakeFirstOrThrow();
       const row = await db
         .insertInto('syncs')
@@ -118,7 +119,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await publishRequested(row);
+      if (!startOptions.lose) await publishRequested(row);
       return row.id;
     },
     async resume(syncId) {
