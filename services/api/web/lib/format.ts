@@ -37,6 +37,9 @@ export function summary(counts: Counts): string {
   return parts.join(', ') || 'nothing to sync';
 }
 
+/** Dependency order, as the sync fills them. */
+export const RESOURCE_ORDER = ['terms', 'courses', 'assignment_groups', 'assignments', 'submissions'];
+
 export const RESOURCE_LABELS: Record<string, string> = {
   terms: 'Terms',
   courses: 'Courses',

@@ -1,7 +1,7 @@
 import { ApiError, type ApiClient } from '../lib/api.client.js';
 import type { Alerts } from '../lib/alerts.js';
 import { byId, h } from '../lib/dom.js';
-import { duration, eta, PHASE_LABELS, RESOURCE_LABELS, summary } from '../lib/format.js';
+import { duration, eta, PHASE_LABELS, RESOURCE_LABELS, RESOURCE_ORDER, summary } from '../lib/format.js';
 import type { LiveMode } from '../lib/live-progress.js';
 import { isTerminal, type SyncView } from '../lib/types.js';
 import { renderDiff } from './diff.view.js';
@@ -113,7 +113,7 @@ export class CurrentView {
   }
 
   private renderCounts(view: SyncView): void {
-    const rows = Object.entries(view.counts).filter(([, c]) => c);
+    const rows = RESOURCE_ORDER.flatMap((key) => (view.counts[key] ? [[key, view.counts[key]] as const] : []));
     const head = h('tr', {}, h('th', { scope: 'col' }, 'Records'), ...['New', 'Updated', 'Unchanged', 'Deleted'].map((t) => h('th', { scope: 'col' }, t)));
     const body = rows.map(([key, c]) => h('tr', {}, h('th', { scope: 'row' }, RESOURCE_LABELS[key] ?? key), ...[c!.created, c!.updated, c!.unchanged, c!.deleted].map((n) => h('td', {}, String(n)))));
     byId('cur-counts').replaceChildren(h('thead', {}, head), h('tbody', {}, ...body));

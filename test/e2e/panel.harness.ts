@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, REPO_ROOT, spawnService, startPipeline, type PipelineHarness, type ServiceProcess } from '@canvas-sync/testkit';
+
+export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const DEV_SECRET = 'dev-only-canvas-sync-jwt-secret';
+
+/** The whole stack as processes (api, notifier, fetcher, writer), the simulator, and a browser. */
+export interface PanelStack {
+  pipeline: PipelineHarness;
+  api: ServiceProcess;
+  notifier: ServiceProcess;
+  baseUrl: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Builds the panel the way `npm run build` does, so the test runs against what users get. */
+function buildPanel(): void {
+  execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
+}
+
+export async function startPanelStack(): Promise<PanelStack> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_BIN).`);
+  buildPanel();
+  // Canvas answers slowly enough that a sync takes several seconds: progress is visible mid-way
+  // and there is time to cancel.
+  const pipeline = await startPipeline({ sim: { profile: 'student', latency: { baseMs: 150, perItemMs: 0.5, jitterMs: 0 } } });
+  const [apiPort, notifierPort] = [await freePort(), await freePort()];
+  const env = { ...pipeline.env, CANVAS_ALLOW_PRIVATE_NETWORK: 'true', API_PORT: String(apiPort), NOTIFIER_PORT: String(notifierPort) };
+  const api = spawnService('api', env);
+  const notifier = spawnService('notifier', env);
+  await Promise.all([api.waitReady(apiPort), notifier.waitReady(notifierPort)]);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    pipeline,
+    api,
+    notifier,
+    baseUrl: `http://localhost:${apiPort}`,
+    browser,
+    close: async () => {
+      await browser.close();
+      await Promise.all([api.kill('SIGTERM'), notifier.kill('SIGTERM')]);
+      await pipeline.close();
+    },
+  };
+}
+
+/** A user token as the host app signs it. */
+export function userToken(userId: string): Promise<string> {
+  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(DEV_SECRET));
+}
+
+/** Opens the panel signed in as `userId`, with a phone-or-desktop viewport. */
+export async function openPanel(stack: PanelStack, userId: string, options: { blockWebSocket?: boolean } = {}): Promise<Page> {
+  const page = await stack.browser.newPage({ viewport: { width: 1100, height: 1300 } });
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  if (options.blockWebSocket) {
+    // The notifier is unreachable from this page: every socket is closed before it opens.
+    await page.routeWebSocket(/\/ws$/, (ws) => void ws.close());
+  }
+  await page.goto(`${stack.baseUrl}/?token=${await userToken(userId)}`);
+  (page as Page & { errors: string[] }).errors = errors;
+  return page;
+}
+
+/** Connects the page's user to the simulator through the panel and checks the test answer. */
+export async function connectCanvas(stack: PanelStack, page: Page, simUser = 0): Promise<string> {
+  const user = stack.pipeline.sim.users[simUser]!;
+  await page.getByLabel('Canvas URL').fill(stack.pipeline.sim.url);
+  await page.getByLabel(/Access token/).fill(user.token);
+  await page.getByRole('button', { name: 'Save and test' }).click();
+  await page.locator('#conn-status', { hasText: `Connected as ${user.name}` }).waitFor();
+  return user.name;
+}
+
+/** Where screenshots go: docs/images when regenerating the README's, else test-results. */
+export function screenshotPath(name: string): string {
+  const dir = process.env.PANEL_SCREENSHOTS_DIR ?? join(REPO_ROOT, 'test-results', 'panel');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
