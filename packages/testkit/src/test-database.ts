@@ -18,7 +18,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const infra = inject('testInfra');
   const name = `cs_db_${infra.runId}_${randomBytes(4).toString('hex')}`;
   await adminQuery(infra.postgresUrl, `CREATE DATABASE ${name} TEMPLATE ${infra.templateDb}`);
-  const url = withDatabase(infra.postgresUrl, name);
+  return openDatabase(infra.postgresUrl, name);
+}
+
+/** A kysely handle on database `name` of the server, and how to drop it. */
+function openDatabase(postgresUrl: string, name: string): TestDatabase {
+  const url = withDatabase(postgresUrl, name);
   const db = createDb({ url, poolMax: 5, applicationName: 'canvas-sync-test' });
   return {
     name,
@@ -26,7 +31,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     db,
     drop: async () => {
       await db.destroy();
-      await adminQuery(infra.postgresUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await adminQuery(postgresUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }
@@ -56,16 +61,7 @@ async function adminQuery(url: string, text: string): Promise<void> {
 export async function createMigratedDatabase(postgresUrl: string, prefix = 'cs_db'): Promise<TestDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await adminQuery(postgresUrl, `CREATE DATABASE ${name}`);
-  const url = withDatabase(postgresUrl, name);
-  const db = createDb({ url, poolMax: 5, applicationName: 'canvas-sync-test' });
-  await migrateToLatest(db);
-  return {
-    name,
-    url,
-    db,
-    drop: async () => {
-      await db.destroy();
-      await adminQuery(postgresUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
+  const database = openDatabase(postgresUrl, name);
+  await migrateToLatest(database.db);
+  return database;
 }
