@@ -91,6 +91,8 @@ describe('sync lifecycle: cancel, resume, failures, partial success, scale-out, 
     expect(row.status).toBe('completed');
     const stats = h.sim.stats();
     expect(stats.throttled).toBeGreaterThan(0);
+    // The per-token budget holds across both fetcher processes (CANVAS_MAX_IN_FLIGHT = 3).
+    expect(Math.max(...Object.values(stats.byToken).map((t) => t.peakInFlight))).toBeLessThanOrEqual(3);
     const report = await compareWithGroundTruth(h.database.db, 'scale-user', h.sim, user.id);
     expect(report.equal, compact(report.rows)).toBe(true);
   });

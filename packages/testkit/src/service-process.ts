@@ -41,7 +41,7 @@ export function spawnService(name: ServiceName, env: Record<string, string>): Se
     child,
     lines,
     exited,
-    waitReady: (port, timeoutMs = 30_000) =>
+    waitReady: (port, timeoutMs = 90_000) =>
       waitFor(async () => {
         if (child.exitCode !== null) throw new Error(`${name} exited early:\n${lines.slice(-20).join('\n')}`);
         const res = await fetch(`http://127.0.0.1:${port}/readyz`);
