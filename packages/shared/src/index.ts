@@ -15,3 +15,4 @@ export * from './tracing/index.js';
 export * from './syncs/index.js';
 export * from './canvas/url-policy.js';
 export * from './metrics/index.js';
+export * from './auth/index.js';

@@ -7,9 +7,8 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { AppError, createServiceMetrics, runReadiness, type CanvasUrlPolicy, type Database, type HostResolver, type Namespace, type ReadinessCheck, type ServiceMetrics, type TokenCipher } from '@canvas-sync/shared';
+import { AppError, createJwtVerifier, createServiceMetrics, runReadiness, type CanvasUrlPolicy, type Database, type HostResolver, type JwtVerifierOptions, type Namespace, type ReadinessCheck, type ServiceMetrics, type TokenCipher } from '@canvas-sync/shared';
 import { requireUser } from './auth/auth.hook.js';
-import { createJwtVerifier, type JwtOptions } from './auth/jwt-verifier.js';
 import { createCanvasSelfClient, type CanvasSelfClient } from './canvas/canvas-self.client.js';
 import { canvasDataStore } from './canvas-data/canvas-data.repository.js';
 import { canvasDataRoutes } from './canvas-data/canvas-data.routes.js';
@@ -35,7 +34,8 @@ export interface ApiDeps {
   /** Subject/stream namespace (tests use a fresh one each). */
   ns: Namespace;
   cipher: TokenCipher;
-  auth: JwtOptions;
+  /** User tokens: HS256 with a shared secret, or RS256/ES256 from a JWKS URL. */
+  auth: JwtVerifierOptions;
   canvas: CanvasUrlPolicy;
   /** Allowed CORS origins; empty or absent = CORS closed. */
   corsOrigins?: readonly string[];

@@ -3,14 +3,17 @@ import { z } from 'zod';
 import {
   baseEnvSchema,
   envInt,
+  jwksEnvSchema,
   loadConfig,
   parseAllowedHosts,
   parseTokenKeys,
   toBaseConfig,
   tokenKeysEnvSchema,
+  userTokenConfigProblems,
   type BaseConfig,
   type Env,
   type TokenKeysConfig,
+  type UserTokenAlgorithm,
 } from '@canvas-sync/shared';
 
 /** Signs nothing real: the demo and local runs only. The api warns on every start that uses it. */
@@ -46,10 +49,14 @@ const apiEnvSchema = (readFile: ReadFile) =>
       API_RATE_LIMIT_PER_MINUTE: envInt(300, 1, 1_000_000),
     })
     .extend(tokenKeysEnvSchema.shape)
+    .extend(jwksEnvSchema.shape)
     .superRefine((env, ctx) => {
       // Outside the demo (DEMO=0 or NODE_ENV=production) a forgotten secret must stop the start.
-      if (!env.AUTH_JWT_SECRET && !demoAllowed(env)) {
-        ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'is required when DEMO=0 or NODE_ENV=production' });
+      if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL && !demoAllowed(env)) {
+        ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'is required when DEMO=0 or NODE_ENV=production (or set AUTH_JWKS_URL)' });
+      }
+      for (const problem of userTokenConfigProblems({ secret: env.AUTH_JWT_SECRET, jwksUrl: env.AUTH_JWKS_URL, algorithm: env.AUTH_JWT_ALGORITHM })) {
+        ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_ALGORITHM'], message: problem });
       }
       const keys = parseTokenKeys(env, readFile);
       if (typeof keys === 'string') ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: keys });
@@ -66,7 +73,8 @@ const demoAllowed = (env: Pick<ApiEnv, 'DEMO' | 'NODE_ENV'>) => !falsy(env.DEMO)
 export interface ApiConfig extends BaseConfig {
   port: number;
   host: string;
-  auth: { secret: string; issuer?: string; audience?: string; usingDevSecret: boolean };
+  /** User tokens: `secret` (HS256) or `jwksUrl` (RS256/ES256), never both. */
+  auth: { secret?: string; jwksUrl?: string; algorithm?: UserTokenAlgorithm; issuer?: string; audience?: string; usingDevSecret: boolean };
   tokenKeys: TokenKeysConfig;
   canvas: { allowedHosts: string[]; allowPrivateNetwork: boolean };
   /** Origins allowed by CORS; empty = CORS closed (no CORS headers at all). */
@@ -80,12 +88,20 @@ export function loadApiConfig(env: Env, readFile: ReadFile = readUtf8): ApiConfi
   const parsed: ApiEnv = loadConfig(apiEnvSchema(readFile), env);
   // Parsed after loadConfig: it deep-freezes its result, and key Buffers cannot be frozen.
   const tokenKeys = parseTokenKeys(parsed, readFile) as TokenKeysConfig;
-  const secret = parsed.AUTH_JWT_SECRET ?? DEV_JWT_SECRET;
+  // With a JWKS there is no secret at all: the dev secret must not open a second way in.
+  const secret = parsed.AUTH_JWKS_URL ? undefined : (parsed.AUTH_JWT_SECRET ?? DEV_JWT_SECRET);
   return Object.freeze({
     ...toBaseConfig(parsed),
     port: parsed.API_PORT,
     host: parsed.HOST,
-    auth: { secret, issuer: parsed.AUTH_JWT_ISSUER, audience: parsed.AUTH_JWT_AUDIENCE, usingDevSecret: secret === DEV_JWT_SECRET },
+    auth: {
+      secret,
+      jwksUrl: parsed.AUTH_JWKS_URL,
+      algorithm: parsed.AUTH_JWT_ALGORITHM,
+      issuer: parsed.AUTH_JWT_ISSUER,
+      audience: parsed.AUTH_JWT_AUDIENCE,
+      usingDevSecret: secret === DEV_JWT_SECRET,
+    },
     tokenKeys,
     canvas: {
       allowedHosts: parseAllowedHosts(parsed.CANVAS_ALLOWED_HOSTS),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, baseEnvSchema, envInt, loadConfig, toBaseConfig, type BaseConfig, type Env } from '@canvas-sync/shared';
+import { AppError, baseEnvSchema, envInt, jwksEnvSchema, loadConfig, toBaseConfig, userTokenConfigProblems, type BaseConfig, type Env, type UserTokenAlgorithm } from '@canvas-sync/shared';
 
 /** The dev secret `npm start` signs its demo token with; never used when AUTH_JWT_SECRET is set. */
 export const DEV_JWT_SECRET = 'dev-only-canvas-sync-jwt-secret';
@@ -41,7 +41,7 @@ const notifierEnvSchema = baseEnvSchema.extend({
   WS_AUTH_TIMEOUT_MS: envInt(5_000, 100, 60_000),
   /** Frames a client may send per second (burst twice that) before it is closed with 1008. */
   WS_MAX_FRAMES_PER_SECOND: envInt(20, 1, 10_000),
-});
+}).extend(jwksEnvSchema.shape);
 
 /** Limits of the WebSocket endpoint. */
 export interface WsConfig {
@@ -59,7 +59,8 @@ export interface WsConfig {
 export interface NotifierConfig extends BaseConfig {
   port: number;
   host: string;
-  auth: { jwtSecret: string; issuer: string | undefined; audience: string | undefined; usingDevSecret: boolean };
+  /** User tokens, as the api checks them: `jwtSecret` (HS256) or `jwksUrl` (RS256/ES256), never both. */
+  auth: { jwtSecret: string | undefined; jwksUrl: string | undefined; algorithm: UserTokenAlgorithm | undefined; issuer: string | undefined; audience: string | undefined; usingDevSecret: boolean };
   ws: WsConfig;
 }
 
@@ -68,7 +69,12 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
   const parsed: z.output<typeof notifierEnvSchema> = loadConfig(notifierEnvSchema, env);
   const secret = parsed.AUTH_JWT_SECRET && parsed.AUTH_JWT_SECRET !== '' ? parsed.AUTH_JWT_SECRET : undefined;
   const demoOff = parsed.DEMO === '0' || parsed.DEMO === 'false' || parsed.DEMO === 'no';
-  if (secret === undefined && (demoOff || parsed.NODE_ENV === 'production')) {
+  const jwksUrl = parsed.AUTH_JWKS_URL;
+  const problems = userTokenConfigProblems({ secret, jwksUrl, algorithm: parsed.AUTH_JWT_ALGORITHM });
+  if (problems.length > 0) {
+    throw new AppError('config_invalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, { details: { variables: ['AUTH_JWT_ALGORITHM'] } });
+  }
+  if (secret === undefined && jwksUrl === undefined && (demoOff || parsed.NODE_ENV === 'production')) {
     // A token signed with the public dev secret would let anyone in (same rule as the api).
     throw new AppError('config_invalid', 'Invalid configuration:\n  - AUTH_JWT_SECRET: is required when DEMO=0 or NODE_ENV=production', { details: { variables: ['AUTH_JWT_SECRET'] } });
   }
@@ -77,7 +83,14 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     ...toBaseConfig(parsed),
     port: parsed.NOTIFIER_PORT,
     host: parsed.HOST,
-    auth: Object.freeze({ jwtSecret: secret ?? DEV_JWT_SECRET, issuer: text(parsed.AUTH_JWT_ISSUER), audience: text(parsed.AUTH_JWT_AUDIENCE), usingDevSecret: secret === undefined }),
+    auth: Object.freeze({
+      jwtSecret: jwksUrl ? undefined : (secret ?? DEV_JWT_SECRET),
+      jwksUrl,
+      algorithm: parsed.AUTH_JWT_ALGORITHM,
+      issuer: text(parsed.AUTH_JWT_ISSUER),
+      audience: text(parsed.AUTH_JWT_AUDIENCE),
+      usingDevSecret: secret === undefined && jwksUrl === undefined,
+    }),
     ws: Object.freeze({
       allowedOrigins: parsed.WS_ALLOWED_ORIGINS,
       allowLocalhost: parsed.NODE_ENV !== 'production',

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, retryable: false, message: 'The body is too large.' },
   unsupported_media_type: { status: 415, retryable: false, message: 'Send application/json.' },
   unauthenticated: { status: 401, retryable: false, message: 'A valid bearer token is required.' },
+  auth_unavailable: { status: 503, retryable: true, message: 'User tokens cannot be checked right now; try again shortly.' },
   not_found: { status: 404, retryable: false, message: 'Not found.' },
   rate_limited: { status: 429, retryable: true, message: 'Too many requests; slow down.' },
   sync_in_progress: { status: 409, retryable: false, message: 'A sync is already queued or running.' },
