@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -18,8 +18,23 @@ export interface PanelStack {
   close(): Promise<void>;
 }
 
-/** Builds the panel the way `npm run build` does, so the test runs against what users get. */
+/** Newest modification time under a directory. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * Builds the panel the way `npm run build` does, so the test runs against what users get; skipped
+ * when the build is newer than every source (other test files' apis may be serving it meanwhile).
+ */
 function buildPanel(): void {
+  const built = join(REPO_ROOT, 'services/api/web-dist/index.html');
+  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(REPO_ROOT, 'services/api/web'))) return;
   execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
 
