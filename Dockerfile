@@ -21,16 +21,15 @@ COPY services/fetcher/package.json services/fetcher/
 COPY services/writer/package.json services/writer/
 COPY services/notifier/package.json services/notifier/
 
-# --- build: every dependency, then `tsc -b` into each workspace's dist/ (and the web panel, if any).
+# --- build: every dependency, then `npm run build`: `tsc -b` into each workspace's dist/ and the
+# web panel (vite) into services/api/web-dist, which the api serves.
 FROM manifests AS build
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages/ packages/
 COPY services/ services/
-# The api serves its static panel from services/api/web-dist when the web build exists; the
-# directory is created empty otherwise so the runtime COPY below never fails.
+# mkdir: should the panel build ever be split out, the runtime COPY below still finds its folder.
 RUN npm run build \
- && npm run --if-present build:web \
  && mkdir -p services/api/web-dist
 
 # --- prod-deps: runtime dependencies of the deployable workspaces only (the test kit and its
