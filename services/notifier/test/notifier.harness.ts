@@ -43,9 +43,9 @@ export const DEFAULT_WS: WsConfig = {
   maxPayloadBytes: 16 * 1024,
 };
 
-export async function startHarness(ws: Partial<WsConfig> = {}): Promise<Harness> {
+export async function startHarness(ws: Partial<WsConfig> = {}, options: { natsUrl?: string } = {}): Promise<Harness> {
   const database = await createTestDatabase();
-  const nats = await createTestNats();
+  const nats = await createTestNats(options.natsUrl ? { url: options.natsUrl } : {});
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const views = new SyncViews(createSyncsRepository(database.db));
   const hub = new SessionHub(ws.maxConnectionsPerUser ?? DEFAULT_WS.maxConnectionsPerUser, (e) => views.etaFor(e), logger);
