@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const canvas = demo ? await startDemoCanvas(Number(env.CANVAS_SIM_PORT ?? 0)) : undefined;
   if (canvas) stack.add('Canvas simulator', canvas.close);
   const panelUrl = demo ? `http://localhost:${ports.api}/?token=${await demoToken(secret)}` : `http://localhost:${ports.api}/`;
-  console.log(banner({ panelUrl, userId: demo ? 'demo' : '(sign in with a token from your host app)', ...(canvas ? { canvas } : {}), started, logDir, ports }));
+  console.log(banner({ panelUrl, ...(demo ? { userId: 'demo' } : {}), ...(canvas ? { canvas } : {}), started, logDir, ports }));
 }
 
 void main().catch((err: unknown) => fail(stack, `start failed: ${(err as Error).stack ?? String(err)}`, 'see the message above.'));

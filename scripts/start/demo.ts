@@ -28,10 +28,10 @@ export async function startDemoCanvas(port: number): Promise<DemoCanvas> {
 }
 
 /** What `npm start` prints once everything is up. */
-export function banner(lines: { panelUrl: string; userId: string; canvas?: DemoCanvas; started: string[]; logDir: string; ports: Record<string, number> }): string {
+export function banner(lines: { panelUrl: string; userId?: string; canvas?: DemoCanvas; started: string[]; logDir: string; ports: Record<string, number> }): string {
   const out: string[] = ['', '━━━ canvas-sync is running ━━━', ''];
   out.push(`  Panel:          ${lines.panelUrl}`);
-  out.push(`                  (signs you in as "${lines.userId}"; the link is valid for 12 hours)`);
+  out.push(lines.userId ? `                  (signs you in as "${lines.userId}"; the link is valid for 12 hours)` : '                  (sign in with a user token from your host app, signed with AUTH_JWT_SECRET)');
   if (lines.canvas) {
     const user = lines.canvas.users[0];
     out.push('', '  Demo Canvas (simulator) — paste these into "1. Connect Canvas":');
