@@ -65,6 +65,8 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     SYNC_STALL_MS: '60000',
     WATCHDOG_INTERVAL_MS: '2000',
     CANVAS_BREAKER_RESET_MS: '1000',
+    // The simulator listens on 127.0.0.1, which the fetcher refuses by default (SSRF).
+    CANVAS_ALLOW_PRIVATE_NETWORK: 'true',
     ...options.env,
   };
   const services: ServiceProcess[] = [];

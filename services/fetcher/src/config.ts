@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { baseEnvSchema, envInt, loadConfig, parseTokenKeys, tokenKeysEnvSchema, toBaseConfig, type BaseConfig, type Env, type TokenKeysConfig } from '@canvas-sync/shared';
+import {
+  baseEnvSchema,
+  envBoolean,
+  envInt,
+  loadConfig,
+  parseAllowedHosts,
+  parseTokenKeys,
+  tokenKeysEnvSchema,
+  toBaseConfig,
+  type BaseConfig,
+  type Env,
+  type TokenKeysConfig,
+} from '@canvas-sync/shared';
 
 const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend({
   HEALTH_PORT: envInt(3002, 0, 65_535),
@@ -15,6 +27,10 @@ const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend({
   CANVAS_TIMEOUT_MS: envInt(30_000, 1_000, 120_000),
   CANVAS_BREAKER_RESET_MS: envInt(5_000, 100, 300_000),
   CANVAS_USER_AGENT: z.string().optional().transform((v) => v ?? 'canvas-sync/0.1 (+https://github.com/canvas-sync)'),
+  /** Canvas hosts the fetcher may call (as the api's); `*` = any public host. */
+  CANVAS_ALLOWED_HOSTS: z.string().optional(),
+  /** Allows http:// and loopback/private/link-local addresses (the simulator, tests, the demo). Off by default. */
+  CANVAS_ALLOW_PRIVATE_NETWORK: envBoolean(false),
 });
 
 /** The fetcher's configuration, parsed once at start-up. */
@@ -23,7 +39,7 @@ export interface FetcherConfig extends BaseConfig {
   concurrency: number;
   unitsPerUser: number;
   courseConcurrency: number;
-  canvas: { maxInFlight: number; timeoutMs: number; breakerResetMs: number; userAgent: string };
+  canvas: { maxInFlight: number; timeoutMs: number; breakerResetMs: number; userAgent: string; allowedHosts: string[]; allowPrivateNetwork: boolean };
   tokenKeys: TokenKeysConfig;
 }
 
@@ -44,7 +60,14 @@ export function loadFetcherConfig(env: Env): FetcherConfig {
     concurrency: parsed.FETCHER_CONCURRENCY,
     unitsPerUser: parsed.FETCHER_UNITS_PER_USER,
     courseConcurrency: parsed.FETCHER_COURSE_CONCURRENCY,
-    canvas: { maxInFlight: parsed.CANVAS_MAX_IN_FLIGHT, timeoutMs: parsed.CANVAS_TIMEOUT_MS, breakerResetMs: parsed.CANVAS_BREAKER_RESET_MS, userAgent: parsed.CANVAS_USER_AGENT },
+    canvas: {
+      maxInFlight: parsed.CANVAS_MAX_IN_FLIGHT,
+      timeoutMs: parsed.CANVAS_TIMEOUT_MS,
+      breakerResetMs: parsed.CANVAS_BREAKER_RESET_MS,
+      userAgent: parsed.CANVAS_USER_AGENT,
+      allowedHosts: parseAllowedHosts(parsed.CANVAS_ALLOWED_HOSTS),
+      allowPrivateNetwork: parsed.CANVAS_ALLOW_PRIVATE_NETWORK,
+    },
     tokenKeys: parsed.keys,
   };
 }

@@ -16,6 +16,7 @@ import { kvBudgetStore } from './budget/kv-budget-store.js';
 import { createTokenBudget } from './budget/token-budget.js';
 import { DEFAULT_BREAKER, HostBreakers } from './breaker/host-breakers.js';
 import { CanvasClient } from './canvas/canvas.client.js';
+import { createGuardedFetch } from './canvas/guarded-fetch.js';
 import { loadFetcherConfig } from './config.js';
 import { startFetcherConsumers } from './consumers.js';
 import { sessionFactory } from './syncs/session-factory.js';
@@ -37,7 +38,13 @@ runMain('fetcher', async () => {
     logger.warn({ state }, 'canvas circuit changed');
   });
   shutdown.add('breakers', () => breakers.shutdown());
+  if (config.canvas.allowPrivateNetwork) logger.warn('CANVAS_ALLOW_PRIVATE_NETWORK is on: Canvas requests may reach loopback and private addresses');
+  const policy = { allowedHosts: config.canvas.allowedHosts, allowPrivateNetwork: config.canvas.allowPrivateNetwork };
+  const guardedFetch = createGuardedFetch(policy);
+  shutdown.add('canvas connections', () => guardedFetch.close());
   const canvas = new CanvasClient({
+    policy,
+    fetchImpl: guardedFetch.fetch,
     budget,
     breakers,
     logger,

@@ -101,6 +101,11 @@ async function assertPublicHost(hostname: string, resolve: HostResolver): Promis
   }
 }
 
+/** The resolver under {@link guardedLookup}: every address of a host (injectable, so tests can make a name resolve anywhere). */
+export type AllAddressesLookup = (hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+const systemLookupAll: AllAddressesLookup = (hostname, options, callback) => dnsLookup(hostname, { ...options, all: true }, callback);
+
 /** A `lookup` for `net`/`http(s)` connect options. */
 export type LookupFn = (hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => void;
 
@@ -109,10 +114,11 @@ export type LookupFn = (hostname: string, options: LookupOptions, callback: (err
  * that resolved to a public address when the URL was saved cannot be re-pointed (DNS rebinding)
  * at 169.254.169.254 or the cluster. With private networks allowed it is plain `dns.lookup`.
  * IP-literal hosts skip `lookup` in Node: check those with {@link checkCanvasBaseUrl} first.
+ * `resolveAll` replaces the system resolver (tests).
  */
-export function guardedLookup(policy: Pick<CanvasUrlPolicy, 'allowPrivateNetwork'>): LookupFn {
+export function guardedLookup(policy: Pick<CanvasUrlPolicy, 'allowPrivateNetwork'>, resolveAll: AllAddressesLookup = systemLookupAll): LookupFn {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    resolveAll(hostname, options, (err, addresses) => {
       if (err) return callback(err, []);
       const list = addresses;
       if (!policy.allowPrivateNetwork) {

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { AppError, isAppError, isTransientNetworkError } from '@canvas-sync/shared';
+import { AppError, isAppError, isTransientNetworkError, type CanvasUrlPolicy } from '@canvas-sync/shared';
 import type { TokenBudget } from '../budget/token-budget.js';
 import { isBreakerOpen, type HostBreakers } from '../breaker/host-breakers.js';
 import { classifyCanvasResponse, outcomeError } from './classify.js';
 import type { CanvasSession } from './canvas-session.js';
+import { assertCanvasUrlAllowed, createGuardedFetch } from './guarded-fetch.js';
 import { parseLinkHeader } from './link-header.js';
 
 /** Counters the client reports (wired to Prometheus by main.ts). */
@@ -25,6 +26,9 @@ export interface CanvasClientOptions {
   maxUnavailableRetries: number;
   /** Throttles absorbed for one page before giving up on it for now. */
   maxThrottleRetries: number;
+  /** SSRF policy (`CANVAS_ALLOWED_HOSTS`, `CANVAS_ALLOW_PRIVATE_NETWORK`), applied to every request. */
+  policy: CanvasUrlPolicy;
+  /** Defaults to a fetch whose connections re-check the resolved address (see guarded-fetch.ts). */
   fetchImpl?: typeof fetch;
   hooks?: CanvasClientHooks;
 }
@@ -45,7 +49,11 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
  * burning retries.
  */
 export class CanvasClient {
-  constructor(private readonly options: CanvasClientOptions) {}
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: CanvasClientOptions) {
+    this.fetchImpl = options.fetchImpl ?? createGuardedFetch(options.policy).fetch;
+  }
 
   /** `GET` one JSON document (e.g. `/api/v1/users/self`). */
   async getJson(session: CanvasSession, path: string): Promise<unknown> {
@@ -95,6 +103,8 @@ export class CanvasClient {
 
   /** One page, with throttle absorption, 5xx retries and waiting out an open circuit. */
   private async request(session: CanvasSession, url: string): Promise<{ body: unknown; link: Record<string, string> }> {
+    // Before the breaker: a refused address is the URL's fault, not a sign that Canvas is down.
+    assertCanvasUrlAllowed(new URL(url), this.options.policy);
     const path = new URL(url).pathname;
     let throttles = 0;
     let failures = 0;
@@ -135,7 +145,7 @@ export class CanvasClient {
       const signals = [AbortSignal.timeout(this.options.timeoutMs), ...(session.signal ? [session.signal] : [])];
       let res: Response;
       try {
-        res = await (this.options.fetchImpl ?? fetch)(url, {
+        res = await this.fetchImpl(url, {
           headers: { authorization: `Bearer ${session.token}`, accept: 'application/json', 'user-agent': this.options.userAgent },
           redirect: 'manual',
           signal: AbortSignal.any(signals),

@@ -9,7 +9,7 @@ import type { SyncState } from '../syncs/sync-state.repository.js';
 export type StillWanted = (syncId: string, run: number) => Promise<boolean>;
 
 /** Errors after which a sync cannot go on until the user acts (reconnect, fix the key). */
-const FATAL = ['canvas_token_invalid', 'no_connection', 'config_invalid', 'canvas_redirect_refused', 'canvas_bad_request'] as const;
+const FATAL = ['canvas_token_invalid', 'no_connection', 'config_invalid', 'canvas_redirect_refused', 'canvas_bad_request', 'canvas_url_invalid'] as const;
 
 /**
  * Runs a piece of sync work with what every piece needs: a cancel signal, a Canvas session whose
