@@ -24,5 +24,9 @@ export function createDb(options: CreateDbOptions): Kysely<Database> {
   // An idle client losing its server (a Postgres restart) emits 'error' on the pool; without a
   // listener that would crash the process. Queries in flight still fail and are retried by callers.
   pool.on('error', () => undefined);
+  // The pool listens only while a client is idle: a client checked out (held by a transaction)
+  // whose server dies between two queries emits 'error' with no listener, and that crashed the
+  // writer when Postgres restarted mid-sync. Its next query fails and is retried by the caller.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -59,10 +59,17 @@ export function isTransientNetworkError(err: unknown): boolean {
  */
 const TRANSIENT_PG = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
-/** True for Postgres errors worth retrying (see the SQLSTATE list above). */
+/**
+ * node-postgres's own errors when the connection is lost or cannot be had: they carry no SQLSTATE.
+ * Seen while restarting Postgres mid-sync (docs/reliability.md).
+ */
+const LOST_PG_CONNECTION = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+
+/** True for Postgres errors worth retrying (see the SQLSTATE list above, and a lost connection). */
 export function isTransientPgError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && TRANSIENT_PG.has(code);
+  if (typeof code === 'string') return TRANSIENT_PG.has(code);
+  return err instanceof Error && LOST_PG_CONNECTION.test(err.message);
 }
 
 /** A message for an unknown error that is safe to show: never the raw text of a foreign error. */

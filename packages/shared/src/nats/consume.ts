@@ -8,6 +8,7 @@ import type { Namespace } from '../messages/streams.js';
 import { traceIdOf } from '../tracing/traceparent.js';
 import { decodeMessage } from './decode.js';
 import { publish } from './publish.js';
+import { isTransientBrokerError } from './transient.js';
 
 /** What a handler wants done with its message; returning nothing means `ack`. */
 export type HandlerResult = void | 'ack' | 'term' | { nak: number };
@@ -125,7 +126,8 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
       else m.ack();
     } catch (err) {
       const appErr = toAppError(err);
-      if (isRetryable(err) && !ctx.lastDelivery) {
+      // A broker hiccup (publish ack timed out, connection lost) is as retryable as a Canvas 5xx.
+      if ((isRetryable(err) || isTransientBrokerError(err)) && !ctx.lastDelivery) {
         const delay = nakDelay(ctx.deliveryCount);
         ctx.logger.warn({ err, code: appErr.code, delay }, 'handler failed; will retry');
         m.nak(delay);

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { TimeoutError } from '@nats-io/transport-node';
+import { pino } from 'pino';
+import { createTestNats, waitFor, type TestNats } from '@canvas-sync/testkit';
+import { on, publish, startConsumer, syncRequested, type RunningConsumer } from '@canvas-sync/shared';
+
+const logger = pino({ level: 'silent' });
+const SYNC = '5b0e3a55-0c55-4c1e-9d42-2f3f1b6f7a01';
+
+/**
+ * Regression: after a nats-server restart a publish ack timed out inside a handler; the consumer
+ * took that for a permanent error, dead-lettered the message and the fetcher failed the sync.
+ */
+describe('consume: broker hiccups inside a handler are retried, not given up', () => {
+  let nats: TestNats;
+  let consumer: RunningConsumer | undefined;
+  beforeAll(async () => {
+    nats = await createTestNats();
+  });
+  afterAll(async () => {
+    await consumer?.stop(2_000);
+    await nats.close();
+  });
+
+  it('naks a message whose handler hit a NATS timeout, and handles it again', async () => {
+    const deliveries: number[] = [];
+    const givenUp: string[] = [];
+    consumer = startConsumer({
+      js: nats.js,
+      ns: nats.ns,
+      stream: nats.ns.stream('SYNC_WORK'),
+      durable: 'fetcher-sync-requested',
+      routes: [
+        on(syncRequested, async (_p, ctx) => {
+          deliveries.push(ctx.deliveryCount);
+          if (ctx.deliveryCount === 1) throw new TimeoutError();
+        }),
+      ],
+      concurrency: 1,
+      ackWaitMs: 30_000,
+      maxDeliver: 5,
+      logger,
+      backoff: { baseMs: 50, maxMs: 100 },
+      onGiveUp: async (_p, _d, reason) => void givenUp.push(reason),
+    });
+    await publish(nats.js, nats.ns, syncRequested, { syncId: SYNC, userId: 'u1', run: 0 }, { correlationId: SYNC });
+    await waitFor(async () => deliveries.length >= 2, 10_000, 'the redelivery');
+    expect(deliveries).toEqual([1, 2]);
+    expect(givenUp).toEqual([]);
+    const jsm = await jetstreamManager(nats.nc);
+    expect((await jsm.streams.info(nats.ns.stream('DEAD_LETTERS'))).state.messages).toBe(0);
+  });
+});
