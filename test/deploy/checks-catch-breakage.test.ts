@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkManifests } from './k8s-checks.js';
+import { loadFieldModels } from './k8s-fields.js';
 import { kustomizeBuild, type K8sObject } from './kustomize.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -15,6 +16,8 @@ function breakOne(kind: string, name: string, mutate: (obj: any) => void): strin
   mutate(target);
   return checkManifests(objects, OPTIONS).map((f) => `${f.object}: ${f.problem}`);
 }
+
+beforeAll(() => loadFieldModels(), 120_000);
 
 const container = (obj: any, index = 0) => obj.spec.template.spec.containers[index];
 const trigger = (obj: any) => obj.spec.triggers[0].metadata;
@@ -41,6 +44,9 @@ describe('the manifest checks fail a broken manifest', () => {
     ['an unknown Secret', 'Deployment', 'notifier', (o: any) => (container(o).env.find((e: any) => e.name === 'AUTH_JWT_SECRET').valueFrom.secretKeyRef.name = 'jwt'), /Secret jwt does not exist/],
     ['an unpinned image', 'Deployment', 'writer', (o: any) => (container(o).image = 'registry.example.com/canvas-sync:latest'), /is not pinned/],
     ['an entry script that does not exist', 'Deployment', 'writer', (o: any) => (container(o).args = ['services/writer/dist/mian.js']), /entry services\/writer\/dist\/mian\.js has no source/],
+    ['a misspelt field the schema lets through', 'Deployment', 'writer', (o: any) => (o.spec.template.spec.securityContext.runAsNonroot = true), /unknown field spec\.template\.spec\.securityContext\.runAsNonroot/],
+    ['a misspelt probe', 'Deployment', 'api', (o: any) => (container(o).readinesProbe = container(o).readinessProbe), /unknown field spec\.template\.spec\.containers\[0\]\.readinesProbe/],
+    ['a KEDA field that does not exist', 'ScaledObject', 'fetcher', (o: any) => (o.spec.maxReplicas = 30), /ScaledObject\/fetcher: unknown field spec\.maxReplicas/],
     ['a schema violation', 'Deployment', 'api', (o: any) => (container(o).ports[0].containerPort = '3000'), /schema: .*containerPort must be integer/],
     ['a ScaledObject naming a wrong consumer', 'ScaledObject', 'fetcher', (o: any) => (trigger(o).consumer = 'fetcher-sync-requested'), /trigger consumer "fetcher-sync-requested" is not the fetch durable "fetcher-sync-fetch"/],
     ['a ScaledObject on the wrong stream', 'ScaledObject', 'fetcher', (o: any) => (trigger(o).stream = 'SYNC_RESULTS'), /trigger stream "SYNC_RESULTS" is not the fetch work stream "SYNC_WORK"/],

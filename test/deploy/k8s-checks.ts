@@ -1,5 +1,5 @@
 /**
- * What schema validation cannot see: every container has probes, resources and a locked-down
+ * What schema validation cannot see: fields the models do not declare (k8s-fields.ts), every container has probes, resources and a locked-down
  * securityContext; probes, Services and PDBs point at ports and pods that exist; config and
  * secret references resolve; the grace period outlasts the services' shutdown deadline; the KEDA
  * ScaledObject scales an existing Deployment on the stream and durable that packages/shared
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { consumerConfigs, DURABLES, namespace } from '@canvas-sync/shared';
 import { isObject, type JsonObject } from './patches.js';
 import type { K8sObject } from './kustomize.js';
+import { unknownFieldFindings } from './k8s-fields.js';
 import { schemaFindings } from './k8s-schema.js';
 
 /** One problem in one object. */
@@ -42,7 +43,7 @@ const PORT_VARS: Record<string, string> = { api: 'API_PORT', notifier: 'NOTIFIER
 
 /** Runs the schema validation and every cross-object check; an empty list means the render is sound. */
 export function checkManifests(objects: K8sObject[], options: CheckOptions): Finding[] {
-  const findings = schemaFindings(objects);
+  const findings = [...schemaFindings(objects), ...unknownFieldFindings(objects)];
   const add = (obj: K8sObject, problem: string) => findings.push({ object: `${obj.kind}/${obj.metadata.name}`, problem });
   const workloads = objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).map(toWorkload);
 

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkManifests } from './k8s-checks.js';
+import { loadFieldModels } from './k8s-fields.js';
 import { kustomizeBuild, parseYamlObjects, type K8sObject } from './kustomize.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -11,6 +12,8 @@ const OVERLAYS = [
   // The production Secret is created by the operator (docs/operations.md), never committed.
   { dir: 'k8s/overlays/prod', options: { pinnedImages: true, externalSecrets: ['canvas-sync-secrets'] } },
 ];
+
+beforeAll(() => loadFieldModels(), 120_000);
 
 const idOf = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
