@@ -39,6 +39,11 @@ export class TokenCipher {
     return this.activeKeyId;
   }
 
+  /** True when a key with this id is configured (a stored token under it can be decrypted). */
+  hasKey(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
+
   encrypt(plaintext: string, userId: string): { keyId: string; ciphertext: string } {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.activeKeyId)!, iv);
