@@ -11,7 +11,7 @@ import {
   startHealthServer,
   statusClassOf,
 } from '@canvas-sync/shared';
-import { DEFAULT_LIMITS } from './budget/budget-policy.js';
+import { budgetLimits } from './budget/budget-policy.js';
 import { kvBudgetStore } from './budget/kv-budget-store.js';
 import { createTokenBudget } from './budget/token-budget.js';
 import { DEFAULT_BREAKER, HostBreakers } from './breaker/host-breakers.js';
@@ -32,7 +32,7 @@ runMain('fetcher', async () => {
   const metrics = createServiceMetrics({ service: 'fetcher' });
   metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.planner, DURABLES.fetcher]));
 
-  const budget = createTokenBudget(await kvBudgetStore(runtime.nc, runtime.ns.bucket('TOKEN_BUDGET')), { ...DEFAULT_LIMITS, maxInFlight: config.canvas.maxInFlight });
+  const budget = createTokenBudget(await kvBudgetStore(runtime.nc, runtime.ns.bucket('TOKEN_BUDGET')), budgetLimits(config.canvas.maxInFlight, config.canvas.timeoutMs));
   const breakers = new HostBreakers({ ...DEFAULT_BREAKER, resetTimeoutMs: config.canvas.breakerResetMs }, (host, state) => {
     metrics.setBreakerState(host, state);
     logger.warn({ state }, 'canvas circuit changed');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedInFlight, DEFAULT_LIMITS, emptyState, liveLeases, observe } from './budget-policy.js';
+import { allowedInFlight, budgetLimits, DEFAULT_LIMITS, emptyState, liveLeases, observe } from './budget-policy.js';
 import { createTokenBudget, memoryBudgetStore } from './token-budget.js';
 
 describe('budget policy', () => {
@@ -34,6 +34,22 @@ describe('budget policy', () => {
     s.leases = { a: 10, b: 100 };
     expect(liveLeases(s, 50)).toBe(1);
     expect(Object.keys(s.leases)).toEqual(['b']);
+  });
+
+  it('frees the allowance a crashed fetcher held once its leases outlive the request timeout', async () => {
+    let now = 0;
+    const limits = budgetLimits(3, 10_000);
+    expect(limits.leaseMs).toBeLessThanOrEqual(15_000);
+    const budget = createTokenBudget(memoryBudgetStore(), limits, () => now);
+    // A fetcher takes the whole allowance and dies without releasing anything.
+    await Promise.all([budget.acquire('t'), budget.acquire('t'), budget.acquire('t')]);
+    const blocked = new AbortController();
+    const waiting = budget.acquire('t', blocked.signal);
+    await new Promise((r) => setTimeout(r, 50));
+    blocked.abort();
+    await expect(waiting).rejects.toThrow();
+    now = limits.leaseMs + 1;
+    await expect(budget.acquire('t')).resolves.toMatchObject({ tokenKey: 't' });
   });
 
   it('never lets more than the allowance in flight at once', async () => {

@@ -27,6 +27,19 @@ export interface BudgetLimits {
 
 export const DEFAULT_LIMITS: BudgetLimits = { maxInFlight: 3, throttleBaseMs: 1_000, throttleMaxMs: 30_000, leaseMs: 90_000 };
 
+/** Time a lease outlives the longest request (the KV round trip of its release). */
+const LEASE_MARGIN_MS = 5_000;
+
+/**
+ * The limits for a fetcher whose Canvas requests time out after `requestTimeoutMs`. A lease only
+ * needs to outlive one request; a longer one is what a crashed fetcher leaves behind. With the
+ * old fixed 90 s, a fetcher SIGKILLed mid-request held its token's whole allowance for 90 s and the
+ * user's sync stood still that long (found by the chaos suite, docs/reliability.md).
+ */
+export function budgetLimits(maxInFlight: number, requestTimeoutMs: number): BudgetLimits {
+  return { ...DEFAULT_LIMITS, maxInFlight, leaseMs: requestTimeoutMs + LEASE_MARGIN_MS };
+}
+
 export function emptyState(): BudgetState {
   return { leases: {}, pausedUntil: 0, remaining: null, maxRemaining: 0, throttles: 0 };
 }
