@@ -53,6 +53,7 @@ describe('the manifest checks fail a broken manifest', () => {
     ['a ScaledObject targeting a missing Deployment', 'ScaledObject', 'fetcher', (o: any) => (o.spec.scaleTargetRef.name = 'fetchers'), /scaleTargetRef Deployment\/fetchers does not exist/],
     ['a maxReplicaCount the Canvas budget does not justify', 'ScaledObject', 'fetcher', (o: any) => (o.spec.maxReplicaCount = 100), /maxReplicaCount 100 ≠ ceil\(64 syncs × 3 in flight ÷ 8 per replica\) = 24/],
     ['a monitoring endpoint in another namespace', 'ScaledObject', 'fetcher', (o: any) => (trigger(o).natsServerMonitoringEndpoint = 'nats.default.svc.cluster.local:8222'), /names namespace default, not canvas-sync/],
+    ['fetchers allowed to scale to zero', 'ScaledObject', 'fetcher', (o: any) => (o.spec.minReplicaCount = 0), /minReplicaCount must be at least 1/],
     ['a replica count on the autoscaled Deployment', 'Deployment', 'fetcher', (o: any) => (o.spec.replicas = 2), /sets spec\.replicas/],
     ['a KEDA schema violation', 'ScaledObject', 'fetcher', (o: any) => (o.spec.minReplicaCount = 'two'), /ScaledObject\/fetcher: schema: .*minReplicaCount/],
   ])('%s', (_label, kind, name, mutate, expected) => {

@@ -182,6 +182,7 @@ function checkScaledObject(so: K8sObject, objects: K8sObject[], workloads: Workl
   const ref = spec.scaleTargetRef as JsonObject;
   const target = workloads.find((w) => w.obj.kind === String(ref.kind ?? 'Deployment') && w.obj.metadata.name === ref.name && sameNamespace(w.obj, so));
   if (!target) return add(`scaleTargetRef ${String(ref.kind ?? 'Deployment')}/${String(ref.name)} does not exist`);
+  if (!(Number(spec.minReplicaCount ?? 0) >= 1)) add('minReplicaCount must be at least 1: fetchers also plan new syncs, which the lag trigger does not see');
   if ((target.obj.spec as JsonObject).replicas !== undefined) add(`${target.obj.metadata.name} sets spec.replicas, which fights the autoscaler on every apply`);
   const container = ((target.pod.containers ?? []) as Container[])[0]!;
   const env = resolveEnv(container, target.obj, objects);
