@@ -28,6 +28,11 @@ export async function registerWsRoutes(app: FastifyInstance, deps: WsRouteDeps):
   await app.register(websocket, {
     // ws itself closes a socket whose frame is larger with 1009 (DESIGN.md: abuse closes 1008/1009).
     options: { maxPayload: config.maxPayloadBytes, perMessageDeflate: false },
+    // On shutdown say "going away" (1001), so clients reconnect (to another replica) at once.
+    preClose(done) {
+      for (const client of this.websocketServer.clients) client.close(CLOSE.goingAway, 'server shutting down');
+      this.websocketServer.close(() => done());
+    },
   });
 
   const alive = new WeakMap<WebSocket, boolean>();
