@@ -16,6 +16,7 @@ import { connectionStore } from './connections/connections.repository.js';
 import { connectionsRoutes } from './connections/connections.routes.js';
 import { installErrorHandling } from './errors/error-handler.js';
 import { installJsonParser } from './http/json-parser.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { instrumentRequests } from './metrics/api-metrics.js';
 import { natsSyncBus } from './syncs/sync-bus.js';
 import { syncStore } from './syncs/syncs.repository.js';
@@ -59,6 +60,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   installJsonParser(app);
   installErrorHandling(app);
+  const panel = loadPanelOptions(process.env);
+  await installSecurityHeaders(app, panel);
   const metrics = deps.metrics ?? createServiceMetrics({ service: 'api', defaultMetrics: false });
   await instrumentRequests(app, metrics);
 
@@ -123,7 +126,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   // ── panel ─────────────────────────────────────────────────────────────────────────────────
   // The web sync panel (services/api/src/panel, owned by the notifier/panel work of issue 5).
-  await app.register(panelPlugin, loadPanelOptions(process.env));
+  await app.register(panelPlugin, panel);
   // ──────────────────────────────────────────────────────────────────────────────────────────
 
   return app;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
+import { installSecurityHeaders } from '../http/security-headers.js';
 import { loadPanelOptions } from './panel.config.js';
 import { panelPlugin } from './panel.plugin.js';
 
@@ -11,7 +12,10 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 async function appWith(root: string, env: Record<string, string> = {}) {
   const app = Fastify();
-  await app.register(panelPlugin, { ...loadPanelOptions({ NOTIFIER_PORT: '4555', ...env }), root });
+  const options = { ...loadPanelOptions({ NOTIFIER_PORT: '4555', ...env }), root };
+  // As app.ts wires it: the CSP comes from the security headers, not from the panel plugin.
+  await installSecurityHeaders(app, options);
+  await app.register(panelPlugin, options);
   return app;
 }
 

@@ -4,20 +4,14 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { PanelOptions } from './panel.config.js';
 
-/**
- * The page may load only its own script and styles and talk to the api (same origin) and the
- * notifier (a WebSocket, on another port or host).
- */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; object-src 'none'";
-
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Panel not built</title>
 <body style="font-family:system-ui;max-width:40rem;margin:3rem auto">
 <h1>The sync panel is not built</h1>
 <p>Build it with <code>npm run build:web</code> (or <code>npm run build</code>, or just <code>npm start</code>) and restart the api.</p>
 <p>The HTTP API under <code>/api/v1</code> works without it.</p></body></html>`;
 
-/** The notifier URL a browser on this page should use. */
-function notifierUrlFor(request: FastifyRequest, options: PanelOptions): string {
+/** The notifier URL a browser on this page should use (its origin is also the CSP's connect-src, see http/security-headers.ts). */
+export function notifierUrlFor(request: Pick<FastifyRequest, 'protocol' | 'hostname'>, options: PanelOptions): string {
   if (options.notifierUrl) return options.notifierUrl;
   const scheme = request.protocol === 'https' ? 'wss' : 'ws';
   const host = request.hostname.includes(':') && !request.hostname.startsWith('[') ? `[${request.hostname}]` : request.hostname;
@@ -49,12 +43,10 @@ export const panelPlugin: FastifyPluginAsync<PanelOptions> = async (app, options
     // Routes for the files that exist at start-up only: unknown paths stay the api's JSON 404s.
     wildcard: false,
     index: ['index.html'],
+    // CSP, nosniff and the other security headers come from helmet (http/security-headers.ts).
     setHeaders: (reply, path) => {
-      reply.header('x-content-type-options', 'nosniff');
       if (path.endsWith('.html')) {
-        reply.header('content-security-policy', CSP);
         reply.header('cache-control', 'no-cache');
-        reply.header('referrer-policy', 'no-referrer');
       } else if (path.includes('/assets/')) {
         // File names carry a content hash.
         reply.header('cache-control', 'public, max-age=31536000, immutable');
