@@ -27,7 +27,10 @@ export function plannedHandler(deps: { db: Kysely<Database>; publishProgress: Pr
       if (completed) deps.metrics.syncFinished('completed');
       return completed ?? row;
     });
-    if (committed) await deps.publishProgress(committed, ctx.traceparent);
+    if (committed) {
+      ctx.logger.info({ syncId: m.syncId, courses: m.courseIds.length, status: committed.status }, 'sync plan stored');
+      await deps.publishProgress(committed, ctx.traceparent);
+    }
     return 'ack';
   };
 }

@@ -66,7 +66,10 @@ export function recordsHandler(deps: RecordsDeps) {
       return completed ?? row;
     });
     deps.metrics.writeSeconds((performance.now() - started) / 1000);
-    if (committed) await deps.publishProgress(committed, ctx.traceparent);
+    if (committed) {
+      if (committed.status === 'completed' && committed.finished_at) ctx.logger.info({ syncId: committed.id, counts: committed.counts }, 'sync completed');
+      await deps.publishProgress(committed, ctx.traceparent);
+    }
     return 'ack';
   };
 }

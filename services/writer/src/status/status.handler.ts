@@ -22,7 +22,10 @@ export function statusHandler(deps: { db: Kysely<Database>; publishProgress: Pro
       if (row && row.status !== sync.status && (row.status === 'completed' || row.status === 'failed')) deps.metrics.syncFinished(row.status);
       return row;
     });
-    if (committed) await deps.publishProgress(committed, ctx.traceparent);
+    if (committed) {
+      ctx.logger.info({ syncId: m.syncId, kind: m.kind, status: committed.status, code: m.error?.code }, 'sync status applied');
+      await deps.publishProgress(committed, ctx.traceparent);
+    }
     return 'ack';
   };
 }
