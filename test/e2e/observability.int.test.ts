@@ -65,8 +65,8 @@ describe('metrics move during a sync', () => {
     // Started here rather than by the harness, to know each one's port.
     for (const [name, variable] of [['fetcher', 'HEALTH_PORT'], ['writer', 'HEALTH_PORT'], ['api', 'API_PORT'], ['notifier', 'NOTIFIER_PORT']] as const) {
       ports[name] = await freePort();
-      // The fetcher logs at info, so its lines show the sync's trace id (below).
-      const service = spawnService(name, { ...h.env, [variable]: String(ports[name]), ...(name === 'fetcher' ? { LOG_LEVEL: 'info' } : {}) });
+      // At info, api, fetcher and writer log lines that carry the sync's trace id (below).
+      const service = spawnService(name, { ...h.env, [variable]: String(ports[name]), LOG_LEVEL: 'info' });
       extra.push(service);
       await service.waitReady(ports[name]);
     }
@@ -129,13 +129,14 @@ describe('metrics move during a sync', () => {
     expect(total(after.writer, 'canvas_sync_syncs_total', { outcome: 'completed' }) - total(before.writer, 'canvas_sync_syncs_total', { outcome: 'completed' })).toBe(1);
     expect([...after.writer.keys()].some((s) => s.startsWith('canvas_sync_jetstream_consumer_pending{durable="writer-sync-results"'))).toBe(true);
 
-    // The api starts a W3C trace for the request; it travels in NATS headers to the fetcher's log lines.
-    // (api and writer log no line carrying it during a normal sync yet: docs/operations.md, "Logs and traces".)
+    // The api starts a W3C trace for the request; it travels in NATS headers to fetcher and writer.
     const { traceparent } = await h.database.db.selectFrom('syncs').select('traceparent').where('id', '=', id).executeTakeFirstOrThrow();
     const traceId = /^00-([0-9a-f]{32})-/.exec(traceparent ?? '')?.[1];
     expect(traceId, 'the api recorded a traceparent for the sync').toBeDefined();
-    const fetcherLines = extra.find((s) => s.name === 'fetcher')!.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { traceId?: string });
-    expect(fetcherLines.some((l) => l.traceId === traceId)).toBe(true);
+    for (const name of ['api', 'fetcher', 'writer']) {
+      const lines = extra.find((s) => s.name === name)!.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { traceId?: string });
+      expect(lines.some((l) => l.traceId === traceId), `${name} logged the sync's trace id`).toBe(true);
+    }
 
     socket.close();
     await waitFor(async () => total(await scrape('notifier'), 'notifier_ws_connections') === 0, 10_000, 'notifier to count the socket closed');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AppError, newTraceparent, SyncId, toSyncView, type ServiceMetrics, type SyncRow, type SyncView } from '@canvas-sync/shared';
+import { AppError, newTraceparent, SyncId, toSyncView, traceIdOf, type ServiceMetrics, type SyncRow, type SyncView } from '@canvas-sync/shared';
 import type { ConnectionStore } from '../connections/connections.repository.js';
 import type { SyncBus } from './sync-bus.js';
 import type { ActiveConflict, SyncStore } from './syncs.repository.js';
@@ -96,6 +96,8 @@ export async function resumeSync(ports: SyncPorts, userId: string, id: string): 
 async function requestOrFail(ports: SyncPorts, row: SyncRow): Promise<void> {
   try {
     await ports.bus.requestSync(row);
+    // The trace id ties this line to the fetcher's and writer's lines for the same sync.
+    ports.logger.info({ syncId: row.id, run: row.run, traceId: traceIdOf(row.traceparent) }, 'sync queued');
   } catch (err) {
     ports.logger.error({ err, syncId: row.id }, 'sync request publish failed');
     const error = new AppError('broker_unavailable', 'The sync could not be queued because the message broker is not available; try again.', { cause: err });
