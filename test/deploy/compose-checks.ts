@@ -64,7 +64,7 @@ export function checkCompose(compose: ComposeFile, options: { repoRoot: string }
     for (const e of validate.errors ?? []) findings.push({ object: 'compose', problem: `schema: ${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}` });
   }
   const services = compose.services ?? {};
-  const targets = dockerfileTargets(options.repoRoot);
+  const targets = dockerfileStages(options.repoRoot);
   for (const [name, svc] of Object.entries(services)) {
     const add = (problem: string) => findings.push({ object: `service ${name}`, problem });
     for (const [dep, spec] of Object.entries((svc.depends_on ?? {}) as Record<string, { condition?: string }>)) {
@@ -81,13 +81,14 @@ export function checkCompose(compose: ComposeFile, options: { repoRoot: string }
     const replicas = Number(svc.deploy?.replicas ?? svc.scale ?? 1);
     if (replicas > 1) {
       for (const port of (svc.ports ?? []) as Array<string | Record<string, unknown>>) {
-        const fixed = typeof port === 'string' ? /^(?:[^:]*:)?\d+(?:-\d+)?:\d+/.test(port) && !/^(?:[^:]*:)?:/.test(port) : port.published !== undefined;
+        // "3000:3000" and "127.0.0.1:3000:3000" fix the host port; "3000" and "127.0.0.1::3000" do not.
+        const fixed = typeof port === 'string' ? /^(?:[^:]*:)?\d+(?:-\d+)?:\d+/.test(port) : port.published !== undefined;
         if (fixed) add(`runs ${replicas} replicas but publishes a fixed host port (${JSON.stringify(port)})`);
       }
     }
     const target = svc.build?.target as string | undefined;
     if (svc.build && (!target || !targets.has(target))) add(`build target ${target ?? '(none)'} is not a Dockerfile stage`);
-    const entry = ((svc.command ?? []) as string[])[0] ?? defaultEntry(target);
+    const entry = ((svc.command ?? targets.get(target ?? '') ?? []) as string[])[0];
     if (entry && /\/dist\/.*\.js$/.test(entry) && !existsSync(join(options.repoRoot, entry.replace('/dist/', '/src/').replace(/\.js$/, '.ts')))) add(`entry ${entry} has no source`);
     const env = (svc.environment ?? {}) as Record<string, string>;
     const port = env.API_PORT ?? env.NOTIFIER_PORT ?? env.HEALTH_PORT;
@@ -106,24 +107,18 @@ export function checkCompose(compose: ComposeFile, options: { repoRoot: string }
   return findings;
 }
 
-/** The `FROM ... AS <name>` stages of the repository's Dockerfile. */
-export function dockerfileTargets(repoRoot: string): Set<string> {
-  const text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
-  return new Set([...text.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)\s*$/gim)].map((m) => m[1]!));
+/** The `FROM ... AS <name>` stages of the repository's Dockerfile, each with its CMD (exec form). */
+export function dockerfileStages(repoRoot: string): Map<string, string[]> {
+  const stages = new Map<string, string[]>();
+  let current = '';
+  for (const line of readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').split('\n')) {
+    const from = /^FROM\s+\S+\s+AS\s+(\S+)\s*$/i.exec(line);
+    if (from) stages.set((current = from[1]!), []);
+    const cmd = /^CMD\s+(\[.*\])\s*$/.exec(line);
+    if (cmd && current) stages.set(current, JSON.parse(cmd[1]!) as string[]);
+  }
+  return stages;
 }
-
-/** The CMD entry script of a Dockerfile stage. */
-function defaultEntry(target: string | undefined): string | undefined {
-  return target ? DEFAULT_ENTRIES[target] : undefined;
-}
-const DEFAULT_ENTRIES: Record<string, string> = {
-  api: 'services/api/dist/main.js',
-  fetcher: 'services/fetcher/dist/main.js',
-  writer: 'services/writer/dist/main.js',
-  notifier: 'services/notifier/dist/main.js',
-  migrate: 'packages/shared/dist/db/migrate.cli.js',
-  provision: 'packages/shared/dist/nats/provision.cli.js',
-};
 
 function seconds(duration: string): number {
   let total = 0;

@@ -57,6 +57,7 @@ describe('the compose checks fail a broken file', () => {
     ['a stop grace below the shutdown deadline', (c: ComposeFile) => (c.services.writer!.stop_grace_period = '10s'), /stop_grace_period 10s must exceed SHUTDOWN_TIMEOUT_MS 20s/],
     ['a healthcheck that is not /readyz', (c: ComposeFile) => (c.services.api!.healthcheck.test = ['CMD', 'true']), /healthcheck does not probe \/readyz/],
     ['a build target missing from the Dockerfile', (c: ComposeFile) => (c.services.writer!.build.target = 'wrtier'), /build target wrtier is not a Dockerfile stage/],
+    ['an entry script that does not exist', (c: ComposeFile) => (c.services['canvas-sim']!.command = ['packages/canvas-sim/dist/clii.js']), /service canvas-sim: entry packages\/canvas-sim\/dist\/clii\.js has no source/],
     ['a schema violation', (c: ComposeFile) => (c.services.api!.restart_policy = 'always'), /schema: \/services\/api must NOT have additional properties/],
     ['a bad duration', (c: ComposeFile) => (c.services.api!.healthcheck.interval = 'often'), /schema: \/services\/api\/healthcheck\/interval must match format "duration"/],
   ])('%s', (_label, mutate, expected) => {
