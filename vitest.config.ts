@@ -32,6 +32,18 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          // Real processes killed and restarted mid-sync (docs/reliability.md); faults run in sequence.
+          name: 'chaos',
+          include: ['test/chaos/**/*.chaos.test.ts'],
+          environment: 'node',
+          globalSetup: ['packages/testkit/src/global-setup.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });
