@@ -1,0 +1,154 @@
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { freePort, spawnService, startPipeline, waitFor, type PipelineHarness, type ServiceProcess } from '@canvas-sync/testkit';
+import { dumpDatabase, leaksIn, needlesFor, readStreams, tapNats } from './token-leak.harness.js';
+
+const SECRET = 'token-leak-test-jwt-secret-0123456789';
+/** Canvas rejects this one: it travels the error paths (test connection, a failing sync). */
+const REJECTED_TOKEN = `7~LEAKMARKER${'q'.repeat(20)}${Date.now().toString(36)}rejected`;
+
+/**
+ * DESIGN.md, "Tokens stay secret": a full sync through the real processes (api, fetcher, writer,
+ * notifier, each its own OS process at log level trace) with a recognisable Canvas token, then a
+ * search of every log line, every NATS message (tapped live, plus all that the namespace's
+ * streams and KV bucket still hold), every api answer and WebSocket frame, every /metrics page and
+ * every database row for the token in any shape. The search must come back empty.
+ */
+describe('Canvas tokens leak nowhere in the running system', () => {
+  let h: PipelineHarness;
+  let token = '';
+  const processes: ServiceProcess[] = [];
+  const answers: string[] = [];
+  const frames: string[] = [];
+  const metrics: string[] = [];
+  let tap: ReturnType<typeof tapNats>;
+  let apiUrl = '';
+  let notifierPort = 0;
+  const healthPorts: number[] = [];
+
+  beforeAll(async () => {
+    h = await startPipeline({ sim: { users: [{ profile: 'student' }] }, fetchers: 0, writers: 0, env: { LOG_LEVEL: 'trace' } });
+    token = h.sim.users[0]!.token;
+    tap = tapNats(h.nats.nc, [`${h.nats.nsName}.>`, `$KV.${h.nats.ns.bucket('TOKEN_BUDGET')}.>`]);
+    const apiPort = await freePort();
+    notifierPort = await freePort();
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    const common = { ...h.env, AUTH_JWT_SECRET: SECRET, CANVAS_ALLOW_PRIVATE_NETWORK: 'true', HOST: '127.0.0.1', LOG_LEVEL: 'trace' };
+    const started: Array<[ServiceProcess, number]> = [
+      [spawnService('api', { ...common, API_PORT: String(apiPort), NOTIFIER_PORT: String(notifierPort) }), apiPort],
+      [spawnService('notifier', { ...common, NOTIFIER_PORT: String(notifierPort) }), notifierPort],
+    ];
+    for (const name of ['fetcher', 'writer'] as const) {
+      const port = await freePort();
+      healthPorts.push(port);
+      started.push([spawnService(name, { ...common, HEALTH_PORT: String(port) }), port]);
+    }
+    for (const [service] of started) {
+      processes.push(service);
+      h.services.push(service);
+    }
+    await Promise.all(started.map(([service, port]) => service.waitReady(port, 90_000)));
+  }, 180_000);
+  afterAll(async () => {
+    tap?.stop();
+    await h?.close();
+  });
+
+  const jwt = (userId: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setExpirationTime('15m').sign(new TextEncoder().encode(SECRET));
+  const call = async (userId: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${await jwt(userId)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    answers.push(`${method} ${path} → ${res.status} ${JSON.stringify([...res.headers])} ${text}`);
+    return { status: res.status, headers: res.headers, json: () => JSON.parse(text) as Record<string, any> };
+  };
+  const waitForSync = async (userId: string, id: string, statuses: string[]) => {
+    let last: Record<string, any> = {};
+    await waitFor(async () => {
+      last = (await call(userId, 'GET', `/api/v1/syncs/${id}`)).json();
+      return statuses.includes(last.status);
+    }, 120_000, () => `sync ${id} to reach ${statuses.join('/')} (last ${JSON.stringify(last).slice(0, 300)})`);
+    return last;
+  };
+
+  it('runs real syncs with the token, then finds it nowhere', { timeout: 400_000 }, async () => {
+    // A socket that watches every sync of the user, as the panel does.
+    const socket = new WebSocket(`ws://127.0.0.1:${notifierPort}/ws`);
+    socket.on('message', (data) => frames.push(data.toString()));
+    await new Promise<void>((resolve, reject) => socket.once('open', () => resolve()).once('error', reject));
+    socket.send(JSON.stringify({ type: 'auth', token: await jwt('leak-user') }));
+    await waitFor(async () => frames.some((f) => f.includes('"ready"')), 30_000, 'ws ready');
+    socket.send(JSON.stringify({ type: 'subscribe' }));
+
+    // A refused save (bad URL) must not echo the token either.
+    expect((await call('leak-user', 'PUT', '/api/v1/canvas/connection', { baseUrl: 'ftp://canvas.invalid', accessToken: token })).status).toBe(400);
+    expect((await call('leak-user', 'PUT', '/api/v1/canvas/connection', { baseUrl: h.sim.url, accessToken: token })).status).toBe(204);
+    await call('leak-user', 'GET', '/api/v1/canvas/connection');
+    expect((await call('leak-user', 'POST', '/api/v1/canvas/connection/test')).json()).toMatchObject({ ok: true });
+
+    const full = (await call('leak-user', 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full' })).json();
+    expect((await waitForSync('leak-user', full.id, ['completed', 'failed', 'cancelled'])).status).toBe('completed');
+    const dry = (await call('leak-user', 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'incremental', dryRun: true })).json();
+    expect((await waitForSync('leak-user', dry.id, ['completed', 'failed', 'cancelled'])).status).toBe('completed');
+    await call('leak-user', 'GET', '/api/v1/syncs');
+    await call('leak-user', 'GET', '/api/v1/canvas/terms');
+    await call('leak-user', 'GET', '/api/v1/canvas/courses');
+    await waitFor(async () => frames.some((f) => f.includes(dry.id) && f.includes('completed')), 30_000, 'ws completion frame');
+
+    // The error paths: a token Canvas rejects, in a connection test and in a sync that fails.
+    expect((await call('bad-user', 'PUT', '/api/v1/canvas/connection', { baseUrl: h.sim.url, accessToken: REJECTED_TOKEN })).status).toBe(204);
+    expect((await call('bad-user', 'POST', '/api/v1/canvas/connection/test')).json()).toMatchObject({ ok: false, error: { code: 'invalid_token' } });
+    const failing = (await call('bad-user', 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full' })).json();
+    expect((await waitForSync('bad-user', failing.id, ['completed', 'failed', 'cancelled'])).status).toBe('failed');
+
+    // Positive controls: the token really went to Canvas, from the api and from the fetcher.
+    expect(h.sim.stats().byToken[token]?.requests ?? 0).toBeGreaterThan(5);
+    // The api answers carry helmet's security headers (the real process, not inject()).
+    const anAnswer = await call('leak-user', 'GET', '/api/v1/syncs');
+    expect(anAnswer.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(anAnswer.headers.get('x-content-type-options')).toBe('nosniff');
+
+    for (const url of [`${apiUrl}/metrics`, `http://127.0.0.1:${notifierPort}/metrics`, ...healthPorts.map((p) => `http://127.0.0.1:${p}/metrics`)]) {
+      const res = await fetch(url);
+      expect(res.status, url).toBe(200);
+      metrics.push(`${url} ${await res.text()}`);
+    }
+    socket.close();
+
+    // Shutdown lines count too: stop every process gracefully before reading its output.
+    tap.stop();
+    const codes = await Promise.all(processes.map((p) => p.kill('SIGTERM')));
+    expect(codes).toEqual([0, 0, 0, 0]);
+    const logs = processes.flatMap((p) => p.lines.map((line) => `${p.name}: ${line}`));
+    const stored = await readStreams(h.nats.nc, [h.nats.ns.stream('SYNC_WORK').replace(/SYNC_WORK$/, ''), `KV_${h.nats.ns.bucket('TOKEN_BUDGET')}`]);
+    const rows = await dumpDatabase(h.database.db);
+
+    // The search saw the system at work, so an empty result means something.
+    for (const name of ['api', 'notifier', 'fetcher', 'writer']) expect(logs.filter((l) => l.startsWith(`${name}: `)).length, `${name} log lines`).toBeGreaterThan(3);
+    expect(tap.messages.filter((m) => m.includes(full.id)).length).toBeGreaterThan(5);
+    expect(stored.streams.length).toBeGreaterThanOrEqual(3);
+    expect(stored.messages.length).toBeGreaterThan(0);
+    expect(frames.filter((f) => f.includes('"progress"')).length).toBeGreaterThan(0);
+    expect(metrics.join('\n')).toContain('# TYPE');
+    expect(rows.some((r) => r.startsWith('canvas.courses '))).toBe(true);
+    expect(rows.some((r) => r.startsWith('public.connections '))).toBe(true);
+    // And the search itself finds a planted copy in each shape.
+    for (const needle of needlesFor(token).slice(0, 5)) expect(leaksIn([`x ${needle} y`], needlesFor(token))).toHaveLength(1);
+
+    const needles = [...needlesFor(token), ...needlesFor(REJECTED_TOKEN)];
+    const places: Record<string, string[]> = {
+      'log lines': logs,
+      'NATS messages (live)': tap.messages,
+      'NATS messages (stored)': stored.messages,
+      'api answers': answers,
+      'WebSocket frames': frames,
+      '/metrics': metrics,
+      'database rows': rows,
+    };
+    for (const [where, texts] of Object.entries(places)) expect(leaksIn(texts, needles), where).toEqual([]);
+  });
+});
