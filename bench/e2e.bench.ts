@@ -1,0 +1,171 @@
+import { DEFAULT_LATENCY, type SimProfile } from '@canvas-sync/canvas-sim';
+import type { BenchContext } from './support/bench-context.js';
+import { countRows, cpuBetween, describeCounts, expectedRows, pipelineCpu, sameCounts, startBenchPipeline, type RowCounts } from './support/bench-pipeline.js';
+import { cpuSeconds } from './support/proc-stats.js';
+import type { BenchResult, Figure } from './support/results.writer.js';
+import { median } from './support/stats.js';
+import { runFetchFloor, type FloorResult } from './e2e/fetch-floor.js';
+import { abandonPipeline, runPipelineSync, type PipelineRun } from './e2e/pipeline-run.js';
+import { prepareBaselineSchema, runSequentialBaseline, type BaselineResult } from './e2e/sequential-baseline.js';
+
+interface ProfilePlan {
+  profile: SimProfile;
+  /** Runs of the pipeline and of the floor; the median is reported. */
+  iterations: number;
+  baselineRuns: number;
+  /** Run the baseline on this many courses only and extrapolate (all of them would take too long). */
+  baselineCourses?: number;
+  /** Run the floor at the same time as the pipeline (separate tokens, so separate buckets). */
+  floorAlongside?: boolean;
+  /** Generate the simulator's content before timing (costly for `heavy`: then it is generated during the runs). */
+  warm: boolean;
+  timeoutMs: number;
+}
+
+const QUICK: ProfilePlan[] = [
+  { profile: 'student', iterations: 2, baselineRuns: 1, warm: true, timeoutMs: 120_000 },
+  { profile: 'teacher', iterations: 1, baselineRuns: 1, baselineCourses: 5, warm: true, timeoutMs: 180_000 },
+];
+const FULL: ProfilePlan[] = [
+  { profile: 'student', iterations: 3, baselineRuns: 1, warm: true, timeoutMs: 120_000 },
+  { profile: 'teacher', iterations: 2, baselineRuns: 1, baselineCourses: 10, warm: true, timeoutMs: 180_000 },
+  { profile: 'heavy', iterations: 1, baselineRuns: 1, baselineCourses: 15, floorAlongside: true, warm: false, timeoutMs: 540_000 },
+];
+/** How long a sync may take to complete after its last unit is written before we call it hung. */
+const COMPLETION_GRACE_MS = 45_000;
+
+/**
+ * End to end per profile, with the simulator's realistic latency (40 ms + 0.3 ms per row + up to
+ * 10 ms jitter) and Canvas's default throttle: (a) the pipeline — one fetcher and one writer
+ * process, default configuration — from the start request to `completed`, its rows checked
+ * against the simulator; (b) the sequential baseline; (c) the fetch floor.
+ */
+export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
+  // BENCH_E2E_PROFILES=heavy (a comma list) runs only those profiles: for working on one of them.
+  const pick = process.env.BENCH_E2E_PROFILES?.split(',');
+  const plan = (ctx.quick ? QUICK : FULL).filter((p) => !pick || pick.includes(p.profile));
+  const main: Figure[] = [];
+  const detail: Figure[] = [];
+  const notes: string[] = [];
+  const { h, close } = await startBenchPipeline(ctx, {
+    sim: { users: plan.map((p) => ({ profile: p.profile })), latency: { ...DEFAULT_LATENCY }, contentCacheSize: 1_024 },
+  });
+  try {
+    await prepareBaselineSchema(h.database.url);
+    for (const [index, p] of plan.entries()) {
+      const simUser = h.sim.users[index]!;
+      let expected: RowCounts | undefined = p.warm ? expectedRows(h.sim, simUser.id) : undefined;
+      ctx.log(`e2e ${p.profile}: ${expected ? describeCounts(expected) : JSON.stringify(h.sim.summary(simUser.id))}`);
+      const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number }> = [];
+      const floor: Array<FloorResult & { peak: number; cpu: number }> = [];
+      const pending: Array<{ userId: string; run: PipelineRun }> = [];
+      let abandoned = false;
+
+      for (let i = 0; i < p.iterations && !abandoned; i++) {
+        const userId = `e2e-${p.profile}-${i}`;
+        const floorToken = h.sim.issueToken(simUser.id);
+        const timedFloor = async () => {
+          const before = cpuSeconds(process.pid);
+          const f = await runFetchFloor({ simUrl: h.sim.url, token: floorToken });
+          return { ...f, cpu: cpuSeconds(process.pid) - before };
+        };
+        const cpuBefore = await pipelineCpu(h);
+        const runs = p.floorAlongside
+          ? await Promise.all([runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), timedFloor()])
+          : ([await runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), undefined] as const);
+        const run = runs[0];
+        const cpu = cpuBetween(cpuBefore, await pipelineCpu(h));
+        const f = runs[1] ?? (await timedFloor());
+        const stats = h.sim.stats();
+        const s = stats.byToken[run.token];
+        pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres });
+        floor.push({ ...f, peak: stats.byToken[floorToken]?.peakInFlight ?? 0 });
+        pending.push({ userId, run });
+        ctx.log(`e2e ${p.profile}: pipeline ${run.status}, rows written ${run.writtenSeconds.toFixed(1)} s, completed ${run.completedSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled)`);
+        if (!['completed', 'failed', 'cancelled'].includes(run.status)) {
+          abandoned = true;
+          notes.push(`**${p.profile}: the sync did not complete within ${COMPLETION_GRACE_MS / 1000} s of its last unit being written** (its completion — the full sync's "seen in this run" delete sweep — was still running); its figure is the time to the last unit written, and the run was stopped.`);
+          await abandonPipeline(h, run.syncId);
+        }
+      }
+      // Without a warm-up the simulator's summary and the floor give the truth (the floor sees every row it serves).
+      expected ??= { ...summaryCounts(h.sim.summary(simUser.id)), terms: floor[0]!.terms, submissions: floor[0]!.submissions };
+      for (const { userId, run } of pending) {
+        const counts = await countRows(h.database.db, userId);
+        if (!sameCounts(counts, expected)) notes.push(`**${p.profile} pipeline rows incomplete** (${run.status}): ${describeCounts(counts)}; expected ${describeCounts(expected)}.`);
+      }
+      for (const f of floor) {
+        if (f.assignments !== expected.assignments || f.submissions !== expected.submissions) notes.push(`**${p.profile} floor saw ${f.assignments} assignments / ${f.submissions} submissions**, expected ${expected.assignments} / ${expected.submissions}.`);
+      }
+
+      const baseline: BaselineResult[] = [];
+      for (let i = 0; i < p.baselineRuns; i++) {
+        const token = h.sim.issueToken(simUser.id);
+        const b = await runSequentialBaseline({ simUrl: h.sim.url, token, userId: `e2e-${p.profile}-baseline-${i}`, databaseUrl: h.database.url, ...(p.baselineCourses ? { maxCourses: p.baselineCourses } : {}) });
+        baseline.push(b);
+        ctx.log(`e2e ${p.profile}: baseline ${b.seconds.toFixed(1)} s on ${b.coursesDone}/${b.coursesTotal} courses (${b.requests} requests) → ${b.estimatedSeconds.toFixed(1)} s`);
+      }
+
+      const c = p.profile;
+      const completed = pipeline.every((r) => Number.isFinite(r.completedSeconds));
+      const pSeconds = median(pipeline.map((r) => (completed ? r.completedSeconds : r.writtenSeconds)));
+      const pLabel = completed ? {} : { label: 'rows written; completion hung' };
+      const fSeconds = median(floor.map((r) => r.seconds));
+      const bSeconds = median(baseline.map((r) => r.estimatedSeconds));
+      const bLabel = baseline.some((b) => b.extrapolated) ? { label: 'extrapolated' } : {};
+      const cost = median(floor.map((r) => r.cost));
+      main.push(
+        { case: c, name: 'pipeline', value: pSeconds, unit: 's', ...pLabel },
+        { case: c, name: 'baseline', value: bSeconds, unit: 's', ...bLabel },
+        { case: c, name: 'floor', value: fSeconds, unit: 's' },
+        { case: c, name: 'baseline/pipeline', value: bSeconds / pSeconds, unit: '×', ...bLabel },
+        { case: c, name: 'pipeline/floor', value: pSeconds / fSeconds, unit: '×' },
+        { case: c, name: 'rows written after', value: median(pipeline.map((r) => r.writtenSeconds)), unit: 's' },
+        // Leaky bucket defaults (CANVAS.md): 600 high-water mark, leak 10/s, 50 up front per request in flight (3).
+        { case: c, name: 'throttle bound', value: Math.max(0, (cost - (600 - 3 * 50)) / 10), unit: 's' },
+        { case: c, name: 'rows', value: Object.values(expected).reduce((a, b) => a + b, 0), unit: 'rows' },
+      );
+      detail.push(
+        { case: c, name: 'pipeline requests', value: median(pipeline.map((r) => r.requests)), unit: 'requests' },
+        { case: c, name: 'pipeline throttled', value: median(pipeline.map((r) => r.throttled)), unit: 'requests' },
+        { case: c, name: 'pipeline peak in flight', value: Math.max(...pipeline.map((r) => r.peak)), unit: 'per token' },
+        { case: c, name: 'floor requests', value: median(floor.map((r) => r.requests)), unit: 'requests' },
+        { case: c, name: 'floor throttled', value: median(floor.map((r) => r.throttled)), unit: 'requests' },
+        { case: c, name: 'floor peak in flight', value: Math.max(...floor.map((r) => r.peak)), unit: 'per token' },
+        { case: c, name: 'baseline requests', value: median(baseline.map((r) => (r.extrapolated ? (r.requests / Math.max(1, r.coursesDone)) * r.coursesTotal : r.requests))), unit: 'requests', ...bLabel },
+        { case: c, name: 'pipeline CPU', value: median(pipeline.map((r) => r.cpu)), unit: 'CPU s' },
+        { case: c, name: 'floor CPU', value: median(floor.map((r) => r.cpu)), unit: 'CPU s' },
+        { case: c, name: 'Σ request cost', value: cost, unit: 'units' },
+      );
+      const b = baseline[0]!;
+      if (b.extrapolated) {
+        notes.push(`${c} baseline: measured ${b.seconds.toFixed(1)} s for the course list and ${b.coursesDone} of ${b.coursesTotal} courses, **extrapolated** linearly to all courses (${b.listSeconds.toFixed(1)} s list + ${((b.seconds - b.listSeconds) / b.coursesDone).toFixed(2)} s per course).`);
+      }
+      notes.push(
+        `${c}: ${describeCounts(expected)}; ${p.iterations} pipeline and floor run(s) (median)${p.floorAlongside ? ', the floor running at the same time as the pipeline on its own token (both are bound by the throttle, which is per token)' : ''}, ${p.baselineRuns} baseline run(s)${p.warm ? '' : '; the simulator generated course content during the runs (no warm-up)'}.`,
+      );
+    }
+  } finally {
+    await close();
+  }
+  notes.push(
+    'pipeline = start request → `completed` (the writer’s `finished_at`): 1 fetcher + 1 writer process, default settings, rows checked against the simulator after each run; rows written after = start → the last unit’s rows committed (the rest is the completion: the full sync’s delete sweep and summary). baseline = one request at a time, Canvas’s default page size (10 rows), groups / assignments / submissions listed separately per course, one autocommitted INSERT … ON CONFLICT per row into a scratch schema. floor = course list + one assignment_groups?include[]=assignments&include[]=submission walk per course, per_page=100, the fetcher’s own token budget (≤ 3 in flight, in memory), no broker, no database.',
+    'throttle bound = (Σ X-Request-Cost of the floor’s requests − (600 − 3 × 50)) / 10 units/s: the least time Canvas’s default leaky bucket allows for that work at 3 requests in flight; 0 when the whole account fits in the bucket.',
+    'Every run uses a fresh Canvas token (an empty bucket) and a fresh app user (every pipeline run writes every row).',
+  );
+  return [
+    { id: 'e2e', title: 'End to end: pipeline vs sequential baseline vs fetch floor', figures: main, notes },
+    {
+      id: 'e2e-detail',
+      title: 'End to end, details: Canvas requests, throttling, CPU',
+      figures: detail,
+      notes: [
+        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = this process (HTTP client and simulator together). CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
+      ],
+    },
+  ];
+}
+
+function summaryCounts(s: { courses: number; restrictedCourses: number; assignmentGroups: number; assignments: number }): Omit<RowCounts, 'terms' | 'submissions'> {
+  return { courses: s.courses + s.restrictedCourses, assignment_groups: s.assignmentGroups, assignments: s.assignments };
+}

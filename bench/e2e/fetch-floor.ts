@@ -1,0 +1,91 @@
+import { DEFAULT_LIMITS } from '../../services/fetcher/src/budget/budget-policy.js';
+import { createTokenBudget, memoryBudgetStore } from '../../services/fetcher/src/budget/token-budget.js';
+import { canvasGet, isThrottle, nextLink, type Row } from './canvas-http.js';
+
+export interface FloorResult {
+  seconds: number;
+  requests: number;
+  throttled: number;
+  courses: number;
+  /** Distinct terms of the listed courses (`include[]=term`). */
+  terms: number;
+  assignmentGroups: number;
+  assignments: number;
+  submissions: number;
+  /** Sum of `X-Request-Cost` over the run: what the leaky bucket was charged. */
+  cost: number;
+}
+
+/**
+ * The fetch floor: only the Canvas calls a sync needs — the course list, then one
+ * `assignment_groups?include[]=assignments&include[]=submission` walk per readable course — with
+ * `per_page=100`, as many requests in flight as the fetcher's own token budget allows (the same
+ * policy, up to 3 per token, in memory instead of NATS KV), rows parsed and counted, nothing
+ * published or stored.
+ */
+export async function runFetchFloor(options: { simUrl: string; token: string; maxInFlight?: number }): Promise<FloorResult> {
+  const maxInFlight = options.maxInFlight ?? DEFAULT_LIMITS.maxInFlight;
+  const budget = createTokenBudget(memoryBudgetStore(), { ...DEFAULT_LIMITS, maxInFlight });
+  const result: FloorResult = { seconds: 0, requests: 0, throttled: 0, courses: 0, terms: 0, assignmentGroups: 0, assignments: 0, submissions: 0, cost: 0 };
+
+  const page = async (url: string): Promise<{ rows: Row[]; next: string | null }> => {
+    for (;;) {
+      const lease = await budget.acquire(options.token);
+      let throttled = false;
+      let remaining: number | undefined;
+      try {
+        result.requests += 1;
+        const res = await canvasGet(url, options.token);
+        const body = await res.text();
+        const rem = Number.parseFloat(res.headers.get('x-rate-limit-remaining') ?? '');
+        if (Number.isFinite(rem)) remaining = rem;
+        if (isThrottle(res.status, body)) {
+          throttled = true;
+          result.throttled += 1;
+          continue;
+        }
+        if (res.status !== 200) throw new Error(`floor: ${res.status} for ${url}`);
+        result.cost += Number.parseFloat(res.headers.get('x-request-cost') ?? '0') || 0;
+        return { rows: JSON.parse(body) as Row[], next: nextLink(res.headers.get('link')) };
+      } finally {
+        await budget.release(lease, { throttled, remaining });
+      }
+    }
+  };
+  const walk = async (path: string, onRow: (row: Row) => void) => {
+    let url: string | null = `${options.simUrl}${path}`;
+    while (url) {
+      const { rows, next } = await page(url);
+      rows.forEach(onRow);
+      url = next;
+    }
+  };
+
+  const start = performance.now();
+  const courseIds: number[] = [];
+  const terms = new Set<number>();
+  await walk('/api/v1/courses?include[]=term&per_page=100', (course) => {
+    result.courses += 1;
+    const term = course.term as { id?: number } | undefined;
+    if (term?.id !== undefined) terms.add(term.id);
+    if (course.access_restricted_by_date !== true) courseIds.push(course.id);
+  });
+  let next = 0;
+  // More workers than leases, so a lease is never idle while a worker parses its page.
+  const worker = async () => {
+    while (next < courseIds.length) {
+      const id = courseIds[next++]!;
+      await walk(`/api/v1/courses/${id}/assignment_groups?include[]=assignments&include[]=submission&per_page=100`, (group) => {
+        result.assignmentGroups += 1;
+        for (const a of (group.assignments as Row[] | undefined) ?? []) {
+          result.assignments += 1;
+          if (a.submission) result.submissions += 1;
+        }
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: maxInFlight * 2 }, worker));
+  result.terms = terms.size;
+  result.seconds = (performance.now() - start) / 1000;
+  return result;
+}

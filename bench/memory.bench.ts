@@ -1,0 +1,71 @@
+import { DEFAULT_LATENCY } from '@canvas-sync/canvas-sim';
+import type { BenchContext } from './support/bench-context.js';
+import { abandonPipeline, runPipelineSync } from './e2e/pipeline-run.js';
+import { countRows, startBenchPipeline } from './support/bench-pipeline.js';
+import { MemoryWatch, processMemory } from './support/proc-stats.js';
+import type { BenchResult, Figure } from './support/results.writer.js';
+
+const ASSIGNMENTS_PER_COURSE = 20;
+
+/**
+ * Peak RSS of a fetcher and a writer process over one full sync of an account, for an account 10×
+ * the size of another: fresh processes for each size (VmHWM counts from process start), polled
+ * VmRSS besides. Flat means memory is bounded by parts and in-flight limits, not by the account.
+ */
+export async function runMemoryBench(ctx: BenchContext): Promise<BenchResult> {
+  const base = ctx.quick ? 5 : 50;
+  const sizes = [base, base * 10];
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  const { h, close } = await startBenchPipeline(ctx, {
+    sim: {
+      users: sizes.map((courses) => ({ profile: 'student' as const, courses, assignmentsPerCourse: ASSIGNMENTS_PER_COURSE, restrictedCourses: 0 })),
+      latency: { ...DEFAULT_LATENCY },
+      // Throttling would only stretch the 10× run; memory depends on how much flows, not how slowly.
+      throttle: { enabled: false },
+    },
+    fetchers: 0,
+    writers: 0,
+  });
+  try {
+    const peaks: Record<string, number[]> = { fetcher: [], writer: [] };
+    for (const [index, courses] of sizes.entries()) {
+      const simUser = h.sim.users[index]!;
+      const [fetcher, writer] = await Promise.all([h.start('fetcher'), h.start('writer')]);
+      const pids = { fetcher: fetcher.child.pid!, writer: writer.child.pid! };
+      const idle = { fetcher: processMemory(pids.fetcher)?.rssMiB ?? Number.NaN, writer: processMemory(pids.writer)?.rssMiB ?? Number.NaN };
+      const watch = new MemoryWatch(() => Object.values(pids), 100);
+      const userId = `memory-${courses}`;
+      const run = await runPipelineSync(h, userId, simUser.id, { timeoutMs: 600_000, completionGraceMs: 15_000 });
+      const counts = await countRows(h.database.db, userId);
+      const summary = h.sim.summary(simUser.id);
+      if (counts.courses !== summary.courses || counts.assignments !== summary.assignments || counts.assignment_groups !== summary.assignmentGroups) {
+        notes.push(`**${courses} courses: rows ${JSON.stringify(counts)} vs simulator summary ${JSON.stringify(summary)}.**`);
+      }
+      const c = `${courses} courses (${index === 0 ? '1×' : '10×'})`;
+      const rows = counts.courses + counts.terms + counts.assignment_groups + counts.assignments + counts.submissions;
+      for (const name of ['fetcher', 'writer'] as const) {
+        const peak = Math.max(watch.peak(pids[name]), processMemory(pids[name])?.peakMiB ?? 0);
+        peaks[name]!.push(peak);
+        figures.push({ case: c, name: `${name} peak RSS`, value: peak, unit: 'MiB' }, { case: c, name: `${name} idle RSS`, value: idle[name], unit: 'MiB' });
+      }
+      figures.push({ case: c, name: 'rows synced', value: rows, unit: 'rows' }, { case: c, name: 'rows written after', value: run.writtenSeconds, unit: 's' });
+      ctx.log(`memory: ${courses} courses, ${rows} rows written in ${run.writtenSeconds.toFixed(1)} s (${run.status}); peak RSS fetcher ${peaks.fetcher!.at(-1)!.toFixed(0)} MiB, writer ${peaks.writer!.at(-1)!.toFixed(0)} MiB`);
+      watch.stop();
+      if (!['completed', 'failed', 'cancelled'].includes(run.status)) {
+        notes.push(`${courses} courses: the sync had not completed ${15} s after its last unit was written (the completion's delete sweep); memory was measured over the writing, and the run was stopped.`);
+        await abandonPipeline(h, run.syncId);
+      }
+      await Promise.all([fetcher.kill('SIGTERM'), writer.kill('SIGTERM')]);
+    }
+    for (const name of ['fetcher', 'writer'] as const) {
+      figures.push({ case: '10× / 1×', name: `${name} peak RSS`, value: peaks[name]![1]! / peaks[name]![0]!, unit: 'MiB' });
+    }
+  } finally {
+    await close();
+  }
+  notes.push(
+    `Accounts of ${sizes[0]} and ${sizes[1]} courses × ${ASSIGNMENTS_PER_COURSE} assignments (each with the student's submission), realistic latency, throttle off (it would only stretch the larger run). A fresh fetcher and writer process per size; peak = max(VmHWM, VmRSS polled every 100 ms), read once the last unit's rows are written. The 10× / 1× row is a ratio (×), in the MiB columns.`,
+  );
+  return { id: 'memory', title: 'Memory: peak RSS of fetcher and writer, account 1× vs 10×', figures, notes };
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { WebSocket } from 'ws';
+import { publish, syncProgress, toProgressEvent } from '@canvas-sync/shared';
+import { createMigratedDatabase, createTestNats, freePort, spawnService } from '@canvas-sync/testkit';
+import { sleep, type BenchContext } from './support/bench-context.js';
+import { fdLimits } from './support/fd-limit.js';
+import { processMemory } from './support/proc-stats.js';
+import type { BenchResult, Figure } from './support/results.writer.js';
+import { median, percentile } from './support/stats.js';
+import { signUserToken } from './support/user-token.js';
+
+const USER = 'fanout-user';
+
+/**
+ * One notifier process; N WebSocket clients (the `ws` client, in this process) authenticated as
+ * one user and subscribed to one running sync; progress events published on JetStream the way the
+ * writer does (row updated, then `publish(… syncProgress …)`). Latency of a delivery = its arrival
+ * at a client − the moment before the publish call; the next event goes out only when every client
+ * has the previous one (so none is coalesced away). N grows by opening more sockets on the same
+ * notifier.
+ */
+export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
+  const wanted = ctx.quick ? [1_000] : [1_000, 5_000, 10_000];
+  const events = ctx.quick ? 5 : 10;
+  const { soft } = fdLimits();
+  // Each client is one file descriptor here; keep room for the pipeline's own sockets and files.
+  const sizes = wanted.filter((n) => n + 500 <= soft);
+  const notes: string[] = [];
+  if (sizes.length < wanted.length) notes.push(`Open-file limit ${soft}: ran ${sizes.join(', ')} clients only (raise \`ulimit -n\` for more).`);
+  const figures: Figure[] = [];
+
+  const database = await createMigratedDatabase(ctx.servers.postgresUrl, 'cs_bench');
+  const dropDb = ctx.cleanup.add(`database ${database.name}`, () => database.drop());
+  const nats = await createTestNats({ url: ctx.servers.natsUrl });
+  const closeNats = ctx.cleanup.add(`nats ${nats.nsName}`, () => nats.close());
+  const port = await freePort();
+  const notifier = spawnService('notifier', {
+    NATS_URL: nats.url,
+    DATABASE_URL: database.url,
+    NATS_NAMESPACE: nats.nsName,
+    NOTIFIER_PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    // One user with every socket is the widest fan-out of one event; the cap's maximum is 10,000.
+    WS_MAX_CONNECTIONS_PER_USER: String(Math.max(...wanted)),
+  });
+  const stopNotifier = ctx.cleanup.add('notifier', async () => void (await notifier.kill('SIGTERM')));
+  const clients: WebSocket[] = [];
+  const closeClients = ctx.cleanup.add('ws clients', async () => clients.forEach((c) => c.terminate()));
+  try {
+    await notifier.waitReady(port, 60_000);
+    const connection = await database.db
+      .insertInto('connections')
+      .values({ user_id: USER, base_url: 'https://canvas.example.edu', token_ciphertext: 'x', token_key_id: 'k', canvas_user: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const sync = await database.db
+      .insertInto('syncs')
+      .values({ id: randomUUID(), user_id: USER, connection_id: connection.id, status: 'running', phase: 'fetching', scope: JSON.stringify({ type: 'all' }) as never, mode: 'full', chunk_size: 10, plan_ready: true, units_total: 1_000, started_at: new Date() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const token = signUserToken(USER);
+    const url = `ws://127.0.0.1:${port}/ws`;
+
+    const publishedAt = new Map<number, number>();
+    const received = new Map<number, number[]>();
+    const open = () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(url);
+        const timer = setTimeout(() => reject(new Error('socket not ready in 60 s')), 60_000);
+        ws.on('error', reject);
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token })));
+        ws.on('message', (data) => {
+          const now = performance.now();
+          const frame = JSON.parse(data.toString()) as { type: string; seq?: number };
+          if (frame.type === 'ready') ws.send(JSON.stringify({ type: 'subscribe', syncId: sync.id }));
+          else if (frame.type === 'snapshot') {
+            clearTimeout(timer);
+            resolve(ws);
+          } else if (frame.type === 'progress' && frame.seq !== undefined) {
+            const at = publishedAt.get(frame.seq);
+            if (at !== undefined) received.get(frame.seq)?.push(now - at);
+          }
+        });
+      });
+
+    let seq = sync.seq;
+    for (const n of sizes) {
+      const openStarted = performance.now();
+      const before = clients.length;
+      while (clients.length < n) {
+        const batch = Math.min(200, n - clients.length);
+        clients.push(...(await Promise.all(Array.from({ length: batch }, open))));
+      }
+      const openSeconds = (performance.now() - openStarted) / 1000;
+      const idle = processMemory(notifier.child.pid!);
+      ctx.log(`fanout: ${n} clients ready (${openSeconds.toFixed(1)} s to open the new ones), notifier RSS ${idle?.rssMiB.toFixed(0)} MiB`);
+
+      const all: number[] = [];
+      const lastArrivals: number[] = [];
+      for (let e = 0; e < events; e++) {
+        const row = await database.db
+          .updateTable('syncs')
+          .set((eb) => ({ seq: eb('seq', '+', 1), units_done: eb('units_done', '+', 1), updated_at: new Date() }))
+          .where('id', '=', sync.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        seq = row.seq;
+        const arrivals: number[] = [];
+        received.set(seq, arrivals);
+        publishedAt.set(seq, performance.now());
+        await publish(nats.js, nats.ns, syncProgress, toProgressEvent(row), { id: `${row.id}:seq:${row.seq}`, correlationId: row.id, tokens: [row.id] });
+        const deadline = Date.now() + 60_000;
+        while (arrivals.length < n && Date.now() < deadline) await sleep(5);
+        if (arrivals.length < n) notes.push(`**${n} clients, event ${e + 1}: only ${arrivals.length} delivered within 60 s.**`);
+        all.push(...arrivals);
+        lastArrivals.push(Math.max(...arrivals));
+        received.delete(seq);
+        await sleep(100);
+      }
+      const mem = processMemory(notifier.child.pid!);
+      const c = `${n.toLocaleString('en-US')} clients`;
+      figures.push(
+        { case: c, name: 'p50 delivery', value: percentile(all, 50), unit: 'ms' },
+        { case: c, name: 'p99 delivery', value: percentile(all, 99), unit: 'ms' },
+        { case: c, name: 'last client', value: median(lastArrivals), unit: 'ms' },
+        { case: c, name: 'notifier RSS', value: mem?.rssMiB ?? Number.NaN, unit: 'MiB' },
+        { case: c, name: 'notifier peak RSS', value: mem?.peakMiB ?? Number.NaN, unit: 'MiB' },
+        { case: c, name: 'connect + auth + subscribe', value: (n - before) / openSeconds, unit: 'sockets/s' },
+      );
+      ctx.log(`fanout: ${n} clients: p50 ${percentile(all, 50).toFixed(1)} ms, p99 ${percentile(all, 99).toFixed(1)} ms, RSS ${mem?.rssMiB.toFixed(0)} MiB`);
+    }
+  } finally {
+    await closeClients();
+    await stopNotifier();
+    await closeNats();
+    await dropDb();
+  }
+  notes.push(
+    `${events} events per size, each to every client of one user subscribed to one sync; latency = arrival at the client − just before \`publish()\` (JetStream publish and ack, the notifier's ordered consumer, its ETA read, one JSON frame per socket, the loopback, and the wait for this process's event loop, which also runs every client). p50/p99 are over all deliveries of all events; last client = when the last socket had it (median over the events).`,
+    'Notifier RSS read from /proc/<pid>/status (VmRSS after the events; VmHWM = peak since start). The sockets of a size stay open for the next size.',
+  );
+  return { id: 'fanout', title: 'Notifier fan-out: one progress event to N WebSocket clients', figures, notes };
+}
