@@ -9,6 +9,7 @@ export type SyncOutcome = 'started' | 'completed' | 'failed' | 'cancelled';
 export type StatusClass = '2xx' | '3xx' | '4xx' | '5xx' | 'network';
 /** Circuit-breaker states as the gauge reports them (0 closed, 1 half-open, 2 open). */
 export const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
+/** A breaker state by name, as the fetcher's breakers report it. */
 export type BreakerState = keyof typeof BREAKER_STATE;
 
 const SYNC_OUTCOMES: readonly SyncOutcome[] = ['started', 'completed', 'failed', 'cancelled'];
