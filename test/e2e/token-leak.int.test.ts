@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { freePort, spawnService, startPipeline, waitFor, type PipelineHarness, type ServiceProcess } from '@canvas-sync/testkit';
+import { freePort, spawnService, startPipeline, waitFor, type PipelineHarness, type ServiceName, type ServiceProcess } from '@canvas-sync/testkit';
 import { dumpDatabase, leaksIn, needlesFor, readStreams, tapNats } from './token-leak.harness.js';
 
 const SECRET = 'token-leak-test-jwt-secret-0123456789';
@@ -31,30 +31,38 @@ describe('Canvas tokens leak nowhere in the running system', () => {
     h = await startPipeline({ sim: { users: [{ profile: 'student' }] }, fetchers: 0, writers: 0, env: { LOG_LEVEL: 'trace' } });
     token = h.sim.users[0]!.token;
     tap = tapNats(h.nats.nc, [`${h.nats.nsName}.>`, `$KV.${h.nats.ns.bucket('TOKEN_BUDGET')}.>`]);
-    const apiPort = await freePort();
-    notifierPort = await freePort();
-    apiUrl = `http://127.0.0.1:${apiPort}`;
     const common = { ...h.env, AUTH_JWT_SECRET: SECRET, CANVAS_ALLOW_PRIVATE_NETWORK: 'true', HOST: '127.0.0.1', LOG_LEVEL: 'trace' };
-    const started: Array<[ServiceProcess, number]> = [
-      [spawnService('api', { ...common, API_PORT: String(apiPort), NOTIFIER_PORT: String(notifierPort) }), apiPort],
-      [spawnService('notifier', { ...common, NOTIFIER_PORT: String(notifierPort) }), notifierPort],
-    ];
-    for (const name of ['fetcher', 'writer'] as const) {
-      const port = await freePort();
-      healthPorts.push(port);
-      started.push([spawnService(name, { ...common, HEALTH_PORT: String(port) }), port]);
-    }
-    for (const [service] of started) {
-      processes.push(service);
-      h.services.push(service);
-    }
-    await Promise.all(started.map(([service, port]) => service.waitReady(port, 90_000)));
-  }, 180_000);
+    // The notifier first: the api names its port to the panel (and in its CSP).
+    notifierPort = await startService('notifier', 'NOTIFIER_PORT', common);
+    const [apiPort, ...ports] = await Promise.all([startService('api', 'API_PORT', common), startService('fetcher', 'HEALTH_PORT', common), startService('writer', 'HEALTH_PORT', common)]);
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    healthPorts.push(...ports);
+  }, 300_000);
   afterAll(async () => {
     tap?.stop();
     await h?.close();
   });
 
+  /**
+   * Spawns one service on a free port and waits until it is ready. A port can be taken by another
+   * test's process between `freePort` and the bind on a busy machine: then it tries another one.
+   */
+  const startService = async (name: ServiceName, portVar: string, env: Record<string, string>): Promise<number> => {
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const extra: Record<string, string> = name === 'api' ? { NOTIFIER_PORT: String(notifierPort) } : {};
+      const service = spawnService(name, { ...env, ...extra, [portVar]: String(port) });
+      h.services.push(service);
+      try {
+        await service.waitReady(port, 90_000);
+        processes.push(service);
+        return port;
+      } catch (err) {
+        await service.kill('SIGKILL');
+        if (attempt >= 3) throw err;
+      }
+    }
+  };
   const jwt = (userId: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setExpirationTime('15m').sign(new TextEncoder().encode(SECRET));
   const call = async (userId: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`${apiUrl}${path}`, {
@@ -105,6 +113,11 @@ describe('Canvas tokens leak nowhere in the running system', () => {
     const failing = (await call('bad-user', 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full' })).json();
     expect((await waitForSync('bad-user', failing.id, ['completed', 'failed', 'cancelled'])).status).toBe('failed');
 
+    // The panel's sign-in link carries the user's JWT in its query: the request log must not.
+    const panelJwt = await jwt('leak-user');
+    const panel = await fetch(`${apiUrl}/?token=${panelJwt}`);
+    answers.push(`GET /?token=… → ${panel.status} ${await panel.text()}`);
+
     // Positive controls: the token really went to Canvas, from the api and from the fetcher.
     expect(h.sim.stats().byToken[token]?.requests ?? 0).toBeGreaterThan(5);
     // The api answers carry helmet's security headers (the real process, not inject()).
@@ -139,7 +152,8 @@ describe('Canvas tokens leak nowhere in the running system', () => {
     // And the search itself finds a planted copy in each shape.
     for (const needle of needlesFor(token).slice(0, 5)) expect(leaksIn([`x ${needle} y`], needlesFor(token))).toHaveLength(1);
 
-    const needles = [...needlesFor(token), ...needlesFor(REJECTED_TOKEN)];
+    expect(logs.some((l) => l.includes('token=[redacted]'))).toBe(true);
+    const needles = [...needlesFor(token), ...needlesFor(REJECTED_TOKEN), panelJwt.split('.')[2]!];
     const places: Record<string, string[]> = {
       'log lines': logs,
       'NATS messages (live)': tap.messages,

@@ -27,6 +27,43 @@ export const REDACT_PATHS = [
   '*.key',
 ];
 
+/** Query parameters whose values are credentials (the panel's `?token=` demo link, Canvas's `access_token`). */
+const SECRET_QUERY_PARAMS = /^(?:token|access_token|jwt|id_token|key|secret|password|code)$/i;
+
+/** A request URL with the values of credential-like query parameters replaced, for request logs. */
+export function redactUrlQuery(url: string | undefined): string | undefined {
+  if (!url || !url.includes('?')) return url;
+  const [path, query] = [url.slice(0, url.indexOf('?')), url.slice(url.indexOf('?') + 1)];
+  const parts = query.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      // A malformed name is kept as it is.
+    }
+    return eq >= 0 && SECRET_QUERY_PARAMS.test(decoded) ? `${name}=[redacted]` : part;
+  });
+  return `${path}?${parts.join('&')}`;
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/**
+ * Fastify's request serializer, with credential query values redacted: fastify logs `req.url` on
+ * every request, and a URL can carry a token (`/?token=<JWT>` opens the panel signed in).
+ */
+function serializeRequest(req: LoggedRequest): Record<string, unknown> {
+  return { method: req.method, url: redactUrlQuery(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
 /** Options for {@link createLogger}. */
 export interface CreateLoggerOptions {
   service: string;
@@ -44,7 +81,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    serializers: { err: pino.stdSerializers.err },
+    serializers: { err: pino.stdSerializers.err, req: serializeRequest },
   };
   if (options.pretty && !options.destination) {
     return pino({ ...config, transport: { target: 'pino-pretty', options: { colorize: true } } });
