@@ -56,8 +56,10 @@ describe('chaos: Canvas misbehaves mid-sync', () => {
       h.sim.clearFaults();
       await new Promise((r) => setTimeout(r, 1_000));
     }
-    const result = await driver.finish(run, { fault: 'Canvas 5xx bursts (2 × 1.5 s at 60 %)', injectedAt, recovery: 'page retried with back-off; unit nak-ed and redelivered past the retries', notes: { faults: diff(before, faultCounts()) } });
+    const result = await driver.finish(run, { fault: 'Canvas 5xx bursts (2 × 1.5 s at 60 %)', injectedAt, recovery: 'page retried with back-off; unit nak-ed and redelivered past the retries' });
+    const faults = (result.notes.faults = diff(before, faultCounts()));
     expectClean(result);
+    expect(faults.serverError).toBeGreaterThan(0);
   });
 
   it('hung requests: they time out, are retried, and the sync completes', async () => {
@@ -65,8 +67,10 @@ describe('chaos: Canvas misbehaves mid-sync', () => {
     const injectedAt = await driver.atUnits(run, AT);
     const before = faultCounts();
     h.sim.setFaults({ perToken: { [tokenOf(run.simUserId)]: { hangRate: 0.25 } } });
-    const result = await driver.finish(run, { fault: 'hung Canvas requests (25 % never answer)', injectedAt, recovery: 'CANVAS_TIMEOUT_MS (3 s here) aborts them; retried', notes: { faults: diff(before, faultCounts()) } });
+    const result = await driver.finish(run, { fault: 'hung Canvas requests (25 % never answer)', injectedAt, recovery: 'CANVAS_TIMEOUT_MS (3 s here) aborts them; retried' });
+    const faults = (result.notes.faults = diff(before, faultCounts()));
     expectClean(result);
+    expect(faults.hang).toBeGreaterThan(0);
   });
 
   it('an outage: the circuit opens, the sync reports waiting_for_canvas, and goes on when Canvas returns', async () => {
@@ -109,8 +113,10 @@ describe('chaos: Canvas misbehaves mid-sync', () => {
     const injectedAt = await driver.atUnits(run, AT);
     const before = faultCounts();
     h.sim.setFaults({ perToken: { [tokenOf(run.simUserId)]: { malformedJsonRate: 0.25 } } });
-    const result = await driver.finish(run, { fault: 'malformed JSON on 25 % of pages', injectedAt, recovery: 'canvas_bad_response is retryable: page fetched again', notes: { faults: diff(before, faultCounts()) } });
+    const result = await driver.finish(run, { fault: 'malformed JSON on 25 % of pages', injectedAt, recovery: 'canvas_bad_response is retryable: page fetched again' });
+    const faults = (result.notes.faults = diff(before, faultCounts()));
     expectClean(result);
+    expect(faults.malformed).toBeGreaterThan(0);
   });
 
   it('a token revoked mid-sync fails it with canvas_token_invalid; a new token and a resume complete it', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { DURABLES } from '@canvas-sync/shared';
 import {
   freePort,
@@ -37,6 +38,14 @@ describe('chaos: processes and servers die mid-sync', () => {
 
   beforeAll(async () => {
     [natsServer, pgServer] = await Promise.all([startPrivateNats(), startPrivatePostgres()]);
+    // The private cluster runs with synchronous_commit=off (a throwaway); a SIGKILL then loses the
+    // last commits it already acknowledged, which no client can recover from (the first run lost
+    // a unit that way; the stall watchdog re-planned it a minute later). Production keeps the
+    // default (on): so does this test, for every session.
+    const admin = new pg.Client({ connectionString: pgServer.url });
+    await admin.connect();
+    await admin.query('ALTER ROLE postgres SET synchronous_commit = on');
+    await admin.end();
     h = await startPipeline({
       fetchers: 2,
       writers: 1,
@@ -57,6 +66,10 @@ describe('chaos: processes and servers die mid-sync', () => {
     await Promise.all([natsServer?.stop(), pgServer?.stop()]);
   });
 
+  const shortAckWaits = async () => {
+    await driver.shortenAckWait(DURABLES.fetcher, SHORT_ACK_WAIT_MS);
+    await driver.shortenAckWait(DURABLES.writer, SHORT_ACK_WAIT_MS);
+  };
   const live = (name: 'fetcher' | 'writer') => h.services.filter((s) => s.name === name && s.child.exitCode === null && s.child.signalCode === null);
   const canvasRequests = (simUserId: number) => h.sim.stats().byToken[h.sim.users.find((u) => u.id === simUserId)!.token]?.requests ?? 0;
   const plannedCourses = (simUserId: number) => (h.sim.groundTruth(simUserId).courses as Array<{ access_restricted_by_date?: boolean }>).filter((c) => !c.access_restricted_by_date).length;
@@ -163,6 +176,8 @@ describe('chaos: processes and servers die mid-sync', () => {
   });
 
   it('nats-server killed and restarted on the same store mid-sync: work pauses and resumes', async () => {
+    // Acks sent while the server was down are lost: those messages come back after ack_wait.
+    await shortAckWaits();
     const run = await driver.begin('nats-restart');
     const injectedAt = await driver.atUnits(run, AT);
     const down = Date.now();
@@ -170,12 +185,14 @@ describe('chaos: processes and servers die mid-sync', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     await natsServer.restart();
     const downMs = Date.now() - down;
-    const result = await driver.finish(run, { fault: 'nats-server SIGKILL + restart (same store)', injectedAt, recovery: 'clients reconnect; consumers pull again; failed publishes retried via nak', notes: { downMs } });
+    const result = await driver.finish(run, { fault: 'nats-server SIGKILL + restart (same store)', injectedAt, recovery: `clients reconnect; failed publishes nak-ed and retried; lost acks redelivered after ack_wait (${SHORT_ACK_WAIT_MS / 1000} s here)`, notes: { downMs } });
+    await driver.restoreConsumers();
     expectClean(result);
     for (const s of [...live('fetcher'), ...live('writer')]) expect(s.child.exitCode).toBeNull();
   });
 
   it('Postgres cluster killed and restarted mid-sync: writes fail, are retried, and land once', async () => {
+    await shortAckWaits();
     const run = await driver.begin('pg-restart');
     const injectedAt = await driver.atUnits(run, AT);
     const down = Date.now();
@@ -183,8 +200,11 @@ describe('chaos: processes and servers die mid-sync', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     await pgServer.restart();
     const downMs = Date.now() - down;
-    const result = await driver.finish(run, { fault: 'Postgres SIGKILL + restart', injectedAt, recovery: 'failed transactions rolled back and nak-ed; redelivered after restart', notes: { downMs } });
+    const result = await driver.finish(run, { fault: 'Postgres SIGKILL + restart', injectedAt, recovery: 'failed transactions rolled back and nak-ed with back-off; redelivered after the restart', notes: { downMs } });
+    await driver.restoreConsumers();
     expectClean(result);
+    // Recovered by redelivery alone, not by the stall watchdog's re-plan.
+    expect(result.notes.runs).toBe(0);
     for (const s of [...live('fetcher'), ...live('writer')]) expect(s.child.exitCode).toBeNull();
   });
 });
