@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '@canvas-sync/shared';
+import { loadApiConfig } from '../config.js';
+
+const JWKS = 'https://login.example.edu/.well-known/jwks.json';
+const noFile = () => {
+  throw new Error('no file');
+};
+
+function refusal(env: Record<string, string>): string {
+  try {
+    loadApiConfig(env, noFile);
+  } catch (err) {
+    expect(isAppError(err, 'config_invalid')).toBe(true);
+    return (err as Error).message;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('api user-token configuration (AUTH_JWKS_URL, AUTH_JWT_ALGORITHM)', () => {
+  it('takes a JWKS URL instead of a secret, and then has no secret at all (not even the dev one)', () => {
+    const config = loadApiConfig({ DEMO: '0', AUTH_JWKS_URL: JWKS, AUTH_JWT_ALGORITHM: 'ES256', AUTH_JWT_ISSUER: 'idp' }, noFile);
+    expect(config.auth).toEqual({ secret: undefined, jwksUrl: JWKS, algorithm: 'ES256', issuer: 'idp', audience: undefined, usingDevSecret: false });
+  });
+
+  it('refuses contradictions and weak settings, naming the variable', () => {
+    expect(refusal({ AUTH_JWT_SECRET: 'a-real-secret-of-enough-length', AUTH_JWKS_URL: JWKS })).toContain('not both');
+    expect(refusal({ AUTH_JWT_SECRET: 'a-real-secret-of-enough-length', AUTH_JWT_ALGORITHM: 'RS256' })).toContain('RS256 needs AUTH_JWKS_URL');
+    expect(refusal({ AUTH_JWKS_URL: JWKS, AUTH_JWT_ALGORITHM: 'HS256' })).toContain('AUTH_JWT_ALGORITHM');
+    expect(refusal({ AUTH_JWKS_URL: 'http://login.example.edu/jwks' })).toContain('AUTH_JWKS_URL');
+    expect(refusal({ AUTH_JWT_ALGORITHM: 'none' })).toContain('AUTH_JWT_ALGORITHM');
+    expect(refusal({ DEMO: '0' })).toContain('AUTH_JWT_SECRET');
+  });
+});
