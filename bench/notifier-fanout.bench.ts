@@ -21,7 +21,7 @@ const USER = 'fanout-user';
  */
 export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
   const wanted = ctx.quick ? [1_000] : [1_000, 5_000, 10_000];
-  const events = ctx.quick ? 5 : 10;
+  const events = 5;
   const { soft } = fdLimits();
   // Each client is one file descriptor here; keep room for the pipeline's own sockets and files.
   const sizes = wanted.filter((n) => n + 500 <= soft);

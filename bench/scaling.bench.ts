@@ -15,7 +15,7 @@ const FETCHERS = [1, 2, 4];
  * `finished_at`; throughput = N / (last finish − first start).
  */
 export async function runScalingBench(ctx: BenchContext): Promise<BenchResult> {
-  const users = ctx.quick ? 50 : 200;
+  const users = ctx.quick ? 50 : 100;
   const spec: SimUserSpec = ctx.quick ? { profile: 'student', courses: 2, assignmentsPerCourse: 15, restrictedCourses: 0 } : { profile: 'student' };
   const figures: Figure[] = [];
   const notes: string[] = [];
