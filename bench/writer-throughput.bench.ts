@@ -17,7 +17,7 @@ const USER = 'bench-writer';
  * plain `COPY` of the same prepared rows into an empty copy of the table (same indexes).
  */
 export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
-  const count = ctx.quick ? 20_000 : 100_000;
+  const count = ctx.quick ? 10_000 : 100_000;
   const figures: Figure[] = [];
   const database = await createMigratedDatabase(ctx.servers.postgresUrl, 'cs_bench');
   const drop = ctx.cleanup.add(`database ${database.name}`, () => database.drop());
@@ -91,7 +91,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       notes: [
         `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each one transaction of \`prepareRows\` + \`upsertRows\` (one \`INSERT … SELECT FROM jsonb_to_recordset … ON CONFLICT DO UPDATE … WHERE hash differs\`), one after another on one connection: one writer slot (a writer process runs WRITER_CONCURRENCY=4 of them).`,
         'COPY = the same prepared rows (hash and typed columns included, so both sides pay the same Node work) streamed as COPY text into `LIKE canvas.assignments INCLUDING ALL` (same primary key and index) in one transaction.',
-        ...(ctx.quick ? ['Quick run: 20,000 rows instead of 100,000.'] : []),
+        ...(ctx.quick ? ['Quick run: 10,000 rows instead of 100,000.'] : []),
       ],
     };
   } finally {
