@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Cleanup, type BenchContext } from './support/bench-context.js';
 import { ensureFdLimit } from './support/fd-limit.js';
+import { childPids } from './support/proc-stats.js';
 import { toMarkdown, writeJson, type BenchResult, type RunInfo } from './support/results.writer.js';
 import { runE2eBench } from './e2e.bench.js';
 import { runMemoryBench } from './memory.bench.js';
@@ -43,7 +44,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     interrupted = true;
     ctx.log(`${signal}: cleaning up`);
-    void cleanup.runAll((name, err) => ctx.log(`cleanup of ${name} failed: ${String(err)}`)).finally(() => process.exit(130));
+    void cleanup
+      .runAll((name, err) => ctx.log(`cleanup of ${name} failed: ${String(err)}`))
+      .finally(() => {
+        // Services of a pipeline that was still starting are not in the cleanup yet: end them too (only our own children).
+        for (const pid of childPids()) {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            // already gone
+          }
+        }
+        process.exit(130);
+      });
   });
 }
 

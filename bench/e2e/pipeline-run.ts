@@ -6,47 +6,60 @@ export interface PipelineRun {
   syncId: string;
   token: string;
   status: string;
-  /** Start request → every unit's rows committed (the data is there; completion may still run). */
-  writtenSeconds: number;
-  /** Start request → `finished_at` of a completed sync; NaN when it did not complete in time. */
+  /** Start request → `finished_at` of a completed sync; NaN when it did not complete. */
   completedSeconds: number;
+  /** Start request → the last time `units_done` rose (equals completion for a completed sync). */
+  lastProgressSeconds: number;
+  unitsDone: number;
+  unitsTotal: number;
+  /** True when every unit but the last was written and then nothing moved for the grace period. */
+  hung: boolean;
 }
 
 /**
  * One full sync of `simUserId` as app user `userId`, with a fresh Canvas token (a new, empty
- * leaky bucket), timed from the start request. Waits for `completed` (or `failed`/`cancelled`),
- * but at most `completionGraceMs` after the last unit is written: a completion that hangs past that
- * is reported as such (and the run stops waiting) instead of eating the whole time budget.
+ * leaky bucket), timed from the start request to `completed` (or `failed`/`cancelled`).
+ *
+ * The writer commits the last unit together with the sync's completion (the full sync's delete
+ * sweep), so a completion that hangs shows as a sync stuck at N−1 of N units. After
+ * `completionGraceMs` without progress in that state the run is reported as hung instead of eating
+ * the whole time budget.
  */
 export async function runPipelineSync(h: PipelineHarness, userId: string, simUserId: number, options: { timeoutMs: number; completionGraceMs: number }): Promise<PipelineRun> {
   const token = h.sim.issueToken(simUserId);
   await retryingConnect(() => h.connect(userId, simUserId, token));
   const started = Date.now();
   const syncId = await retryingConnect(() => h.startSync(userId, { mode: 'full', chunkSize: 10 }));
-  let writtenAt = Number.NaN;
   const deadline = started + options.timeoutMs;
+  let lastDone = -1;
+  let lastProgressAt = started;
   for (;;) {
     const row = await retryingConnect(() =>
       h.database.db.selectFrom('syncs').select(['status', 'plan_ready', 'units_done', 'units_total', 'finished_at']).where('id', '=', syncId).executeTakeFirstOrThrow(),
     );
     const now = Date.now();
-    if (Number.isNaN(writtenAt) && row.plan_ready && row.units_total > 0 && row.units_done >= row.units_total) writtenAt = now;
+    if (row.units_done !== lastDone) {
+      lastDone = row.units_done;
+      lastProgressAt = now;
+    }
+    const base = { syncId, token, status: row.status, unitsDone: row.units_done, unitsTotal: row.units_total };
     if (['completed', 'failed', 'cancelled'].includes(row.status)) {
       const finished = row.finished_at ? new Date(row.finished_at).getTime() : now;
-      if (Number.isNaN(writtenAt)) writtenAt = finished;
-      return { syncId, token, status: row.status, writtenSeconds: (writtenAt - started) / 1000, completedSeconds: row.status === 'completed' ? (finished - started) / 1000 : Number.NaN };
+      const seconds = (finished - started) / 1000;
+      return { ...base, completedSeconds: row.status === 'completed' ? seconds : Number.NaN, lastProgressSeconds: seconds, hung: false };
     }
-    if (now > deadline || (!Number.isNaN(writtenAt) && now - writtenAt > options.completionGraceMs)) {
-      return { syncId, token, status: row.status, writtenSeconds: (writtenAt - started) / 1000, completedSeconds: Number.NaN };
+    const lastUnitPending = row.plan_ready && row.units_total > 0 && row.units_done >= row.units_total - 1;
+    if (now > deadline || (lastUnitPending && now - lastProgressAt > options.completionGraceMs)) {
+      return { ...base, completedSeconds: Number.NaN, lastProgressSeconds: (lastProgressAt - started) / 1000, hung: lastUnitPending };
     }
     await sleep(100);
   }
 }
 
 /**
- * Stops a sync that would not complete: the writer processes are killed and the database's other
+ * Stops a sync that would not complete: the service processes are killed and the database's other
  * sessions terminated (a hung completion query would otherwise keep a core busy for the rest of
- * the run), then the sync is marked cancelled. The pipeline is unusable afterwards.
+ * the run), then the sync is marked cancelled. The pipeline's services are gone afterwards.
  */
 export async function abandonPipeline(h: PipelineHarness, syncId: string): Promise<void> {
   await Promise.all(h.services.map((s) => s.kill('SIGKILL')));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** VmRSS and VmHWM (peak RSS) of a process in MiB, from /proc/<pid>/status; null once it is gone. */
 export function processMemory(pid: number): { rssMiB: number; peakMiB: number } | null {
@@ -55,4 +55,19 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** Pids of this process's live children (from /proc), e.g. service processes a pipeline start left mid-way. */
+export function childPids(parent = process.pid): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (ppid === parent) out.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
 }
