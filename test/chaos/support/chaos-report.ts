@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@canvas-sync/testkit';
 
@@ -57,8 +58,10 @@ export class ChaosReport {
     const dir = join(REPO_ROOT, 'test/chaos/results');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, `${this.suite}.json`);
-    writeFileSync(path, JSON.stringify({ suite: this.suite, finishedAt: new Date().toISOString(), totalMs: Date.now() - this.started, results: this.results, ...extra }, null, 2));
-    process.stdout.write(`\n${this.markdown()}\n\n(JSON: ${path})\n`);
+    // How busy the machine was: the figures are honest only beside it.
+    const machine = { cpus: availableParallelism(), loadavg: loadavg().map((l) => Number(l.toFixed(2))), node: process.version };
+    writeFileSync(path, JSON.stringify({ suite: this.suite, finishedAt: new Date().toISOString(), totalMs: Date.now() - this.started, machine, results: this.results, ...extra }, null, 2));
+    process.stdout.write(`\n${this.markdown()}\n\n(machine: ${machine.cpus} CPUs, load ${machine.loadavg.join(' ')}; JSON: ${path})\n`);
     return path;
   }
 }
