@@ -7,6 +7,7 @@ import {
   startPipeline,
   startPrivateNats,
   startPrivatePostgres,
+  waitFor,
   type PipelineHarness,
   type PrivateNats,
   type PrivatePostgres,
@@ -18,7 +19,7 @@ import { apiCall, CHAOS_JWT_SECRET, wsSnapshot } from './support/user-clients.js
 
 /** A teacher-sized account per fault: 25 courses × 40 assignments, Canvas answering in ~0.2 s. */
 const USER = { courses: 25, assignmentsPerCourse: 40 };
-const FAULTS = 7;
+const FAULTS = 8;
 /** Where faults hit: about a third of the 26 units (course list + 25 courses) done. */
 const AT = 8;
 /** Shortened ack wait for the SIGKILL cases (production: fetcher 60 s, writer 30 s). */
@@ -123,16 +124,45 @@ describe('chaos: processes and servers die mid-sync', () => {
     expect(result.notes.pagesFetchedAgain).toBeLessThanOrEqual(2 * 5);
   });
 
-  it('SIGKILL the writer mid-sync: unacked parts are redelivered to a new writer and written once', async () => {
+  it('SIGKILL every fetcher while the sync is planned: the planner message comes back and planning completes', async () => {
+    await driver.shortenAckWait(DURABLES.planner, SHORT_ACK_WAIT_MS);
+    const run = await driver.begin('planner-kill');
+    // Canvas answers this user slowly for now, so the kill lands while the course list is in flight.
+    h.sim.setFaults({ perToken: { [String(run.simUserId)]: { slowRate: 1, slowMs: 4_000 } } });
+    let row = await driver.row(run);
+    await waitFor(async () => {
+      row = await driver.row(run);
+      return row.status === 'running';
+    }, 60_000, 'the planner to take the sync');
+    const injectedAt = { unitsDone: row.units_done, unitsTotal: row.units_total, afterMs: Date.now() - run.startedAt };
+    const planReadyAtKill = row.plan_ready;
+    await Promise.all(live('fetcher').map((f) => f.kill('SIGKILL')));
+    h.sim.clearFaults();
+    await Promise.all([h.start('fetcher'), h.start('fetcher')]);
+    await driver.shortenAckWait(DURABLES.planner, SHORT_ACK_WAIT_MS);
+    await driver.shortenAckWait(DURABLES.fetcher, SHORT_ACK_WAIT_MS);
+    const result = await driver.finish(run, {
+      fault: 'SIGKILL all fetchers while planning',
+      injectedAt,
+      recovery: `sync.requested redelivered after ack_wait (${SHORT_ACK_WAIT_MS / 1000} s here) to new fetchers; the planner lists the courses again`,
+      notes: { planReadyAtKill },
+    });
+    result.notes.canvasRequests = canvasRequests(run.simUserId);
+    await driver.restoreConsumers();
+    expectClean(result);
+    expect(planReadyAtKill).toBe(false);
+  });
+
+  it('SIGKILL the writer near the end: unacked parts are redelivered to a new writer, written once, and the sync completes', async () => {
     await driver.shortenAckWait(DURABLES.writer, SHORT_ACK_WAIT_MS);
     const run = await driver.begin('writer-kill');
-    const injectedAt = await driver.atUnits(run, AT);
+    const injectedAt = await driver.atUnits(run, 20);
     const redeliveredBefore = await driver.redeliveries(DURABLES.writer);
     const [victim] = live('writer');
     await victim!.kill('SIGKILL');
     await h.start('writer');
     await driver.shortenAckWait(DURABLES.writer, SHORT_ACK_WAIT_MS);
-    const result = await driver.finish(run, { fault: 'SIGKILL writer', injectedAt, recovery: `unacked parts redelivered after ack_wait (${SHORT_ACK_WAIT_MS / 1000} s in this test) to a replacement writer` });
+    const result = await driver.finish(run, { fault: 'SIGKILL writer (late in the sync)', injectedAt, recovery: `unacked parts redelivered after ack_wait (${SHORT_ACK_WAIT_MS / 1000} s in this test) to a replacement writer` });
     result.notes.writerRedeliveries = (await driver.redeliveries(DURABLES.writer)) - redeliveredBefore;
     await driver.restoreConsumers();
     expectClean(result);
