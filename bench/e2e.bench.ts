@@ -36,7 +36,7 @@ const FULL: ProfilePlan[] = [
   { profile: 'heavy', iterations: 1, baselineRuns: 1, baselineCourses: 10, floorAlongside: true, warm: true, timeoutMs: 540_000 },
 ];
 /** How long a sync may take to complete after its last unit is written before we call it hung. */
-const COMPLETION_GRACE_MS = 30_000;
+const COMPLETION_GRACE_MS = 20_000;
 
 /**
  * End to end per profile, with the simulator's realistic latency (40 ms + 0.3 ms per row + up to

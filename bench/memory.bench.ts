@@ -5,7 +5,7 @@ import { countRows, startBenchPipeline } from './support/bench-pipeline.js';
 import { MemoryWatch, processMemory } from './support/proc-stats.js';
 import type { BenchResult, Figure } from './support/results.writer.js';
 
-const ASSIGNMENTS_PER_COURSE = 20;
+const ASSIGNMENTS_PER_COURSE = 10;
 
 /**
  * Peak RSS of a fetcher and a writer process over one full sync of an account, for an account 10×
