@@ -39,8 +39,13 @@ describe('chaos: Canvas misbehaves mid-sync', () => {
     if (ctx.task.result?.state === 'fail') for (const s of h?.services ?? []) process.stdout.write(`--- ${s.name} (exit ${s.child.exitCode ?? s.child.signalCode})\n${s.lines.slice(-40).join('\n')}\n`);
   });
   afterAll(async () => {
-    if (h) await expectNothingRunning(h).finally(() => report.write(fairness ? { fairness } : {}));
-    await h?.close();
+    // A failed check must not skip the clean-up: the services would outlive the run.
+    try {
+      if (h) await expectNothingRunning(h);
+    } finally {
+      report.write(fairness ? { fairness } : {});
+      await h?.close();
+    }
   });
 
   const tokenOf = (simUserId: number) => String(simUserId);

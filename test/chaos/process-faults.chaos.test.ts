@@ -62,9 +62,14 @@ describe('chaos: processes and servers die mid-sync', () => {
     if (ctx.task.result?.state === 'fail') for (const s of h?.services ?? []) process.stdout.write(`--- ${s.name} (pid ${s.child.pid}, exit ${s.child.exitCode ?? s.child.signalCode})\n${s.lines.slice(-40).join('\n')}\n`);
   });
   afterAll(async () => {
-    if (h) await expectNothingRunning(h).finally(() => report.write());
-    await h?.close();
-    await Promise.all([natsServer?.stop(), pgServer?.stop()]);
+    // A failed check must not skip the clean-up: services and private servers would outlive the run.
+    try {
+      if (h) await expectNothingRunning(h);
+    } finally {
+      report.write();
+      await h?.close();
+      await Promise.all([natsServer?.stop(), pgServer?.stop()]);
+    }
   });
 
   const shortAckWaits = async () => {
