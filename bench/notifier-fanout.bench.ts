@@ -89,7 +89,7 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
       const openStarted = performance.now();
       const before = clients.length;
       while (clients.length < n) {
-        const batch = Math.min(200, n - clients.length);
+        const batch = Math.min(500, n - clients.length);
         clients.push(...(await Promise.all(Array.from({ length: batch }, open))));
       }
       const openSeconds = (performance.now() - openStarted) / 1000;

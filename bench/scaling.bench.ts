@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { DEFAULT_LATENCY, type SimUserSpec } from '@canvas-sync/canvas-sim';
 import type { BenchContext } from './support/bench-context.js';
 import { retryingConnect, sleep } from './support/bench-context.js';
-import { startBenchPipeline } from './support/bench-pipeline.js';
+import { cpuBetween, pipelineCpu, startBenchPipeline } from './support/bench-pipeline.js';
 import type { BenchResult, Figure } from './support/results.writer.js';
 import { percentile } from './support/stats.js';
 
@@ -38,6 +38,7 @@ export async function runScalingBench(ctx: BenchContext): Promise<BenchResult> {
       h.sim.resetStats();
       ctx.log(`scaling: ${users} syncs on ${fetchers} fetcher(s)`);
 
+      const cpuBefore = { fetchers: await pipelineCpu(h, 'fetcher'), writer: await pipelineCpu(h, 'writer') };
       const startedAt = new Map<string, number>();
       const first = Date.now();
       // Started in small batches, as a burst of users would: the api takes each in a few ms.
@@ -67,6 +68,8 @@ export async function runScalingBench(ctx: BenchContext): Promise<BenchResult> {
       const last = Math.max(...completed.map((d) => new Date(d.finished_at!).getTime()));
       const wall = (last - first) / 1000;
       const stats = h.sim.stats();
+      const fetcherCpu = cpuBetween(cpuBefore.fetchers, await pipelineCpu(h, 'fetcher'));
+      const writerCpu = cpuBetween(cpuBefore.writer, await pipelineCpu(h, 'writer'));
       const c = `${fetchers} fetcher${fetchers > 1 ? 's' : ''}`;
       figures.push(
         { case: c, name: 'syncs/min', value: (completed.length / wall) * 60, unit: 'syncs/min' },
@@ -76,6 +79,9 @@ export async function runScalingBench(ctx: BenchContext): Promise<BenchResult> {
         { case: c, name: 'completed', value: completed.length, unit: `of ${users}` },
         { case: c, name: 'Canvas requests', value: stats.requests, unit: 'requests' },
         { case: c, name: 'throttled', value: stats.throttled, unit: 'requests' },
+        { case: c, name: 'fetchers CPU', value: fetcherCpu.services, unit: 'CPU s' },
+        { case: c, name: 'writer CPU', value: writerCpu.services, unit: 'CPU s' },
+        { case: c, name: 'Postgres CPU', value: writerCpu.postgres, unit: 'CPU s' },
       );
       ctx.log(`scaling: ${fetchers} fetcher(s): ${completed.length}/${users} in ${wall.toFixed(1)} s, p50 ${percentile(times, 50).toFixed(1)} s, p95 ${percentile(times, 95).toFixed(1)} s`);
       if (completed.length < users) {
@@ -90,6 +96,7 @@ export async function runScalingBench(ctx: BenchContext): Promise<BenchResult> {
   notes.push(
     `${users} users per round, ${size}; realistic latency and throttle; one writer process throughout; fetchers added between rounds (new users each round).`,
     'Everything — simulator, fetchers, writer, NATS, Postgres and the bench itself — shares the same 2 cores: adding fetcher processes adds no CPU.',
+    'CPU columns: user + system seconds over the round of the fetcher processes, the writer process, and the Postgres backends of the bench database (all its sessions, fetchers’ included). Compare them with the round’s wall time × 2 cores.',
   );
   return { id: 'scaling', title: `Scaling: ${users} users syncing at once`, figures, notes };
 }

@@ -69,8 +69,9 @@ export function describeCounts(c: RowCounts): string {
 }
 
 /** CPU seconds used so far by the pipeline: its service processes, and the Postgres backends serving its database. */
-export async function pipelineCpu(h: PipelineHarness): Promise<{ services: Map<number, number>; postgres: Map<number, number> }> {
-  const services = new Map(h.services.filter((s) => s.child.exitCode === null).map((s) => [s.child.pid!, cpuSeconds(s.child.pid!)]));
+export async function pipelineCpu(h: PipelineHarness, only?: 'fetcher' | 'writer'): Promise<{ services: Map<number, number>; postgres: Map<number, number> }> {
+  const live = h.services.filter((s) => s.child.exitCode === null && (!only || s.name === only));
+  const services = new Map(live.map((s) => [s.child.pid!, cpuSeconds(s.child.pid!)]));
   const { rows } = await retryingConnect(() => sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(h.database.db));
   const postgres = new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
   return { services, postgres };
