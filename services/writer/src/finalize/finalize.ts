@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { RESOURCES, type Database, type SyncRow } from '@canvas-sync/shared';
 import { unitTotals } from '../checkpoints/checkpoints.repository.js';
 import { updateSync } from '../checkpoints/syncs.repository.js';
-import { CHILDREN, plannedChanges, sweepChildren, sweepCourses } from './sweep.repository.js';
+import { plannedChanges, sweepUnseen } from './sweep.repository.js';
 
 type Tx = Transaction<Database>;
 type Counts = Record<string, Record<string, number>>;
@@ -21,11 +21,7 @@ export async function completeIfDone(tx: Tx, sync: SyncRow): Promise<SyncRow | u
   const counts: Counts = structuredClone(sync.counts);
   let diff: Record<string, { create: number[]; update: number[]; delete: number[] }> | null = null;
   const sweep = sync.mode === 'full';
-  const deleted: Record<string, number[]> = {};
-  if (sweep) {
-    deleted.courses = await sweepCourses(tx, sync, !sync.dry_run);
-    for (const child of CHILDREN) deleted[child] = await sweepChildren(tx, sync, child, deleted.courses, !sync.dry_run);
-  }
+  const deleted: Record<string, number[]> = sweep ? await sweepUnseen(tx, sync, !sync.dry_run) : {};
   for (const [resource, ids] of Object.entries(deleted)) {
     (counts[resource] ??= { created: 0, updated: 0, unchanged: 0, deleted: 0 }).deleted = ids.length;
   }

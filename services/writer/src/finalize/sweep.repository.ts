@@ -3,7 +3,7 @@ import type { Database, SyncRow } from '@canvas-sync/shared';
 
 type Tx = Transaction<Database>;
 type Child = 'assignment_groups' | 'assignments' | 'submissions';
-export const CHILDREN: Child[] = ['assignment_groups', 'assignments', 'submissions'];
+const CHILDREN: Child[] = ['assignment_groups', 'assignments', 'submissions'];
 
 /**
  * "Seen in this run" delete detection (CANVAS.md, Incremental sync). A row is gone when a
@@ -12,36 +12,60 @@ export const CHILDREN: Child[] = ['assignment_groups', 'assignments', 'submissio
  * - groups, assignments and submissions of every course whose unit finished in this sync, and of
  *   the courses found gone, missing from what that unit saw.
  * Courses that were skipped (permission, date-restricted) are left alone: not seen ≠ deleted.
- * With `apply: false` it only reports the ids (a dry run's diff).
+ * With `apply: false` it only reports the ids (a dry run's diff). Returns the ids per resource.
  */
-export async function sweepCourses(tx: Tx, sync: SyncRow, apply: boolean): Promise<number[]> {
+export async function sweepUnseen(tx: Tx, sync: SyncRow, apply: boolean): Promise<Record<string, number[]>> {
+  await materializeSeen(tx, sync.id);
+  const deleted: Record<string, number[]> = {};
+  deleted.courses = await sweepCourses(tx, sync, apply);
+  for (const child of CHILDREN) deleted[child] = await sweepChildren(tx, sync, child, deleted.courses, apply);
+  return deleted;
+}
+
+/**
+ * Copies every id the sync's finished units saw into `pg_temp.sweep_seen` (keyed, analyzed,
+ * dropped at commit). The anti-joins below then probe a keyed table, so their cost is
+ * O(rows · log seen) whatever the planner estimates. Anti-joining the parts' jsonb directly let
+ * Postgres, with no statistics on freshly written parts, pick a nested loop that re-expanded every
+ * part's jsonb for each row: a 10,000-row account never completed.
+ */
+async function materializeSeen(tx: Tx, syncId: string): Promise<void> {
+  await sql`DROP TABLE IF EXISTS pg_temp.sweep_seen`.execute(tx);
+  await sql`CREATE TEMP TABLE sweep_seen (resource text NOT NULL, id bigint NOT NULL, PRIMARY KEY (resource, id)) ON COMMIT DROP`.execute(tx);
+  await sql`
+    INSERT INTO sweep_seen (resource, id)
+    SELECT s.key, e.id::bigint
+    FROM sync_units u
+    JOIN sync_unit_parts p ON p.sync_id = u.sync_id AND p.unit_key = u.unit_key AND p.fetch_id = u.fetch_id
+    CROSS JOIN LATERAL jsonb_each(p.seen) s
+    CROSS JOIN LATERAL jsonb_array_elements_text(s.value) e(id)
+    WHERE u.sync_id = ${syncId} AND u.state = 'done'
+    ON CONFLICT DO NOTHING`.execute(tx);
+  await sql`ANALYZE sweep_seen`.execute(tx);
+}
+
+async function sweepCourses(tx: Tx, sync: SyncRow, apply: boolean): Promise<number[]> {
   const scope = sync.scope;
   const scopeFilter =
     scope.type === 'term' ? sql`AND c.term_id = ${scope.termId}` : scope.type === 'course' ? sql`AND c.id = ${scope.courseId}` : sql``;
-  const seen = sql`
-    SELECT (jsonb_array_elements_text(p.seen->'courses'))::bigint AS id
-    FROM sync_units u JOIN sync_unit_parts p ON p.sync_id = u.sync_id AND p.unit_key = u.unit_key AND p.fetch_id = u.fetch_id
-    WHERE u.sync_id = ${sync.id} AND u.unit_key = 'courses' AND u.state = 'done'`;
-  const target = sql`c.user_id = ${sync.user_id} AND c.deleted_at IS NULL ${scopeFilter} AND c.id NOT IN (${seen})`;
+  const target = sql`c.user_id = ${sync.user_id} AND c.deleted_at IS NULL ${scopeFilter}
+    AND NOT EXISTS (SELECT 1 FROM sweep_seen s WHERE s.resource = 'courses' AND s.id = c.id)`;
   const r = apply
     ? await sql<{ id: number }>`UPDATE canvas.courses c SET deleted_at = now() WHERE ${target} RETURNING c.id`.execute(tx)
     : await sql<{ id: number }>`SELECT c.id FROM canvas.courses c WHERE ${target}`.execute(tx);
   return r.rows.map((row) => row.id);
 }
 
-export async function sweepChildren(tx: Tx, sync: SyncRow, resource: Child, goneCourses: number[], apply: boolean): Promise<number[]> {
+async function sweepChildren(tx: Tx, sync: SyncRow, resource: Child, goneCourses: number[], apply: boolean): Promise<number[]> {
   const table = sql.raw(`canvas.${resource}`);
-  const seen = sql`
-    SELECT (jsonb_array_elements_text(p.seen->${resource}))::bigint AS id
-    FROM sync_units u JOIN sync_unit_parts p ON p.sync_id = u.sync_id AND p.unit_key = u.unit_key AND p.fetch_id = u.fetch_id
-    WHERE u.sync_id = ${sync.id} AND u.state = 'done' AND u.course_id IS NOT NULL`;
   const swept = sql`
     SELECT course_id FROM sync_units WHERE sync_id = ${sync.id} AND state = 'done' AND course_id IS NOT NULL
     UNION ALL SELECT unnest(${goneCourses}::bigint[])`;
-  const target = sql`x.user_id = ${sync.user_id} AND x.deleted_at IS NULL AND x.course_id IN (${swept}) AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.id = x.id)`;
+  const target = sql`x.user_id = ${sync.user_id} AND x.deleted_at IS NULL AND x.course_id IN (${swept})
+    AND NOT EXISTS (SELECT 1 FROM sweep_seen s WHERE s.resource = ${resource} AND s.id = x.id)`;
   const r = apply
-    ? await sql<{ id: number }>`WITH seen AS (${seen}) UPDATE ${table} x SET deleted_at = now() WHERE ${target} RETURNING x.id`.execute(tx)
-    : await sql<{ id: number }>`WITH seen AS (${seen}) SELECT x.id FROM ${table} x WHERE ${target}`.execute(tx);
+    ? await sql<{ id: number }>`UPDATE ${table} x SET deleted_at = now() WHERE ${target} RETURNING x.id`.execute(tx)
+    : await sql<{ id: number }>`SELECT x.id FROM ${table} x WHERE ${target}`.execute(tx);
   return r.rows.map((row) => row.id);
 }
 
