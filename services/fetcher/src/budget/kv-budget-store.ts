@@ -3,29 +3,50 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { emptyState, type BudgetState } from './budget-policy.js';
 import type { BudgetStore } from './token-budget.js';
 
+/** What this replica last read or wrote for a token: the state and the KV revision it is at. */
+interface Known {
+  state: BudgetState;
+  revision: number;
+}
+
 /**
  * Budget states in a NATS KV bucket, updated with compare-and-set on the entry's revision, so
  * that every fetcher replica sees one budget per token. Keys are token fingerprints (a hash),
  * never tokens. Entries expire after an hour without use.
+ *
+ * Each replica remembers the state and revision it last wrote and tries its next change against
+ * them: one round trip (the CAS write) instead of a read and a write. When another replica wrote
+ * in between, the revision no longer matches, the write is refused, and the change is re-applied
+ * to a fresh read. So the cache can be stale but never wrong.
  */
 export async function kvBudgetStore(nc: NatsConnection, bucket: string): Promise<BudgetStore> {
   const kv: KV = await new Kvm(nc).create(bucket, { history: 1, ttl: 3_600_000 });
+  const known = new Map<string, Known>();
+
+  /** The token's entry as KV has it now; revision 0 when there is none (expired, or never written). */
+  const read = async (tokenKey: string): Promise<Known> => {
+    const entry = await kv.get(tokenKey);
+    if (!entry) return { state: emptyState(), revision: 0 };
+    const live = entry.operation === 'PUT' && entry.length > 0;
+    return { state: (live ? entry.json<BudgetState>() : null) ?? emptyState(), revision: entry.revision };
+  };
+
   return {
     async update(tokenKey, change) {
+      let base = known.get(tokenKey) ?? (await read(tokenKey));
       for (let attempt = 0; ; attempt++) {
-        const entry = await kv.get(tokenKey);
-        const live = entry && entry.operation === 'PUT' && entry.length > 0;
-        const state: BudgetState = live ? (entry.json<BudgetState>() ?? emptyState()) : emptyState();
+        const state = structuredClone(base.state);
         const result = change(state);
         const data = JSON.stringify(state);
         try {
-          if (live) await kv.update(tokenKey, data, entry.revision);
-          else if (entry) await kv.update(tokenKey, data, entry.revision);
-          else await kv.create(tokenKey, data);
+          const revision = base.revision === 0 ? await kv.create(tokenKey, data) : await kv.update(tokenKey, data, base.revision);
+          known.set(tokenKey, { state, revision });
           return result;
         } catch (err) {
-          // Another replica changed the entry first: read it again and re-apply.
+          // Another replica changed the entry first (or it expired): read it again and re-apply.
+          known.delete(tokenKey);
           if (attempt > 50) throw err;
+          base = await read(tokenKey);
         }
       }
     },
