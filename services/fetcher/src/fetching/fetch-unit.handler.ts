@@ -5,7 +5,7 @@ import type { CanvasClient } from '../canvas/canvas.client.js';
 import type { CanvasSession } from '../canvas/canvas-session.js';
 import type { Origin, PipelinePublisher } from '../messaging/pipeline.publisher.js';
 import { finishedCourses, findSync, type SyncState } from '../syncs/sync-state.repository.js';
-import type { UserSlots } from './user-slots.js';
+import { fairShareDelay, type UserSlots } from './user-slots.js';
 import { UnitRecords } from './unit-records.js';
 import type { WorkGuard } from './work-guard.js';
 
@@ -27,13 +27,15 @@ export interface FetchUnitDeps {
  */
 export function fetchUnitHandler(deps: FetchUnitDeps) {
   return async (unit: FetchUnit, ctx: MessageContext): Promise<HandlerResult> => {
-    const sync = await findSync(deps.db, unit.syncId);
-    if (!sync || sync.run !== unit.run || !['queued', 'running'].includes(sync.status)) return 'ack';
-    // Fairness: one user's many units must not occupy every slot of this fetcher.
-    const slot = deps.slots.tryTake(sync.userId);
-    if (!slot) return { nak: Math.min(5_000, 500 * ctx.deliveryCount) };
-    const origin: Origin = { correlationId: sync.id, traceparent: ctx.traceparent };
+    // Fairness: one user's many units must not occupy every slot of this fetcher. Checked before
+    // any I/O, as a put-back unit comes back often. On its last delivery a unit waits for a slot
+    // instead: put back once more, it would be dropped.
+    const slot = deps.slots.tryTake(unit.userId) ?? (ctx.lastDelivery ? await deps.slots.take(unit.userId) : undefined);
+    if (!slot) return { nak: fairShareDelay(ctx.deliveryCount) };
     try {
+      const sync = await findSync(deps.db, unit.syncId);
+      if (!sync || sync.userId !== unit.userId || sync.run !== unit.run || !['queued', 'running'].includes(sync.status)) return 'ack';
+      const origin: Origin = { correlationId: sync.id, traceparent: ctx.traceparent };
       return await deps.guard.run(sync, origin, ctx, async (session) => {
         const done = await finishedCourses(deps.db, sync.id, unit.courseIds);
         const todo = unit.courseIds.filter((id) => !done.has(id));
