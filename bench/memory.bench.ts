@@ -8,20 +8,23 @@ import type { BenchResult, Figure } from './support/results.writer.js';
 const ASSIGNMENTS_PER_COURSE = 10;
 
 /**
- * Peak RSS of a fetcher and a writer process over one full sync of an account, for an account 10×
- * the size of another: fresh processes for each size (VmHWM counts from process start), polled
+ * Peak RSS of a fetcher and a writer process over one full sync of an account, for accounts 10×
+ * (and with BENCH_MEMORY_COURSES, 100×…) the size of the first: fresh processes for each size (VmHWM counts from process start), polled
  * VmRSS besides. Flat means memory is bounded by parts and in-flight limits, not by the account.
  */
 export async function runMemoryBench(ctx: BenchContext): Promise<BenchResult> {
   const base = ctx.quick ? 5 : 50;
-  const sizes = [base, base * 10];
+  // BENCH_MEMORY_COURSES=50,500,5000 adds larger accounts; each is compared with the first.
+  const sizes = process.env.BENCH_MEMORY_COURSES ? process.env.BENCH_MEMORY_COURSES.split(',').map(Number) : [base, base * 10];
+  if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('BENCH_MEMORY_COURSES: two or more course counts, e.g. 50,500');
+  const times = (courses: number) => `${+(courses / sizes[0]!).toPrecision(3)}×`;
   const figures: Figure[] = [];
   const notes: string[] = [];
   const { h, close } = await startBenchPipeline(ctx, {
     sim: {
       users: sizes.map((courses) => ({ profile: 'student' as const, courses, assignmentsPerCourse: ASSIGNMENTS_PER_COURSE, restrictedCourses: 0 })),
       latency: { ...DEFAULT_LATENCY },
-      // Throttling would only stretch the 10× run; memory depends on how much flows, not how slowly.
+      // Throttling would only stretch the larger runs; memory depends on how much flows, not how slowly.
       throttle: { enabled: false },
     },
     fetchers: 0,
@@ -44,7 +47,7 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchResult> {
       if (!run.hung && !complete) {
         notes.push(`**${courses} courses: rows ${JSON.stringify(counts)} vs simulator summary ${JSON.stringify(summary)}.**`);
       }
-      const c = `${courses} courses (${index === 0 ? '1×' : '10×'})`;
+      const c = `${courses} courses (${times(courses)})`;
       const rows = counts.courses + counts.terms + counts.assignment_groups + counts.assignments + counts.submissions;
       for (const name of ['fetcher', 'writer'] as const) {
         const peak = Math.max(watch.peak(pids[name]), processMemory(pids[name])?.peakMiB ?? 0);
@@ -61,13 +64,15 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchResult> {
       await Promise.all([fetcher.kill('SIGTERM'), writer.kill('SIGTERM')]);
     }
     for (const name of ['fetcher', 'writer'] as const) {
-      figures.push({ case: '10× / 1×', name: `${name} peak RSS`, value: peaks[name]![1]! / peaks[name]![0]!, unit: 'MiB' });
+      for (const [index, courses] of sizes.entries()) {
+        if (index > 0) figures.push({ case: `${times(courses)} / 1×`, name: `${name} peak RSS`, value: peaks[name]![index]! / peaks[name]![0]!, unit: 'MiB' });
+      }
     }
   } finally {
     await close();
   }
   notes.push(
-    `Accounts of ${sizes[0]} and ${sizes[1]} courses × ${ASSIGNMENTS_PER_COURSE} assignments (each with the student's submission), realistic latency, throttle off (it would only stretch the larger run). A fresh fetcher and writer process per size; peak = max(VmHWM, VmRSS polled every 100 ms), read at completion (or when a sync hangs in its completion). The 10× / 1× row is a ratio (×), in the MiB columns.`,
+    `Accounts of ${sizes.join(', ')} courses × ${ASSIGNMENTS_PER_COURSE} assignments (each with the student's submission), realistic latency, throttle off (it would only stretch the larger run). A fresh fetcher and writer process per size; peak = max(VmHWM, VmRSS polled every 100 ms), read at completion (or when a sync hangs in its completion). The N× / 1× rows are ratios (×), in the MiB columns.`,
   );
-  return { id: 'memory', title: 'Memory: peak RSS of fetcher and writer, account 1× vs 10×', figures, notes };
+  return { id: 'memory', title: `Memory: peak RSS of fetcher and writer, account ${sizes.slice(1).map(times).join(', ')} vs 1×`, figures, notes };
 }
