@@ -33,22 +33,25 @@ export async function runFetchFloor(options: { simUrl: string; token: string; ma
       const lease = await budget.acquire(options.token);
       let throttled = false;
       let remaining: number | undefined;
+      let cost: number | undefined;
       try {
         result.requests += 1;
         const res = await canvasGet(url, options.token);
         const body = await res.text();
         const rem = Number.parseFloat(res.headers.get('x-rate-limit-remaining') ?? '');
         if (Number.isFinite(rem)) remaining = rem;
+        const requestCost = Number.parseFloat(res.headers.get('x-request-cost') ?? '');
+        if (Number.isFinite(requestCost)) cost = requestCost;
         if (isThrottle(res.status, body)) {
           throttled = true;
           result.throttled += 1;
           continue;
         }
         if (res.status !== 200) throw new Error(`floor: ${res.status} for ${url}`);
-        result.cost += Number.parseFloat(res.headers.get('x-request-cost') ?? '0') || 0;
+        result.cost += cost ?? 0;
         return { rows: JSON.parse(body) as Row[], next: nextLink(res.headers.get('link')) };
       } finally {
-        await budget.release(lease, { throttled, remaining });
+        await budget.release(lease, { throttled, remaining, cost });
       }
     }
   };

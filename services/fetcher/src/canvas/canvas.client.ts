@@ -141,6 +141,7 @@ export class CanvasClient {
     const lease = await this.options.budget.acquire(session.tokenKey, session.signal);
     let throttled = false;
     let remaining: number | undefined;
+    let cost: number | undefined;
     try {
       const signals = [AbortSignal.timeout(this.options.timeoutMs), ...(session.signal ? [session.signal] : [])];
       let res: Response;
@@ -160,6 +161,8 @@ export class CanvasClient {
       this.options.hooks?.onResponse?.(res.status);
       const rem = Number.parseFloat(res.headers.get('x-rate-limit-remaining') ?? '');
       if (Number.isFinite(rem)) remaining = rem;
+      const requestCost = Number.parseFloat(res.headers.get('x-request-cost') ?? '');
+      if (Number.isFinite(requestCost)) cost = requestCost;
       if (res.status >= 300 && res.status < 400) throw new AppError('canvas_redirect_refused', `Canvas redirected ${path}; refused.`);
       const text = await readBody(res, path);
       const outcome = classifyCanvasResponse(res.status, res.headers.get('www-authenticate'), text);
@@ -176,7 +179,7 @@ export class CanvasClient {
       }
       return { kind: 'ok', body, link: parseLinkHeader(res.headers.get('link')) };
     } finally {
-      await this.options.budget.release(lease, { throttled, remaining }).catch((err: unknown) => this.options.logger.warn({ err }, 'budget release failed'));
+      await this.options.budget.release(lease, { throttled, remaining, cost }).catch((err: unknown) => this.options.logger.warn({ err }, 'budget release failed'));
     }
   }
 }

@@ -61,7 +61,7 @@ describe('Canvas requests from the fetcher (SSRF at connect time)', () => {
     return new CanvasClient({
       policy,
       fetchImpl: guarded.fetch,
-      budget: { acquire: async (tokenKey) => ({ tokenKey, id: 'lease' }), release: async () => undefined },
+      budget: { acquire: async (tokenKey) => ({ tokenKey, id: 'lease', grantedAt: 0 }), release: async () => undefined },
       breakers: new HostBreakers(),
       logger: pino({ level: 'silent' }),
       userAgent: 'test',
