@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEV_TOKEN_KEY, isAppError } from '@canvas-sync/shared';
+import { DEV_TOKEN_KEY } from '@canvas-sync/shared';
 import { DEV_JWT_SECRET, loadApiConfig } from './config.js';
+import { noFile, refusal } from '../test/support/config-refusal.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
-const noFile = () => {
-  throw new Error('no file');
-};
-
-function refusal(env: Record<string, string>): string {
-  try {
-    loadApiConfig(env, noFile);
-  } catch (err) {
-    expect(isAppError(err, 'config_invalid')).toBe(true);
-    return (err as Error).message;
-  }
-  throw new Error('config was accepted');
-}
 
 describe('loadApiConfig', () => {
   it('runs on dev defaults when nothing is set (and says so)', () => {

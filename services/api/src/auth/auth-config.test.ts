@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '@canvas-sync/shared';
 import { loadApiConfig } from '../config.js';
+import { noFile, refusal } from '../../test/support/config-refusal.js';
 
 const JWKS = 'https://login.example.edu/.well-known/jwks.json';
-const noFile = () => {
-  throw new Error('no file');
-};
-
-function refusal(env: Record<string, string>): string {
-  try {
-    loadApiConfig(env, noFile);
-  } catch (err) {
-    expect(isAppError(err, 'config_invalid')).toBe(true);
-    return (err as Error).message;
-  }
-  throw new Error('config was accepted');
-}
 
 describe('api user-token configuration (AUTH_JWKS_URL, AUTH_JWT_ALGORITHM)', () => {
   it('takes a JWKS URL instead of a secret, and then has no secret at all (not even the dev one)', () => {
