@@ -1,5 +1,6 @@
 import { DEFAULT_LIMITS } from '../../services/fetcher/src/budget/budget-policy.js';
 import { createTokenBudget, memoryBudgetStore } from '../../services/fetcher/src/budget/token-budget.js';
+import { rateHeaders } from '../../services/fetcher/src/canvas/rate-headers.js';
 import { canvasGet, isThrottle, nextLink, type Row } from './canvas-http.js';
 
 export interface FloorResult {
@@ -38,10 +39,7 @@ export async function runFetchFloor(options: { simUrl: string; token: string; ma
         result.requests += 1;
         const res = await canvasGet(url, options.token);
         const body = await res.text();
-        const rem = Number.parseFloat(res.headers.get('x-rate-limit-remaining') ?? '');
-        if (Number.isFinite(rem)) remaining = rem;
-        const requestCost = Number.parseFloat(res.headers.get('x-request-cost') ?? '');
-        if (Number.isFinite(requestCost)) cost = requestCost;
+        ({ remaining, cost } = rateHeaders(res.headers));
         if (isThrottle(res.status, body)) {
           throttled = true;
           result.throttled += 1;

@@ -3,6 +3,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { emptyState, type BudgetState } from './budget-policy.js';
 import type { BudgetStore } from './token-budget.js';
 
+/** Tokens whose last write this replica remembers; the least recently used are forgotten first. */
+const KNOWN_TOKENS = 10_000;
+
 /** What this replica last read or wrote for a token: the state and the KV revision it is at. */
 interface Known {
   state: BudgetState;
@@ -17,7 +20,7 @@ interface Known {
  * Each replica remembers the state and revision it last wrote and tries its next change against
  * them: one round trip (the CAS write) instead of a read and a write. When another replica wrote
  * in between, the revision no longer matches, the write is refused, and the change is re-applied
- * to a fresh read. So the cache can be stale but never wrong.
+ * to a fresh read. So the cache can be stale but never wrong; it holds at most 10,000 tokens.
  */
 export async function kvBudgetStore(nc: NatsConnection, bucket: string): Promise<BudgetStore> {
   const kv: KV = await new Kvm(nc).create(bucket, { history: 1, ttl: 3_600_000 });
@@ -31,6 +34,13 @@ export async function kvBudgetStore(nc: NatsConnection, bucket: string): Promise
     return { state: (live ? entry.json<BudgetState>() : null) ?? emptyState(), revision: entry.revision };
   };
 
+  /** Keeps the entry most recent; memory stays bounded however many tokens pass through. */
+  const remember = (tokenKey: string, entry: Known) => {
+    known.delete(tokenKey);
+    known.set(tokenKey, entry);
+    if (known.size > KNOWN_TOKENS) known.delete(known.keys().next().value!);
+  };
+
   return {
     async update(tokenKey, change) {
       let base = known.get(tokenKey) ?? (await read(tokenKey));
@@ -40,7 +50,7 @@ export async function kvBudgetStore(nc: NatsConnection, bucket: string): Promise
         const data = JSON.stringify(state);
         try {
           const revision = base.revision === 0 ? await kv.create(tokenKey, data) : await kv.update(tokenKey, data, base.revision);
-          known.set(tokenKey, { state, revision });
+          remember(tokenKey, { state, revision });
           return result;
         } catch (err) {
           // Another replica changed the entry first (or it expired): read it again and re-apply.

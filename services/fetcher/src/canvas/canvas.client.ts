@@ -7,6 +7,7 @@ import { classifyCanvasResponse, outcomeError } from './classify.js';
 import type { CanvasSession } from './canvas-session.js';
 import { assertCanvasUrlAllowed, createGuardedFetch } from './guarded-fetch.js';
 import { parseLinkHeader } from './link-header.js';
+import { rateHeaders } from './rate-headers.js';
 
 /** Counters the client reports (wired to Prometheus by main.ts). */
 export interface CanvasClientHooks {
@@ -159,10 +160,7 @@ export class CanvasClient {
         throw err;
       }
       this.options.hooks?.onResponse?.(res.status);
-      const rem = Number.parseFloat(res.headers.get('x-rate-limit-remaining') ?? '');
-      if (Number.isFinite(rem)) remaining = rem;
-      const requestCost = Number.parseFloat(res.headers.get('x-request-cost') ?? '');
-      if (Number.isFinite(requestCost)) cost = requestCost;
+      ({ remaining, cost } = rateHeaders(res.headers));
       if (res.status >= 300 && res.status < 400) throw new AppError('canvas_redirect_refused', `Canvas redirected ${path}; refused.`);
       const text = await readBody(res, path);
       const outcome = classifyCanvasResponse(res.status, res.headers.get('www-authenticate'), text);
