@@ -21,7 +21,7 @@ describe('migrations', () => {
       expect(await pendingMigrations(db)).toEqual([]);
       const tables = await sql<{ t: string }>`SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('canvas','public') ORDER BY 1`.execute(db);
       expect(tables.rows.map((r) => r.t)).toEqual(
-        expect.arrayContaining(['canvas.assignment_groups', 'canvas.assignments', 'canvas.courses', 'canvas.submissions', 'canvas.terms', 'public.connections', 'public.syncs', 'public.sync_units', 'public.sync_unit_parts']),
+        expect.arrayContaining(['canvas.assignment_groups', 'canvas.assignments', 'canvas.courses', 'canvas.submissions', 'canvas.terms', 'public.connections', 'public.oauth_states', 'public.syncs', 'public.sync_units', 'public.sync_unit_parts']),
       );
     } finally {
       await db.destroy();

@@ -70,8 +70,28 @@ export interface ConnectionsTable {
   token_ciphertext: string;
   token_key_id: string;
   canvas_user: JSONColumnType<{ id: number; name: string } | null, string | null, string | null>;
+  /** `token`: a pasted personal access token; `oauth`: an OAuth2 grant with a refresh token. */
+  auth_type: ColumnType<'token' | 'oauth', 'token' | 'oauth' | undefined, 'token' | 'oauth'>;
+  /** `reauth_required` once Canvas refused to refresh the grant: the user must reconnect. */
+  status: ColumnType<'ok' | 'reauth_required', 'ok' | 'reauth_required' | undefined, 'ok' | 'reauth_required'>;
+  refresh_ciphertext: string | null;
+  refresh_key_id: string | null;
+  /** When the OAuth access token expires (Canvas's `expires_in`); null for personal tokens. */
+  access_expires_at: NullableTimestamp;
+  /** Rises with every refresh, so replicas can tell a newer stored token from their own. */
+  token_version: Generated<number>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
+}
+
+/** A pending OAuth authorization: only the hash of its `state`, single-use, expiring. */
+export interface OAuthStatesTable {
+  state_hash: string;
+  user_id: string;
+  base_url: string;
+  return_to: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface SyncsTable {
@@ -132,6 +152,7 @@ export interface Database {
   'canvas.assignments': AssignmentsTable;
   'canvas.submissions': SubmissionsTable;
   connections: ConnectionsTable;
+  oauth_states: OAuthStatesTable;
   syncs: SyncsTable;
   sync_units: SyncUnitsTable;
   sync_unit_parts: SyncUnitPartsTable;

@@ -17,6 +17,9 @@ export const ERROR_CODES = {
   sync_not_cancellable: { status: 409, retryable: false, message: 'Only a queued or running sync can be cancelled.' },
   no_connection: { status: 412, retryable: false, message: 'Connect Canvas first.' },
   canvas_url_invalid: { status: 400, retryable: false, message: 'The Canvas URL is not allowed.' },
+  return_to_invalid: { status: 400, retryable: false, message: 'returnTo must be a path here or a URL on an allowed origin.' },
+  canvas_oauth_unavailable: { status: 422, retryable: false, message: 'No Canvas developer key is configured for that host.' },
+  personal_tokens_disabled: { status: 403, retryable: false, message: 'Pasted access tokens are not accepted here; use Connect with Canvas.' },
   // Canvas, as classified at the client edge (CANVAS.md)
   canvas_token_invalid: { status: 502, retryable: false, message: 'Canvas rejected the access token; reconnect Canvas.' },
   canvas_forbidden: { status: 502, retryable: false, message: 'Canvas does not allow this user to read that resource.' },
@@ -26,6 +29,12 @@ export const ERROR_CODES = {
   canvas_bad_response: { status: 502, retryable: true, message: 'Canvas sent an answer that could not be read.' },
   canvas_bad_request: { status: 502, retryable: false, message: 'Canvas refused the request parameters.' },
   canvas_redirect_refused: { status: 502, retryable: false, message: 'Canvas pointed to another origin; refused.' },
+  canvas_reauth_required: { status: 502, retryable: false, message: 'Canvas refused to renew access; reconnect Canvas.' },
+  canvas_oauth_failed: { status: 502, retryable: false, message: 'Canvas did not complete the authorization.' },
+  // limits on what a (possibly hostile) Canvas server sends (DESIGN.md "Limits on what Canvas sends")
+  canvas_response_too_large: { status: 502, retryable: false, message: 'Canvas sent an answer larger than allowed.' },
+  canvas_pagination_limit: { status: 502, retryable: false, message: 'Canvas sent more pages or rows than allowed.' },
+  canvas_time_limit: { status: 502, retryable: false, message: 'Canvas took longer than allowed for one piece of work.' },
   // infrastructure
   db_unavailable: { status: 503, retryable: true, message: 'The database is not available.' },
   broker_unavailable: { status: 503, retryable: true, message: 'The message broker is not available.' },

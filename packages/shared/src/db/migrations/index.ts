@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026-11-28-001-initial.js';
+import * as oauth from './2026-12-01-001-oauth.js';
 
 /**
  * Every migration, by dated name. Kept as imports (not a folder scan) so the same list works from
@@ -7,4 +8,5 @@ import * as initial from './2026-11-28-001-initial.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28-001-initial': initial,
+  '2026-12-01-001-oauth': oauth,
 };
