@@ -75,7 +75,7 @@ describe('rotateTokenKeys', () => {
         continue;
       }
       expect(row.token_key_id).toBe(NEW.id);
-      expect(newOnly.decrypt(row.token_ciphertext, row.token_key_id, row.user_id)).toBe(tokens.get(row.user_id));
+      expect(newOnly.decrypt(row.token_ciphertext!, row.token_key_id!, row.user_id)).toBe(tokens.get(row.user_id));
     }
   });
 
@@ -124,7 +124,7 @@ describe('npm run rotate-token-keys', () => {
 
     const row = await database.db.selectFrom('connections').selectAll().where('user_id', '=', 'cli-user').executeTakeFirstOrThrow();
     expect(row.token_key_id).toBe(NEW.id);
-    expect(new TokenCipher([NEW], NEW.id).decrypt(row.token_ciphertext, NEW.id, 'cli-user')).toBe(secret);
+    expect(new TokenCipher([NEW], NEW.id).decrypt(row.token_ciphertext!, NEW.id, 'cli-user')).toBe(secret);
 
     await database.db.deleteFrom('connections').where('id', '=', strayId).execute();
     const second = await run(env);

@@ -40,10 +40,10 @@ describe('Canvas connection', () => {
     const row = await h.database.db.selectFrom('connections').selectAll().where('user_id', '=', 'u-save').executeTakeFirstOrThrow();
     expect(row.token_key_id).toBe('k-test');
     expect(row.token_ciphertext).not.toContain(SECRET_TOKEN);
-    expect(Buffer.from(row.token_ciphertext, 'base64').toString('latin1')).not.toContain(SECRET_TOKEN);
-    expect(h.cipher.decrypt(row.token_ciphertext, row.token_key_id, 'u-save')).toBe(SECRET_TOKEN);
+    expect(Buffer.from(row.token_ciphertext!, 'base64').toString('latin1')).not.toContain(SECRET_TOKEN);
+    expect(h.cipher.decrypt(row.token_ciphertext!, row.token_key_id!, 'u-save')).toBe(SECRET_TOKEN);
     // Bound to the user: another user's row cannot reuse the ciphertext.
-    expect(() => h.cipher.decrypt(row.token_ciphertext, row.token_key_id, 'u-other')).toThrow();
+    expect(() => h.cipher.decrypt(row.token_ciphertext!, row.token_key_id!, 'u-other')).toThrow();
 
     expect(h.logLines.join('\n')).not.toContain(SECRET_TOKEN);
   });
@@ -55,7 +55,7 @@ describe('Canvas connection', () => {
     const rows = await h.database.db.selectFrom('connections').selectAll().where('user_id', '=', 'u-twice').execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.id).toBe(first.id);
-    expect(h.cipher.decrypt(rows[0]!.token_ciphertext, rows[0]!.token_key_id, 'u-twice')).toBe('second-token');
+    expect(h.cipher.decrypt(rows[0]!.token_ciphertext!, rows[0]!.token_key_id!, 'u-twice')).toBe('second-token');
   });
 
   it.each([

@@ -51,14 +51,16 @@ export async function rotateTokenKeys(db: Kysely<Database>, cipher: TokenCipher,
     .where('token_key_id', '!=', active)
     .groupBy('token_key_id')
     .execute();
-  const report: RotationReport = { activeKeyId: active, rotated: 0, failed: [], byKeyId: Object.fromEntries(counts.map((c) => [c.token_key_id, Number(c.n)])), dryRun };
+  const report: RotationReport = { activeKeyId: active, rotated: 0, failed: [], byKeyId: Object.fromEntries(counts.map((c) => [c.token_key_id ?? '', Number(c.n)])), dryRun };
   let after: string | undefined;
   for (;;) {
     const rows = await db.transaction().execute(async (trx) => {
       let query = trx
         .selectFrom('connections')
         .select(['id', 'user_id', 'token_key_id', 'token_ciphertext'])
+        // A disconnected connection has no token to rotate (`!=` never matches its null key id).
         .where('token_key_id', '!=', active)
+        .$narrowType<{ token_key_id: string; token_ciphertext: string }>()
         .orderBy('id')
         .limit(batchSize)
         .forUpdate();

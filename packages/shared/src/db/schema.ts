@@ -67,8 +67,9 @@ export interface ConnectionsTable {
   id: Generated<string>;
   user_id: string;
   base_url: string;
-  token_ciphertext: string;
-  token_key_id: string;
+  /** Null once the user disconnected: the row stays because syncs point at it. */
+  token_ciphertext: string | null;
+  token_key_id: string | null;
   canvas_user: JSONColumnType<{ id: number; name: string } | null, string | null, string | null>;
   /** `token`: a pasted personal access token; `oauth`: an OAuth2 grant with a refresh token. */
   auth_type: ColumnType<'token' | 'oauth', 'token' | 'oauth' | undefined, 'token' | 'oauth'>;

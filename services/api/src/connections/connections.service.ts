@@ -24,13 +24,14 @@ export async function saveConnection(ports: ConnectionPorts, userId: string, bod
 export async function viewConnection(ports: ConnectionPorts, userId: string): Promise<ConnectionView> {
   const row = await ports.connections.find(userId);
   if (!row) return { baseUrl: null, connected: false };
+  if (row.token_ciphertext === null) return { baseUrl: row.base_url, connected: false };
   return { baseUrl: row.base_url, connected: true, ...(row.canvas_user ? { canvasUser: row.canvas_user } : {}) };
 }
 
 /** Calls Canvas with the stored token; remembers who it belongs to when Canvas accepts it. */
 export async function testConnection(ports: ConnectionPorts, userId: string): Promise<CanvasSelfResult> {
   const row = await ports.connections.find(userId);
-  if (!row) throw new AppError('no_connection');
+  if (!row || row.token_ciphertext === null || row.token_key_id === null) throw new AppError('no_connection');
   let token: string;
   try {
     token = ports.cipher.decrypt(row.token_ciphertext, row.token_key_id, userId);

@@ -42,7 +42,8 @@ export async function getSync(ports: SyncPorts, userId: string, id: string): Pro
  */
 export async function startSync(ports: SyncPorts, userId: string, body: StartSyncBody): Promise<SyncRow> {
   const connection = await ports.connections.find(userId);
-  if (!connection) throw new AppError('no_connection');
+  // A disconnected connection keeps its row (history points at it) but has no token.
+  if (!connection || connection.token_ciphertext === null) throw new AppError('no_connection');
   const sync = {
     id: randomUUID(),
     user_id: userId,

@@ -9,7 +9,9 @@ export type SessionFactory = (sync: SyncState, extra: Pick<CanvasSession, 'signa
 export function sessionFactory(db: Kysely<Database>, cipher: TokenCipher): SessionFactory {
   return async (sync, extra) => {
     const connection = await findConnection(db, sync.connectionId);
-    if (!connection || connection.user_id !== sync.userId) throw new AppError('no_connection', 'The sync has no Canvas connection; connect Canvas again.');
+    if (!connection || connection.user_id !== sync.userId || connection.token_ciphertext === null || connection.token_key_id === null) {
+      throw new AppError('no_connection', 'The sync has no Canvas connection; connect Canvas again.');
+    }
     let token: string;
     try {
       token = cipher.decrypt(connection.token_ciphertext, connection.token_key_id, connection.user_id);
