@@ -97,6 +97,7 @@ async function main(): Promise<void> {
       // Re-read once at the end: exact times, the diff of a preview, warnings; new pickers data.
       void api.sync(view.id).then((fresh) => store.applyView(fresh), () => undefined);
       void form.loadPickers();
+      if (needsReconnect(view)) void connection.refresh().catch(() => undefined);
     }
   });
 

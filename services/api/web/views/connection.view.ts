@@ -181,7 +181,8 @@ export class ConnectionView {
     }
   }
 
-  private async refresh(): Promise<void> {
+  /** Re-reads the connection (a sync just failed because Canvas wants a new sign-in). */
+  async refresh(): Promise<void> {
     this.render(await this.api.connection());
   }
 
