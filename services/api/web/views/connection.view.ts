@@ -20,6 +20,9 @@ export class ConnectionView {
   private readonly tokenPart = byId('conn-token-part');
   private readonly manage = byId('conn-manage');
   private readonly reconnectButton = byId<HTMLButtonElement>('conn-reconnect');
+  private readonly tokenToggle = byId<HTMLButtonElement>('conn-token-toggle');
+  /** The user chose the pasted token although Connect with Canvas is offered. */
+  private tokenChosen = false;
   private options: ConnectOptions = { hosts: [], personalTokens: 'allow' };
   private connection: Connection = NOT_CONNECTED;
 
@@ -33,7 +36,18 @@ export class ConnectionView {
       void (viaToken ? this.save() : this.connectWithCanvas(this.url.value));
     });
     this.url.addEventListener('input', () => this.renderChoices());
+    // Enter in the token field saves the token (the form's default button is Connect with Canvas).
+    this.token.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter') return;
+      event.preventDefault();
+      void this.save();
+    });
     this.reconnectButton.addEventListener('click', () => void this.reconnect());
+    this.tokenToggle.addEventListener('click', () => {
+      this.tokenChosen = !this.tokenChosen;
+      this.renderChoices();
+      if (this.tokenChosen) this.token.focus();
+    });
     byId('conn-test').addEventListener('click', () => void this.test());
     byId('conn-disconnect').addEventListener('click', () => void this.disconnect());
   }
@@ -101,7 +115,11 @@ export class ConnectionView {
     const oauth = hasDeveloperKey(this.options.hosts, this.url.value);
     const tokens = this.options.personalTokens === 'allow';
     this.oauthActions.hidden = !oauth;
-    this.tokenPart.hidden = !tokens || (oauth && !this.usesToken());
+    // With a developer key the token form is second choice, behind a toggle (Canvas wants OAuth2).
+    const tokenOpen = !oauth || this.tokenChosen || this.usesToken();
+    this.tokenToggle.hidden = !(oauth && tokens) || this.usesToken();
+    this.tokenToggle.setAttribute('aria-expanded', String(tokenOpen));
+    this.tokenPart.hidden = !tokens || !tokenOpen;
     const host = canvasHostOf(this.url.value);
     const hosts = this.options.hosts;
     if (oauth) this.hint.textContent = 'You sign in on Canvas and approve access there, then come back here.';
