@@ -11,7 +11,7 @@ export type RawRow = z.infer<typeof RawRow>;
  * without a usable id cannot make the whole part fail its schema (and stall the sync); the writer
  * skips such a row with a warning (DESIGN.md "Limits on what Canvas sends").
  */
-export const RecordRow = z.looseObject({ id: z.unknown() });
+export const RecordRow = z.looseObject({ id: z.unknown().optional() });
 export type RecordRow = z.infer<typeof RecordRow>;
 
 /** Rows of one part of a unit, per resource. */
