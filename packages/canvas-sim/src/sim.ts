@@ -48,6 +48,7 @@ export async function startCanvasSim(options: SimOptions = {}): Promise<CanvasSi
     revokeOAuthGrants: (userId, clientId) => control.revokeOAuthGrants(userId, clientId),
     expireOAuthTokens: (userId, clientId) => control.expireOAuthTokens(userId, clientId),
     oauthStats: () => control.oauthStats(),
+    setHostile: (userId, kind) => control.setHostile(userId, kind),
     close: () => {
       // Idempotent: tests often close in afterEach and again in a finally.
       closed ??= (async () => {

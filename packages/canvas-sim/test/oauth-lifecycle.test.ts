@@ -95,7 +95,7 @@ describe('OAuth2 token lifecycle', () => {
   });
 });
 
-describe('OAuth2 options', () => {
+describe('OAuth2 and hostile options', () => {
   it('CLI flags map onto SimOptions', () => {
     const { options } = parseCliArgs(['--oauth-client', 'id1:s:e:c', '--oauth-client', 'id2:x', '--access-token-ttl', '5', '--oauth-code-ttl', '30', '--oauth-auto-approve']);
     expect(options).toEqual({
@@ -103,6 +103,10 @@ describe('OAuth2 options', () => {
       accessTokenTtlSeconds: 5,
       authorizationCodeTtlSeconds: 30,
       oauthAutoApprove: true,
+    });
+    expect(parseCliArgs(['--hostile-tuning', '{"trickleBytes":2}', '--users', '[{"hostile":"gzipBomb"}]']).options).toEqual({
+      hostileTuning: { trickleBytes: 2 },
+      users: [{ hostile: 'gzipBomb' }],
     });
     expect(() => parseCliArgs(['--oauth-client', 'nosecret'])).toThrow(/ID:SECRET/);
     expect(() => parseCliArgs(['--oauth-client', 'id:'])).toThrow(/ID:SECRET/);
@@ -112,6 +116,8 @@ describe('OAuth2 options', () => {
     await expect(startQuietSim({ accessTokenTtlSeconds: 0 })).rejects.toThrow(/accessTokenTtlSeconds/);
     await expect(startQuietSim({ oauthClients: [CLIENT, CLIENT] })).rejects.toThrow(/duplicate/);
     await expect(startQuietSim({ oauthClients: [{ clientId: 'x', clientSecret: '' }] })).rejects.toThrow(/clientSecret/);
+    await expect(startQuietSim({ users: [{ hostile: 'nope' as never }] })).rejects.toThrow(/unknown hostile kind/);
+    await expect(startQuietSim({ hostileTuning: { trickleBytes: 0 } })).rejects.toThrow(/trickleBytes/);
   });
 
   it('request logs never carry codes, tokens or secrets', () => {
