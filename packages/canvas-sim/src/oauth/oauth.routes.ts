@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, presentedToken } from '../http/auth.js';
+import { proxyError } from '../http/canvas-errors.js';
 import { consentPage, errorPage } from './consent.page.js';
 import { OAuthRequestError } from './oauth.errors.js';
 import type { OAuthStore } from './oauth.store.js';
@@ -10,7 +11,13 @@ type Fields = Record<string, string | undefined>;
  * `/login/oauth2/*` as Canvas serves it (doc/api/oauth.md): outside `/api`, so no throttle, latency or
  * faults. Nothing here logs a code, token or secret.
  */
-export function registerOAuthRoutes(app: FastifyInstance, store: OAuthStore): void {
+export function registerOAuthRoutes(app: FastifyInstance, store: OAuthStore, outage: () => boolean): void {
+  // The load balancer sits in front of these too: a global outage answers 503 here as on the API.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/login/oauth2/') || !outage()) return;
+    const answer = proxyError(503, true);
+    return reply.code(503).header('content-type', answer.contentType ?? 'text/html').send(answer.text);
+  });
   app.get('/login/oauth2/auth', async (req, reply) => {
     const q = fieldsOf(req.query);
     const target = authTarget(store, q, true);
