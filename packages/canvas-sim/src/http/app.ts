@@ -5,6 +5,7 @@ import { CANVAS_ROUTES } from '../routes/canvas.routes.js';
 import { notFound } from './canvas-errors.js';
 import type { CanvasPipeline } from './pipeline.js';
 import type { CanvasRoute } from './route-context.js';
+import { redactUrl } from './redact.js';
 import { registerOAuthRoutes } from '../oauth/oauth.routes.js';
 import type { OAuthStore } from '../oauth/oauth.store.js';
 
@@ -35,9 +36,3 @@ export function buildApp(control: SimControl, pipeline: CanvasPipeline, oauth: O
   return app;
 }
 
-const SECRET_PARAMS = /([?&](?:access_token|code|refresh_token|client_secret)=)[^&]*/gi;
-
-/** Request logs never carry a token, code or secret, even one a client put in the query string. */
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAMS, '$1[redacted]');
-}

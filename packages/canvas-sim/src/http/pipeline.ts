@@ -7,6 +7,7 @@ import type { OAuthStore } from '../oauth/oauth.store.js';
 import { HOSTILE_ENDPOINTS, hostileAnswer } from '../hostile/hostile.answer.js';
 import type { CanvasAnswer } from './answer.js';
 import { authenticate, presentedToken } from './auth.js';
+import { redactUrl } from './redact.js';
 import { notFound, proxyError, serverError, throttled, unauthorizedAction } from './canvas-errors.js';
 import type { FaultBook, FaultDecision } from './faults.js';
 import { latencyMs, sleep, untilClosed } from './latency.js';
@@ -110,7 +111,7 @@ export class CanvasPipeline {
 
   private answer(req: IncomingCanvasRequest, url: URL, token: string | null, faults: FaultDecision, route: CanvasRoute): CanvasAnswer {
     const { world, options } = this.deps;
-    const auth = authenticate(world, this.deps.oauth, token);
+    const auth = authenticate(world, this.deps.oauth, token, { endpoint: req.endpoint, path: redactUrl(req.url) });
     if (!auth.ok) return auth.answer;
     if (faults.serverError === 500) {
       this.deps.stats.fault('serverError');

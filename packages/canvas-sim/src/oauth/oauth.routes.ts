@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, presentedToken } from '../http/auth.js';
 import { proxyError } from '../http/canvas-errors.js';
+import { redactUrl } from '../http/redact.js';
 import { consentPage, errorPage } from './consent.page.js';
 import { OAuthRequestError } from './oauth.errors.js';
 import type { OAuthStore } from './oauth.store.js';
@@ -73,7 +74,7 @@ export function registerOAuthRoutes(app: FastifyInstance, store: OAuthStore, out
   app.delete('/login/oauth2/token', async (req, reply) => {
     const token = presentedToken(req.headers.authorization, new URL(req.url, 'http://sim.invalid').searchParams);
     // The same check as the API's: an expired or revoked token cannot revoke anything (and is counted).
-    const auth = authenticate(store.world, store, token);
+    const auth = authenticate(store.world, store, token, { endpoint: 'DELETE /login/oauth2/token', path: redactUrl(req.url) });
     if (!auth.ok) return reply.code(auth.answer.status).headers(auth.answer.headers ?? {}).send(auth.answer.body);
     store.revokeByAccessToken(auth.token);
     return reply.code(200).send({});
