@@ -90,6 +90,16 @@ describe('hostile streamed bodies', () => {
     await eventually(() => expect(sim.stats().hostile).toMatchObject({ streamsOpen: 0, streamsAborted: 1 }));
   });
 
+  it('closing the sim ends a trickling body at once (close never waits on it)', async () => {
+    sim = await start('tricklingBody');
+    const res = await open(sim, '/api/v1/courses', sim.users[0]!.token);
+    await new Promise((resolve) => res.once('data', resolve));
+    const ended = new Promise((resolve) => res.once('close', resolve));
+    await sim.close();
+    await ended;
+    await eventually(() => expect(sim.stats().hostile).toMatchObject({ streamsOpen: 0, streamsAborted: 1, streamsCompleted: 0 }));
+  });
+
   it('normal users of the same sim, and the hostile user\'s users/self, are unaffected', async () => {
     sim = await start('hugeBody');
     const normal = await getJson(sim, '/api/v1/courses?include[]=term&per_page=100', sim.users[1]!.token);
