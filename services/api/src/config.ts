@@ -15,6 +15,7 @@ import {
   type TokenKeysConfig,
   type UserTokenAlgorithm,
 } from '@canvas-sync/shared';
+import { apiOAuthEnvSchema, oauthConfigProblems, toOAuthConfig, type ApiOAuthConfig } from './oauth/oauth.config.js';
 
 /** Signs nothing real: the demo and local runs only. The api warns on every start that uses it. */
 export const DEV_JWT_SECRET = 'dev-only-canvas-sync-jwt-secret';
@@ -50,7 +51,9 @@ const apiEnvSchema = (readFile: ReadFile) =>
     })
     .extend(tokenKeysEnvSchema.shape)
     .extend(jwksEnvSchema.shape)
+    .extend(apiOAuthEnvSchema.shape)
     .superRefine((env, ctx) => {
+      for (const { path, message } of oauthConfigProblems(env, readFile, { demo: truthy(env.DEMO) })) ctx.addIssue({ code: 'custom', path: [path], message });
       // Outside the demo (DEMO=0 or NODE_ENV=production) a forgotten secret must stop the start.
       if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL && !demoAllowed(env)) {
         ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'is required when DEMO=0 or NODE_ENV=production (or set AUTH_JWKS_URL)' });
@@ -81,6 +84,8 @@ export interface ApiConfig extends BaseConfig {
   corsOrigins: string[];
   /** Requests per minute per user (or per IP before auth). */
   rateLimitPerMinute: number;
+  /** Canvas OAuth2: PUBLIC_URL, developer keys, CANVAS_PERSONAL_TOKENS (oauth/oauth.config.ts). */
+  oauth: ApiOAuthConfig;
 }
 
 /** Parses the environment; throws `config_invalid` naming every bad variable. */
@@ -110,5 +115,6 @@ export function loadApiConfig(env: Env, readFile: ReadFile = readUtf8): ApiConfi
     },
     corsOrigins: [...parsed.CORS_ORIGINS],
     rateLimitPerMinute: parsed.API_RATE_LIMIT_PER_MINUTE,
+    oauth: toOAuthConfig(parsed, readFile, { port: parsed.API_PORT, demo: truthy(parsed.DEMO) }),
   });
 }
