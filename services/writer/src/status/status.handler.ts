@@ -9,8 +9,8 @@ import type { WriterMetrics } from '../writer-metrics.js';
 type Tx = Transaction<Database>;
 
 /**
- * Applies a fetcher's report to the sync row: started, a course skipped (a warning: partial
- * success), waiting for Canvas and back, or failed. Reports of an older run (before a resume)
+ * Applies a fetcher's report to the sync row: started, a course skipped or rows without an id
+ * left out (warnings: partial success), waiting for Canvas and back, or failed. Reports of an older run (before a resume)
  * must not touch the resumed sync's state.
  */
 export function statusHandler(deps: { db: Kysely<Database>; publishProgress: ProgressPublisher; metrics: WriterMetrics }) {
@@ -49,6 +49,13 @@ async function apply(tx: Tx, sync: SyncRow, m: SyncStatusEvent): Promise<SyncRow
     case 'sync_failed':
       if (!active) return undefined;
       return updateSync(tx, sync.id, { status: 'failed', phase: 'done', finished_at: new Date(), error: JSON.stringify(m.error ?? { code: 'internal', message: 'The sync failed.' }), message: m.error?.message ?? 'The sync failed.' });
+    case 'rows_skipped': {
+      if (!active) return undefined;
+      const warning = { code: m.error?.code ?? 'canvas_bad_response', message: m.error?.message ?? 'Canvas sent rows without a usable id; they were skipped.', unitKey: m.unitKey ?? '' };
+      // A redelivered report says the same: keep one.
+      if (sync.warnings.some((w) => w.code === warning.code && w.message === warning.message && w.unitKey === warning.unitKey)) return undefined;
+      return updateSync(tx, sync.id, { warnings: JSON.stringify([...sync.warnings, warning].slice(-100)) });
+    }
     case 'unit_skipped': {
       const unitKey = m.unitKey ?? '';
       const courseId = unitKey.startsWith('course:') ? Number(unitKey.slice(7)) : null;
