@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, HandlerResult, MessageContext, SyncRow, SyncStatusEvent } from '@canvas-sync/shared';
 import { finishUnit, lockSync, unitTotals } from '../checkpoints/checkpoints.repository.js';
-import { updateSync } from '../checkpoints/syncs.repository.js';
+import { addWarnings, updateSync } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
@@ -52,9 +52,9 @@ async function apply(tx: Tx, sync: SyncRow, m: SyncStatusEvent): Promise<SyncRow
     case 'rows_skipped': {
       if (!active) return undefined;
       const warning = { code: m.error?.code ?? 'canvas_bad_response', message: m.error?.message ?? 'Canvas sent rows without a usable id; they were skipped.', unitKey: m.unitKey ?? '' };
-      // A redelivered report says the same: keep one.
-      if (sync.warnings.some((w) => w.code === warning.code && w.message === warning.message && w.unitKey === warning.unitKey)) return undefined;
-      return updateSync(tx, sync.id, { warnings: JSON.stringify([...sync.warnings, warning].slice(-100)) });
+      // A redelivered or repeated report says the same: kept once (addWarnings), capped as every warning.
+      if (!(await addWarnings(tx, sync.id, sync.warnings, [warning]))) return undefined;
+      return updateSync(tx, sync.id, {});
     }
     case 'unit_skipped': {
       const unitKey = m.unitKey ?? '';
