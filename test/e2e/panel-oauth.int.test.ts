@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { connectCanvas, connectWithCanvas, openPanel, screenshotPath, startPanelStack, type PanelStack } from './panel.harness.js';
+import { connectCanvas, connectWithCanvas, openPanel, screenshotPath, SIM_OAUTH_CLIENT, startPanelStack, type PanelStack } from './panel.harness.js';
 
 const alert = (page: Page, text: RegExp) => page.locator('.alert', { hasText: text }).first();
 const pageErrors = (page: Page) => (page as Page & { errors: string[] }).errors;
@@ -82,4 +82,46 @@ describe('Connect with Canvas (OAuth2) in headless Chromium, against the whole s
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   }, 240_000);
+
+  it('shows Reconnect Canvas once Canvas refuses to renew access, and reconnecting brings the connection back', async () => {
+    const page = await openPanel(stack, 'e2e-reauth');
+    const simUser = stack.pipeline.sim.users[0]!;
+    await connectWithCanvas(stack, page, 'Authorize');
+    await page.locator('#conn-status', { hasText: `Connected as ${simUser.name} (with Canvas sign-in)` }).waitFor();
+    expect(await page.getByRole('button', { name: 'Reconnect Canvas' }).isVisible()).toBe(false);
+
+    // The school (or the user, on Canvas) ends the grant: the next use of it finds out.
+    stack.pipeline.sim.revokeOAuthGrants(simUser.id, SIM_OAUTH_CLIENT.clientId);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.locator('#conn-status', { hasText: 'Canvas asks you to sign in again' }).waitFor();
+    await alert(page, /^Canvas connection failed: Canvas refused to renew access; reconnect Canvas\./).waitFor();
+    expect((await connectionRow('e2e-reauth'))?.status).toBe('reauth_required');
+
+    await page.getByRole('button', { name: 'Reconnect Canvas' }).click();
+    await page.waitForURL((url) => url.href.startsWith(`${stack.pipeline.sim.url}/login/oauth2/auth`));
+    await page.getByRole('button', { name: 'Authorize', exact: true }).click();
+    await page.waitForURL((url) => url.href.startsWith(`${stack.baseUrl}/`));
+    await page.locator('#conn-status', { hasText: `Connected as ${simUser.name} (with Canvas sign-in)` }).waitFor();
+    expect(await page.getByRole('button', { name: 'Reconnect Canvas' }).isVisible()).toBe(false);
+    expect((await connectionRow('e2e-reauth'))?.status).toBe('ok');
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('offers no token form where pasted tokens are turned off, and says when a Canvas has no developer key', async () => {
+    const denyingApi = await stack.startApi({ CANVAS_PERSONAL_TOKENS: 'deny' });
+    const page = await openPanel(stack, 'e2e-no-tokens', { baseUrl: denyingApi });
+    await page.locator('#conn-status', { hasText: 'Not connected yet.' }).waitFor();
+    await page.getByLabel('Canvas URL').fill(stack.pipeline.sim.url);
+    expect(await page.getByRole('button', { name: 'Connect with Canvas' }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Use a personal access token instead' }).isVisible()).toBe(false);
+    expect(await page.getByLabel(/Access token/).isVisible()).toBe(false);
+
+    await page.getByLabel('Canvas URL').fill('https://other.instructure.com');
+    await page.locator('#conn-url-hint', { hasText: 'This Canvas is not set up here (no developer key) and pasted tokens are turned off' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Connect with Canvas' }).isVisible()).toBe(false);
+    expect(await page.getByLabel(/Access token/).isVisible()).toBe(false);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

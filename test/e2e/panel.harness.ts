@@ -15,6 +15,8 @@ export interface PanelStack {
   notifier: ServiceProcess;
   baseUrl: string;
   browser: Browser;
+  /** Another api process on the same database and NATS, with `extraEnv` on top; its base URL. */
+  startApi(extraEnv: Record<string, string>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -76,15 +78,24 @@ export async function startPanelStack(options: PanelStackOptions = {}): Promise<
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  const moreApis: ServiceProcess[] = [];
   return {
     pipeline,
     api,
     notifier,
     baseUrl,
     browser,
+    startApi: async (extraEnv) => {
+      const port = await freePort();
+      const url = `http://localhost:${port}`;
+      const more = spawnService('api', { ...env, API_PORT: String(port), ...(options.oauth ? { PUBLIC_URL: url } : {}), ...extraEnv });
+      moreApis.push(more);
+      await more.waitReady(port);
+      return url;
+    },
     close: async () => {
       await browser.close();
-      await Promise.all([api.kill('SIGTERM'), notifier.kill('SIGTERM')]);
+      await Promise.all([api, notifier, ...moreApis].map((p) => p.kill('SIGTERM')));
       await pipeline.close();
     },
   };
@@ -96,7 +107,7 @@ export function userToken(userId: string): Promise<string> {
 }
 
 /** Opens the panel signed in as `userId`, with a phone-or-desktop viewport. */
-export async function openPanel(stack: PanelStack, userId: string, options: { blockWebSocket?: boolean } = {}): Promise<Page> {
+export async function openPanel(stack: PanelStack, userId: string, options: { blockWebSocket?: boolean; baseUrl?: string } = {}): Promise<Page> {
   const page = await stack.browser.newPage({ viewport: { width: 1100, height: 1300 } });
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -104,7 +115,7 @@ export async function openPanel(stack: PanelStack, userId: string, options: { bl
     // The notifier is unreachable from this page: every socket is closed before it opens.
     await page.routeWebSocket(/\/ws$/, (ws) => void ws.close());
   }
-  await page.goto(`${stack.baseUrl}/?token=${await userToken(userId)}`);
+  await page.goto(`${options.baseUrl ?? stack.baseUrl}/?token=${await userToken(userId)}`);
   (page as Page & { errors: string[] }).errors = errors;
   return page;
 }

@@ -176,7 +176,8 @@ export class ConnectionView {
       await this.refresh();
       if (result.ok) this.alerts.success(`Canvas connection works: signed in as ${result.user.name}.`);
       else {
-        this.show(`Connection failed: ${result.error.message}`, 'error');
+        // A connection now marked reauth_required keeps the sentence that says what to do.
+        if (this.connection.status !== 'reauth_required') this.show(`Connection failed: ${result.error.message}`, 'error');
         this.alerts.error(`Canvas connection failed: ${result.error.message}`);
       }
     } catch (err) {
