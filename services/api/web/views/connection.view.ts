@@ -122,10 +122,13 @@ export class ConnectionView {
     this.tokenPart.hidden = !tokens || !tokenOpen;
     const host = canvasHostOf(this.url.value);
     const hosts = this.options.hosts;
-    if (oauth) this.hint.textContent = 'You sign in on Canvas and approve access there, then come back here.';
-    else if (host === null) this.hint.textContent = hosts.length > 0 ? `Connect with Canvas is set up for ${hosts.join(', ')}.` : '';
-    else if (tokens) this.hint.textContent = hosts.length > 0 ? 'This Canvas has no developer key here: paste a personal access token instead.' : '';
-    else this.hint.textContent = "This Canvas is not set up here (no developer key) and pasted tokens are turned off: ask your school's Canvas admin.";
+    let hint = '';
+    if (oauth) hint = 'You sign in on Canvas and approve access there, then come back here.';
+    else if (host === null) hint = hosts.length > 0 ? `Connect with Canvas is set up for ${hosts.join(', ')}.` : '';
+    else if (tokens) hint = hosts.length > 0 ? 'This Canvas has no developer key here: paste a personal access token instead.' : '';
+    else hint = "This Canvas is not set up here (no developer key) and pasted tokens are turned off: ask your school's Canvas admin.";
+    // Only a change is written: the hint is a live region and must not repeat itself on every key.
+    if (this.hint.textContent !== hint) this.hint.textContent = hint;
   }
 
   /** A pasted-token connection on this very host keeps its form (to replace the token). */
@@ -138,6 +141,8 @@ export class ConnectionView {
     try {
       // Back to this very page; the api only accepts its own origin (or an allowed one) anyway.
       const { authorizeUrl } = await this.api.oauthStart(baseUrl.trim(), window.location.pathname);
+      // Only ever a web address: the page must never run a `javascript:` URL, whoever answered.
+      if (!/^https?:\/\//i.test(authorizeUrl)) throw new ApiError(0, 'bad_answer', 'The server answered with an address that is not a web page.');
       this.show('Taking you to Canvas…', '');
       window.location.assign(authorizeUrl);
     } catch (err) {
