@@ -40,7 +40,7 @@ class KeySourceError extends Error {}
  * WebSocket auth frame). The algorithm is pinned to the configured one, so `alg: none`, another
  * HMAC size, or an HS256 token "signed" with the RS256 public key (algorithm confusion) are refused
  * before any key is looked up. `exp` and `sub` are required; `exp`/`nbf` allow a small clock skew;
- * `iss`/`aud` are checked when configured. Throws at construction on a contradictory setup.
+ * `iss`/`aud` are checked when configured, and must be configured with a JWKS URL. Throws at construction on a contradictory setup.
  */
 export function createJwtVerifier(options: JwtVerifierOptions): VerifyJwt {
   const algorithm = options.algorithm ?? (options.jwksUrl ? 'RS256' : 'HS256');
@@ -74,6 +74,8 @@ function keySource(options: JwtVerifierOptions, algorithm: UserTokenAlgorithm): 
     return new TextEncoder().encode(options.secret);
   }
   if (!options.jwksUrl) throw new Error(`user tokens: ${algorithm} needs a JWKS URL`);
+  // A JWKS is usually a shared identity provider: without iss/aud a token for another app would pass.
+  if (!options.issuer || !options.audience) throw new Error('user tokens: a JWKS URL needs an issuer and an audience to check');
   const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
     timeoutDuration: options.jwksTimeoutMs ?? 5_000,
     cooldownDuration: options.jwksCooldownMs ?? 30_000,

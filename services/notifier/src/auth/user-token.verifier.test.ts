@@ -17,9 +17,10 @@ describe('notifier user tokens (the shared verifier)', () => {
   });
 
   it('reads AUTH_JWKS_URL / AUTH_JWT_ALGORITHM as the api does', () => {
-    const config = loadNotifierConfig({ DEMO: '0', AUTH_JWKS_URL: JWKS, AUTH_JWT_ALGORITHM: 'ES256' });
-    expect(config.auth).toMatchObject({ jwtSecret: undefined, jwksUrl: JWKS, algorithm: 'ES256', usingDevSecret: false });
-    for (const env of [{ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: JWKS }, { AUTH_JWT_ALGORITHM: 'RS256' }, { AUTH_JWKS_URL: 'http://login.example.edu/jwks' }, { DEMO: '0' }]) {
+    const idp = { AUTH_JWT_ISSUER: 'https://login.example.edu', AUTH_JWT_AUDIENCE: 'canvas-sync' };
+    const config = loadNotifierConfig({ DEMO: '0', AUTH_JWKS_URL: JWKS, AUTH_JWT_ALGORITHM: 'ES256', ...idp });
+    expect(config.auth).toMatchObject({ secret: undefined, jwksUrl: JWKS, algorithm: 'ES256', usingDevSecret: false });
+    for (const env of [{ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: JWKS, ...idp }, { AUTH_JWT_ALGORITHM: 'RS256' }, { AUTH_JWKS_URL: 'http://login.example.edu/jwks', ...idp }, { DEMO: '0' }, { AUTH_JWKS_URL: JWKS }]) {
       let error: unknown;
       try {
         loadNotifierConfig(env);
