@@ -44,6 +44,8 @@ const notifierEnvSchema = baseEnvSchema.extend({
   WS_MAX_CONNECTIONS_PER_USER: envInt(20, 1, 10_000),
   WS_HEARTBEAT_MS: envInt(15_000, 100, 600_000),
   WS_AUTH_TIMEOUT_MS: envInt(5_000, 100, 60_000),
+  /** Sockets one client IP may hold before they authenticate; more are refused (429 / close 1008). */
+  WS_MAX_UNAUTHENTICATED_PER_IP: envInt(100, 1, 100_000),
   /** Frames a client may send per second (burst twice that) before it is closed with 1008. */
   WS_MAX_FRAMES_PER_SECOND: envInt(20, 1, 10_000),
 })
@@ -59,6 +61,8 @@ export interface WsConfig {
   maxConnectionsPerUser: number;
   heartbeatMs: number;
   authTimeoutMs: number;
+  /** Sockets of one client IP still in the auth phase. */
+  maxUnauthenticatedPerIp: number;
   maxFramesPerSecond: number;
   /** Largest inbound frame; ws closes bigger ones with 1009. */
   maxPayloadBytes: number;
@@ -88,6 +92,7 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
       maxConnectionsPerUser: parsed.WS_MAX_CONNECTIONS_PER_USER,
       heartbeatMs: parsed.WS_HEARTBEAT_MS,
       authTimeoutMs: parsed.WS_AUTH_TIMEOUT_MS,
+      maxUnauthenticatedPerIp: parsed.WS_MAX_UNAUTHENTICATED_PER_IP,
       maxFramesPerSecond: parsed.WS_MAX_FRAMES_PER_SECOND,
       maxPayloadBytes: 16 * 1024,
     }),

@@ -1,4 +1,13 @@
-export { createJwtVerifier, USER_TOKEN_ALGORITHMS, type JwtVerifierOptions, type UserTokenAlgorithm, type VerifyJwt } from './jwt-verifier.js';
+export {
+  createJwtClaimsVerifier,
+  createJwtVerifier,
+  USER_TOKEN_ALGORITHMS,
+  type JwtVerifierOptions,
+  type UserTokenAlgorithm,
+  type VerifiedUserToken,
+  type VerifyJwt,
+  type VerifyJwtClaims,
+} from './jwt-verifier.js';
 export {
   DEV_JWT_SECRET,
   jwksEnvSchema,

@@ -28,6 +28,15 @@ export interface JwtVerifierOptions {
 /** Checks a token and returns the user id (`sub`); throws `unauthenticated` or `auth_unavailable`. */
 export type VerifyJwt = (token: string) => Promise<string>;
 
+/** A checked token: the user id and when the token expires (ms since the epoch). */
+export interface VerifiedUserToken {
+  userId: string;
+  expiresAt: number;
+}
+
+/** Like {@link VerifyJwt}, keeping `exp` too (a long-lived WebSocket must end when its token does). */
+export type VerifyJwtClaims = (token: string) => Promise<VerifiedUserToken>;
+
 /** A token longer than this is refused before any crypto runs (cheap abuse guard). */
 const MAX_TOKEN_LENGTH = 8 * 1024;
 const MIN_SECRET_LENGTH = 16;
@@ -43,6 +52,12 @@ class KeySourceError extends Error {}
  * `iss`/`aud` are checked when configured, and must be configured with a JWKS URL. Throws at construction on a contradictory setup.
  */
 export function createJwtVerifier(options: JwtVerifierOptions): VerifyJwt {
+  const verify = createJwtClaimsVerifier(options);
+  return async (token) => (await verify(token)).userId;
+}
+
+/** {@link createJwtVerifier} with the token's expiry in the answer. */
+export function createJwtClaimsVerifier(options: JwtVerifierOptions): VerifyJwtClaims {
   const algorithm = options.algorithm ?? (options.jwksUrl ? 'RS256' : 'HS256');
   const key = keySource(options, algorithm);
   const verifyOptions: JWTVerifyOptions = {
@@ -58,7 +73,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyJwt {
       const { payload } = key instanceof Uint8Array ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
       const sub = UserId.safeParse(payload.sub);
       if (!sub.success) throw unauthenticated('The token has no valid subject.');
-      return sub.data;
+      // exp is a required claim, so jose has checked it is a number.
+      return { userId: sub.data, expiresAt: (payload.exp as number) * 1000 };
     } catch (err) {
       if (err instanceof AppError) throw err;
       if (err instanceof KeySourceError) throw new AppError('auth_unavailable', undefined, { cause: err.cause });

@@ -11,7 +11,11 @@ const sign = (alg = 'HS256') => new SignJWT({}).setProtectedHeader({ alg }).setS
 describe('notifier user tokens (the shared verifier)', () => {
   it('answers a good token with its user and a refused one with null', async () => {
     const verify = createUserTokenVerifier({ secret: SECRET });
-    expect(await verify(await sign())).toBe('u1');
+    const verified = await verify(await sign());
+    expect(verified?.userId).toBe('u1');
+    // exp is kept (in ms): the socket is closed when the token expires.
+    expect(verified!.expiresAt).toBeGreaterThan(Date.now() + 4 * 60_000);
+    expect(verified!.expiresAt).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
     expect(await verify(await sign('HS512'))).toBeNull();
     expect(await verify('not.a.jwt')).toBeNull();
   });
