@@ -60,8 +60,8 @@ export class ConnectionView {
   async load(): Promise<void> {
     const [connection, options] = await Promise.all([this.api.connection(), this.loadOptions()]);
     this.options = options;
+    // No guess from `hosts` when nothing is saved: a host name does not say http or https.
     if (connection.baseUrl) this.url.value = connection.baseUrl;
-    else if (!this.url.value && options.hosts.length === 1) this.url.value = `https://${options.hosts[0]}`;
     this.render(connection);
   }
 
