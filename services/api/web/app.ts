@@ -110,7 +110,8 @@ async function main(): Promise<void> {
     for (const view of recent) store.applyView(view);
     const active = recent.find((v) => !isTerminal(v.status));
     if (active) void watch(active.id);
-    if (canvasReturn) await connection.afterReturn(canvasReturn);
+    // Not awaited: testing the new connection may take Canvas seconds; live progress starts meanwhile.
+    if (canvasReturn) void connection.afterReturn(canvasReturn);
     // Back from reconnecting after a sync Canvas stopped: offer to pick it up where it was.
     const stopped = recent[0];
     if (canvasReturn?.outcome === 'connected' && !active && stopped && needsReconnect(stopped)) {
