@@ -7,7 +7,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { AppError, createJwtVerifier, createServiceMetrics, runReadiness, type CanvasUrlPolicy, type Database, type HostResolver, type JwtVerifierOptions, type Namespace, type ReadinessCheck, type ServiceMetrics, type TokenCipher } from '@canvas-sync/shared';
+import { AppError, createJwtVerifier, createServiceMetrics, readinessAnswer, runReadiness, type CanvasUrlPolicy, type Database, type HostResolver, type JwtVerifierOptions, type Namespace, type ReadinessCheck, type ServiceMetrics, type TokenCipher } from '@canvas-sync/shared';
 import { requireUser } from './auth/auth.hook.js';
 import { createCanvasSelfClient, type CanvasSelfClient } from './canvas/canvas-self.client.js';
 import { canvasDataStore } from './canvas-data/canvas-data.repository.js';
@@ -81,9 +81,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/livez', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    const result = await runReadiness(deps.checks, deps.isShuttingDown());
-    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not ready', checks: result.checks });
+  // Public: ok/failed per check only. Error texts go to the log and to METRICS_PORT's /readyz.
+  app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
+    const answer = readinessAnswer(await runReadiness(deps.checks, deps.isShuttingDown(), request.log));
+    return reply.code(answer.status).send(answer.body);
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
