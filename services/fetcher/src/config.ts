@@ -28,6 +28,9 @@ const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend({
   CANVAS_MAX_IN_FLIGHT: envInt(3, 1, 10),
   CANVAS_TIMEOUT_MS: envInt(30_000, 1_000, 120_000),
   CANVAS_BREAKER_RESET_MS: envInt(5_000, 100, 300_000),
+  /** Canvas hosts with a circuit breaker at once (least recently used dropped first), and how long an unused one stays. */
+  CANVAS_MAX_BREAKER_HOSTS: envInt(1_000, 1, 100_000),
+  CANVAS_BREAKER_IDLE_MS: envInt(15 * 60_000, 10_000, 24 * 60 * 60_000),
   CANVAS_USER_AGENT: z.string().optional().transform((v) => v ?? 'canvas-sync/0.1 (+https://github.com/canvas-sync)'),
   /** Limits on what a (possibly hostile) Canvas server sends (DESIGN.md, "Limits on what Canvas sends"). */
   CANVAS_MAX_RESPONSE_BYTES: envInt(32 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
@@ -57,7 +60,7 @@ export interface FetcherConfig extends BaseConfig {
   courseConcurrency: number;
   plannerPerUser: number;
   limits: { canvas: CanvasLimits; sync: SyncLimits; work: WorkLimits };
-  canvas: { maxInFlight: number; timeoutMs: number; breakerResetMs: number; userAgent: string; allowedHosts: string[]; allowPrivateNetwork: boolean };
+  canvas: { maxInFlight: number; timeoutMs: number; breakerResetMs: number; maxBreakerHosts: number; breakerIdleMs: number; userAgent: string; allowedHosts: string[]; allowPrivateNetwork: boolean };
   tokenKeys: TokenKeysConfig;
 }
 
@@ -94,6 +97,8 @@ export function loadFetcherConfig(env: Env): FetcherConfig {
       maxInFlight: parsed.CANVAS_MAX_IN_FLIGHT,
       timeoutMs: parsed.CANVAS_TIMEOUT_MS,
       breakerResetMs: parsed.CANVAS_BREAKER_RESET_MS,
+      maxBreakerHosts: parsed.CANVAS_MAX_BREAKER_HOSTS,
+      breakerIdleMs: parsed.CANVAS_BREAKER_IDLE_MS,
       userAgent: parsed.CANVAS_USER_AGENT,
       allowedHosts: parseAllowedHosts(parsed.CANVAS_ALLOWED_HOSTS),
       allowPrivateNetwork: parsed.CANVAS_ALLOW_PRIVATE_NETWORK,
