@@ -45,7 +45,7 @@ describe('limits on what a Canvas server sends', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const client = (limits: Partial<CanvasLimits> = {}) =>
+  const client = (limits: Partial<CanvasLimits> = {}, timeoutMs = 5_000) =>
     new CanvasClient({
       policy: relaxed,
       fetchImpl: guarded.fetch,
@@ -53,7 +53,7 @@ describe('limits on what a Canvas server sends', () => {
       breakers: new HostBreakers(),
       logger: pino({ level: 'silent' }),
       userAgent: 'test',
-      timeoutMs: 5_000,
+      timeoutMs,
       maxUnavailableRetries: 0,
       maxThrottleRetries: 0,
       limits: { ...DEFAULT_CANVAS_LIMITS, ...limits },
@@ -99,6 +99,21 @@ describe('limits on what a Canvas server sends', () => {
     const body = JSON.stringify([{ id: 1, x: 'a'.repeat(1000) }]);
     handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     expect(await client({ maxResponseBytes: Buffer.byteLength(body) }).getJson(createSession(origin, 'tok'), '/x')).toEqual(JSON.parse(body));
+  });
+
+  it('refuses a body that trickles past the request timeout (not retried as an outage)', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const drip = setInterval(() => (res.destroyed ? clearInterval(drip) : res.write(' ')), 100);
+      timers.push(drip);
+    };
+    try {
+      expect(await outcome(client({}, 1_000).getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_time_limit');
+    } finally {
+      timers.forEach(clearInterval);
+    }
   });
 
   it('refuses JSON nested deeper than the limit, before parsing it', async () => {

@@ -20,7 +20,7 @@ export interface CanvasLimits {
 }
 
 export const DEFAULT_CANVAS_LIMITS: CanvasLimits = {
-  maxResponseBytes: 32 * 1024 * 1024,
+  maxResponseBytes: 16 * 1024 * 1024,
   maxJsonDepth: 64,
   maxLinkHeaderBytes: 8 * 1024,
   maxPagesPerWalk: 1_000,
