@@ -184,7 +184,15 @@ describe('limits on what a Canvas server sends', () => {
     let link = linkOf(12 * 1024);
     handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', link }).end('[{"id":1}]');
     expect((await walk(client({ maxLinkHeaderBytes: 8 * 1024 }))).result).toBe('canvas_response_too_large');
+    // The simulator's hostile 16,000-byte header is within the default: parsed (linearly) and walked on.
+    handle = (req, res, o) => {
+      const second = new URL(req.url ?? '/', o).searchParams.get('page') === '2';
+      const noise = second ? '' : `<${o}/api/v1/courses?page=2>; rel="next", ${'<x>; rel="noise", '.repeat(15_900 / 18)}`;
+      res.writeHead(200, { 'content-type': 'application/json', ...(noise ? { link: noise } : {}) }).end(second ? '[{"id":2}]' : '[{"id":1}]');
+    };
+    expect(await walk(client())).toEqual({ result: 'ok', pages: [[1], [2]] });
     // Above the HTTP client's own 16 KiB header cap: the same code, not an outage retried forever.
+    handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', link }).end('[{"id":1}]');
     link = linkOf(24 * 1024);
     expect((await walk(client())).result).toBe('canvas_response_too_large');
   });
