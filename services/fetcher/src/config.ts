@@ -4,6 +4,10 @@ import type { CanvasLimits, SyncLimits } from './canvas/walk-limits.js';
 import type { WorkLimits } from './fetching/work-guard.js';
 import {
   baseEnvSchema,
+  deploymentEnvSchema,
+  deploymentOf,
+  developmentDefaultProblems,
+  devTokenKeyDefault,
   envBoolean,
   envInt,
   loadConfig,
@@ -16,7 +20,7 @@ import {
   type TokenKeysConfig,
 } from '@canvas-sync/shared';
 
-const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend({
+const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(deploymentEnvSchema.shape).extend({
   HEALTH_PORT: envInt(3002, 0, 65_535),
   /** Units handled at once by this process. */
   FETCHER_CONCURRENCY: envInt(8, 1, 256),
@@ -72,6 +76,10 @@ export function loadFetcherConfig(env: Env): FetcherConfig {
       ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: keys });
       return z.NEVER;
     }
+    // The shared production rule: no public dev key outside the demo.
+    const problems = developmentDefaultProblems(deploymentOf(v), [devTokenKeyDefault(keys)]);
+    for (const p of problems) ctx.addIssue({ code: 'custom', path: [p.variable], message: p.message });
+    if (problems.length > 0) return z.NEVER;
     return { ...v, keys };
   });
   const parsed = loadConfig(schema, env);
