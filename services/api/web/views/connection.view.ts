@@ -114,7 +114,9 @@ export class ConnectionView {
   private renderChoices(): void {
     const oauth = hasDeveloperKey(this.options.hosts, this.url.value);
     const tokens = this.options.personalTokens === 'allow';
-    this.oauthActions.hidden = !oauth;
+    // Reconnect Canvas already says it for the saved host: one primary action, not two.
+    const reauthHere = this.connection.connected && this.connection.status === 'reauth_required' && canvasHostOf(this.connection.baseUrl ?? '') === canvasHostOf(this.url.value);
+    this.oauthActions.hidden = !oauth || reauthHere;
     // With a developer key the token form is second choice, behind a toggle (Canvas wants OAuth2).
     const tokenOpen = !oauth || this.tokenChosen || this.usesToken();
     this.tokenToggle.hidden = !(oauth && tokens) || this.usesToken();

@@ -119,6 +119,8 @@ export class CurrentView {
     this.cancelButton.hidden = isTerminal(view.status);
     this.retryButton.hidden = view.status !== 'failed' && view.status !== 'cancelled';
     this.reconnectButton.hidden = !needsReconnect(view);
+    // Reconnecting comes first; a resume before it would fail the same way.
+    this.retryButton.classList.toggle('secondary', needsReconnect(view));
     this.diffSection.hidden = !(view.dryRun && view.status === 'completed' && view.diff);
     if (view.dryRun && view.diff) byId('diff-body').replaceChildren(renderDiff(view.diff));
   }
