@@ -50,7 +50,10 @@ async function ensurePostgres(): Promise<void> {
 
 async function main(): Promise<void> {
   stack.listen();
-  if (!demo && !env.AUTH_JWT_SECRET) await fail(stack, 'DEMO=0 runs the services for real, and they refuse the public dev JWT secret.', 'export AUTH_JWT_SECRET=<the secret your host app signs user tokens with>.');
+  if (!demo && !env.AUTH_JWT_SECRET?.trim() && !env.AUTH_JWKS_URL?.trim()) await fail(stack, 'DEMO=0 runs the services for real, and they refuse the public dev JWT secret.', 'export AUTH_JWT_SECRET=<the secret your host app signs user tokens with>.');
+  if (!demo && !env.TOKEN_ENCRYPTION_KEY?.trim() && !env.TOKEN_ENCRYPTION_KEYS?.trim() && !env.TOKEN_ENCRYPTION_KEY_FILE?.trim()) {
+    await fail(stack, 'DEMO=0 runs the services for real, and they refuse the public dev token key.', 'export TOKEN_ENCRYPTION_KEY=$(openssl rand -base64 32) (keep it: stored Canvas tokens need it).');
+  }
   await ensureNats();
   await ensurePostgres();
   const node = [process.execPath, '--conditions=source', '--import', 'tsx'];

@@ -4,6 +4,10 @@ import type { CanvasLimits, SyncLimits } from './canvas/walk-limits.js';
 import type { WorkLimits } from './fetching/work-guard.js';
 import {
   baseEnvSchema,
+  deploymentEnvSchema,
+  deploymentOf,
+  developmentDefaultProblems,
+  devTokenKeyDefault,
   envBoolean,
   envInt,
   loadConfig,
@@ -16,7 +20,7 @@ import {
   type TokenKeysConfig,
 } from '@canvas-sync/shared';
 
-const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend({
+const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(deploymentEnvSchema.shape).extend({
   HEALTH_PORT: envInt(3002, 0, 65_535),
   /** Units handled at once by this process. */
   FETCHER_CONCURRENCY: envInt(8, 1, 256),
@@ -33,9 +37,9 @@ const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend({
   CANVAS_BREAKER_IDLE_MS: envInt(15 * 60_000, 10_000, 24 * 60 * 60_000),
   CANVAS_USER_AGENT: z.string().optional().transform((v) => v ?? 'canvas-sync/0.1 (+https://github.com/canvas-sync)'),
   /** Limits on what a (possibly hostile) Canvas server sends (DESIGN.md, "Limits on what Canvas sends"). */
-  CANVAS_MAX_RESPONSE_BYTES: envInt(32 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
+  CANVAS_MAX_RESPONSE_BYTES: envInt(16 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
   CANVAS_MAX_JSON_DEPTH: envInt(64, 8, 10_000),
-  CANVAS_MAX_LINK_HEADER_BYTES: envInt(8 * 1024, 1024, 16 * 1024),
+  CANVAS_MAX_LINK_HEADER_BYTES: envInt(16 * 1024, 1024, 16 * 1024),
   CANVAS_MAX_PAGES_PER_WALK: envInt(1_000, 1, 1_000_000),
   CANVAS_MAX_ROWS_PER_WALK: envInt(100_000, 100, 100_000_000),
   CANVAS_MAX_PAGES_PER_SYNC: envInt(20_000, 1, 10_000_000),
@@ -72,6 +76,10 @@ export function loadFetcherConfig(env: Env): FetcherConfig {
       ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: keys });
       return z.NEVER;
     }
+    // The shared production rule: no public dev key outside the demo.
+    const problems = developmentDefaultProblems(deploymentOf(v), [devTokenKeyDefault(keys)]);
+    for (const p of problems) ctx.addIssue({ code: 'custom', path: [p.variable], message: p.message });
+    if (problems.length > 0) return z.NEVER;
     return { ...v, keys };
   });
   const parsed = loadConfig(schema, env);

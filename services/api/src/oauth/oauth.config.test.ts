@@ -4,7 +4,8 @@ import { noFile, refusal } from '../../test/support/config-refusal.js';
 
 const SECRET = 'dev-key-secret-never-echoed';
 const CLIENTS = JSON.stringify([{ host: 'canvas.example.edu', clientId: '1000', clientSecret: SECRET }]);
-const PROD = { DEMO: '0', AUTH_JWT_SECRET: 'a-real-secret-of-enough-length' };
+// Production refuses the public development key (shared config rule), so it brings its own.
+const PROD = { DEMO: '0', AUTH_JWT_SECRET: 'a-real-secret-of-enough-length', TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') };
 
 describe('loadApiConfig: Canvas OAuth2', () => {
   it('defaults PUBLIC_URL to localhost:API_PORT, no keys, pasted tokens allowed', () => {
