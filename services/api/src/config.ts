@@ -21,6 +21,7 @@ import {
   type TokenKeysConfig,
   type UserTokenConfig,
 } from '@canvas-sync/shared';
+import { apiOAuthEnvSchema, oauthConfigProblems, toOAuthConfig, type ApiOAuthConfig } from './oauth/oauth.config.js';
 
 /** The public dev secret (packages/shared); refused in production, warned about elsewhere. */
 export { DEV_JWT_SECRET } from '@canvas-sync/shared';
@@ -47,10 +48,12 @@ const apiEnvSchema = (readFile: ReadFile) =>
     .extend(deploymentEnvSchema.shape)
     .extend(tokenKeysEnvSchema.shape)
     .extend(userTokenEnvSchema.shape)
+    .extend(apiOAuthEnvSchema.shape)
     .superRefine((env, ctx) => {
       // Outside the demo (DEMO=0 or NODE_ENV=production) a dev secret or key must stop the start (shared rule).
       const deployment = deploymentOf(env);
       addConfigProblems(ctx, resolveUserTokenConfig(env, deployment).problems);
+      for (const { path, message } of oauthConfigProblems(env, readFile, { demo: deployment.demo })) ctx.addIssue({ code: 'custom', path: [path], message });
       const keys = parseTokenKeys(env, readFile);
       if (typeof keys === 'string') ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: keys });
       else addConfigProblems(ctx, developmentDefaultProblems(deployment, [devTokenKeyDefault(keys)]));
@@ -75,6 +78,8 @@ export interface ApiConfig extends BaseConfig {
   corsOrigins: string[];
   /** Requests per minute per user (or per IP before auth). */
   rateLimitPerMinute: number;
+  /** Canvas OAuth2: PUBLIC_URL, developer keys, CANVAS_PERSONAL_TOKENS (oauth/oauth.config.ts). */
+  oauth: ApiOAuthConfig;
 }
 
 /** Parses the environment; throws `config_invalid` naming every bad variable. */
@@ -96,5 +101,6 @@ export function loadApiConfig(env: Env, readFile: ReadFile = readUtf8): ApiConfi
     },
     corsOrigins: [...parsed.CORS_ORIGINS],
     rateLimitPerMinute: parsed.API_RATE_LIMIT_PER_MINUTE,
+    oauth: toOAuthConfig(parsed, readFile, { port: parsed.API_PORT, demo: deploymentOf(parsed).demo }),
   });
 }

@@ -26,6 +26,7 @@ runMain('api', async () => {
     canvas: config.canvas,
     corsOrigins: config.corsOrigins,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    oauth: config.oauth,
     metrics,
   });
   await app.listen({ port: config.port, host: config.host });

@@ -34,7 +34,7 @@ describe('Canvas connection', () => {
     expect(saved.body).toBe('');
 
     const got = await h.app.inject({ method: 'GET', url: '/api/v1/canvas/connection', headers: await h.auth('u-save') });
-    expect(got.json()).toEqual({ baseUrl: canvas.url, connected: true });
+    expect(got.json()).toEqual({ baseUrl: canvas.url, connected: true, authType: 'token', status: 'ok' });
     expect(got.body).not.toContain(SECRET_TOKEN);
 
     const row = await h.database.db.selectFrom('connections').selectAll().where('user_id', '=', 'u-save').executeTakeFirstOrThrow();
@@ -88,7 +88,7 @@ describe('Canvas connection', () => {
     expect(sent.headers.authorization).toBe('Bearer good-token');
     expect(sent.headers['user-agent']).toMatch(/canvas-sync/);
     const got = await h.app.inject({ method: 'GET', url: '/api/v1/canvas/connection', headers: await h.auth('u-ok') });
-    expect(got.json()).toEqual({ baseUrl: canvas.url, connected: true, canvasUser: { id: 42, name: 'Ada Lovelace' } });
+    expect(got.json()).toEqual({ baseUrl: canvas.url, connected: true, canvasUser: { id: 42, name: 'Ada Lovelace' }, authType: 'token', status: 'ok' });
   });
 
   it.each([

@@ -33,10 +33,14 @@ runMain('fetcher', async () => {
   metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.planner, DURABLES.fetcher]));
 
   const budget = createTokenBudget(await kvBudgetStore(runtime.nc, runtime.ns.bucket('TOKEN_BUDGET')), budgetLimits(config.canvas.maxInFlight, config.canvas.timeoutMs));
-  const breakers = new HostBreakers({ ...DEFAULT_BREAKER, resetTimeoutMs: config.canvas.breakerResetMs }, (host, state) => {
-    metrics.setBreakerState(host, state);
-    logger.warn({ state }, 'canvas circuit changed');
-  });
+  const breakers = new HostBreakers(
+    { ...DEFAULT_BREAKER, resetTimeoutMs: config.canvas.breakerResetMs, maxHosts: config.canvas.maxBreakerHosts, idleMs: config.canvas.breakerIdleMs },
+    (host, state) => {
+      metrics.setBreakerState(host, state);
+      logger.warn({ state }, 'canvas circuit changed');
+    },
+    (host) => metrics.removeBreaker(host),
+  );
   shutdown.add('breakers', () => breakers.shutdown());
   if (config.canvas.allowPrivateNetwork) logger.warn('CANVAS_ALLOW_PRIVATE_NETWORK is on: Canvas requests may reach loopback and private addresses');
   const policy = { allowedHosts: config.canvas.allowedHosts, allowPrivateNetwork: config.canvas.allowPrivateNetwork };
@@ -52,6 +56,7 @@ runMain('fetcher', async () => {
     timeoutMs: config.canvas.timeoutMs,
     maxUnavailableRetries: 3,
     maxThrottleRetries: 50,
+    limits: config.limits.canvas,
     hooks: {
       onResponse: (status) => metrics.canvasRequests.inc({ status_class: statusClassOf(status) }),
       onThrottle: () => metrics.canvasThrottles.inc(),
@@ -69,6 +74,9 @@ runMain('fetcher', async () => {
     concurrency: config.concurrency,
     unitsPerUser: config.unitsPerUser,
     courseConcurrency: config.courseConcurrency,
+    plannerPerUser: config.plannerPerUser,
+    work: config.limits.work,
+    syncLimits: config.limits.sync,
   });
   shutdown.add('consumers', () => consumers.stop(config.shutdownTimeoutMs - 2_000));
   logger.info({ healthPort: config.healthPort }, 'fetcher ready');

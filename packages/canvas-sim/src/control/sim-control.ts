@@ -1,5 +1,6 @@
 import type { GroundTruth, SimSummary, SimUser } from '../api.types.js';
-import type { ResolvedOptions } from '../config/options.js';
+import { hostileOf, type ResolvedOptions } from '../config/options.js';
+import { SimInputError } from '../sim-errors.js';
 import { courseTruth, groundTruth, requireUser, type CourseTruth } from '../data/ground-truth.js';
 import type { World } from '../data/world.js';
 import type { SimFaults } from '../faults.types.js';
@@ -9,6 +10,8 @@ import type { Throttle } from '../http/throttle.js';
 import { applyMutation } from '../mutations/mutate.js';
 import type { SimMutation } from '../mutation.types.js';
 import type { SimStats } from '../stats.types.js';
+import type { OAuthStore } from '../oauth/oauth.store.js';
+import type { SimOAuthStats } from '../oauth.types.js';
 
 /** The control surface, shared by the programmatic API and `/__sim` over HTTP. */
 export class SimControl {
@@ -18,6 +21,7 @@ export class SimControl {
     private readonly faults: FaultBook,
     private readonly stats: StatsRecorder,
     private readonly throttle: Throttle,
+    private readonly oauth: OAuthStore,
   ) {}
 
   users(): SimUser[] {
@@ -28,6 +32,7 @@ export class SimControl {
       role: u.role,
       profile: u.profile,
       accountAdmin: u.accountAdmin,
+      hostile: u.hostile,
     }));
   }
 
@@ -77,11 +82,12 @@ export class SimControl {
   }
 
   statsSnapshot(): SimStats {
-    return this.stats.snapshot((key) => this.throttle.level(key), this.world.cacheSizes());
+    return this.stats.snapshot((key) => this.throttle.level(key), this.world.cacheSizes(), this.oauth.stats.snapshot());
   }
 
   resetStats(): void {
     this.stats.reset();
+    this.oauth.stats.reset();
   }
 
   revokeToken(userId: number): void {
@@ -94,5 +100,34 @@ export class SimControl {
 
   issueToken(userId: number): string {
     return this.world.issueToken(userId);
+  }
+
+  setHostile(userId: number, kind: unknown): void {
+    const user = requireUser(this.world, userId);
+    try {
+      user.hostile = hostileOf(kind);
+    } catch (error) {
+      throw new SimInputError(error instanceof Error ? error.message.replace(/^canvas-sim: /, '') : String(error));
+    }
+  }
+
+  oauthSessionUser(): number {
+    return this.oauth.sessionUser().id;
+  }
+
+  setOAuthSessionUser(userId: number): void {
+    this.oauth.setSessionUser(userId);
+  }
+
+  revokeOAuthGrants(userId: number, clientId?: string): number {
+    return this.oauth.revokeGrants(userId, clientId);
+  }
+
+  expireOAuthTokens(userId: number, clientId?: string): number {
+    return this.oauth.expireAccessTokens(userId, clientId);
+  }
+
+  oauthStats(): SimOAuthStats {
+    return this.oauth.stats.snapshot();
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { WorkBudget } from './walk-limits.js';
 
 /** One user's way into Canvas for the length of a unit of work. The token never leaves this object. */
 export interface CanvasSession {
@@ -8,6 +9,10 @@ export interface CanvasSession {
   /** A fingerprint of the token: the rate-budget key, safe to log and to put in NATS KV. */
   tokenKey: string;
   signal?: AbortSignal;
+  /** The piece of work's share of its sync's limits on pages and rows; every walk charges it. */
+  budget?: WorkBudget;
+  /** Called when rows without a usable id were left out of `path` (reported as a warning on the sync). */
+  onRowsSkipped?: (path: string, count: number) => void;
   /** Called when the circuit to Canvas opens (true) and when Canvas answers again (false). */
   onCanvasWait?: (waiting: boolean) => void;
 }
@@ -18,6 +23,6 @@ export function tokenFingerprint(token: string): string {
 }
 
 /** Builds a session; `baseUrl` is reduced to its origin. */
-export function createSession(baseUrl: string, token: string, extra: Pick<CanvasSession, 'signal' | 'onCanvasWait'> = {}): CanvasSession {
+export function createSession(baseUrl: string, token: string, extra: Pick<CanvasSession, 'signal' | 'onCanvasWait' | 'budget' | 'onRowsSkipped'> = {}): CanvasSession {
   return { origin: new URL(baseUrl).origin, token, tokenKey: tokenFingerprint(token), ...extra };
 }
