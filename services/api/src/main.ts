@@ -7,7 +7,7 @@ runMain('api', async () => {
   const config = loadApiConfig(process.env);
   const logger = createLogger({ service: 'api', level: config.log.level, pretty: config.log.pretty });
   if (config.auth.usingDevSecret) logger.warn('AUTH_JWT_SECRET is not set: using the public dev secret; anyone can sign tokens. Set it outside the demo.');
-  if (config.tokenKeys.usingDevKey) logger.warn('TOKEN_ENCRYPTION_KEY is not set: Canvas tokens are encrypted with the public dev key. Set it outside the demo.');
+  if (config.tokenKeys.usingDevKey) logger.warn('Canvas tokens are encrypted with the public dev key (TOKEN_ENCRYPTION_KEY unset or set to it); production refuses it. Set a key of your own.');
   if (config.canvas.allowPrivateNetwork) logger.warn('CANVAS_ALLOW_PRIVATE_NETWORK is on: users may point Canvas URLs at private addresses.');
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   shutdown.listen();

@@ -197,6 +197,22 @@ describe('limits on what a Canvas server sends', () => {
     expect((await walk(client())).result).toBe('canvas_response_too_large');
   });
 
+  it('keeps error messages short when a hostile next link has a huge path (they go into NATS messages)', async () => {
+    handle = (req, res, o) => {
+      if (req.url?.startsWith('/api/v1/courses?')) return void res.writeHead(200, { 'content-type': 'application/json', link: `<${o}/${'p'.repeat(10_000)}>; rel="next"` }).end('[{"id":1}]');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(64 * 1024 * 1024) }).end();
+    };
+    const c = client();
+    let message = '';
+    try {
+      for await (const rows of c.paginate(createSession(origin, 'tok'), '/api/v1/courses')) void rows;
+    } catch (err) {
+      message = (err as AppError).message;
+    }
+    expect(message).toMatch(/^Canvas sent more than \d+ bytes for \/p+; the answer was refused\.$/);
+    expect(message.length).toBeLessThan(300);
+  });
+
   it('skips rows without a usable id (missing, negative, unsafe, not an object) and keeps the rest', async () => {
     const body = `[{"id":1},{"name":"no id"},{"id":-4},{"id":9007199254740993},{"id":"7"},null,[1],{"id":2.5},{"id":3}]`;
     handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);

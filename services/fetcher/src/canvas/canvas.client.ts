@@ -89,7 +89,8 @@ export class CanvasClient {
   private async request(session: CanvasSession, url: string): Promise<{ body: unknown; link: Record<string, string> }> {
     // Before the breaker: a refused address is the URL's fault, not a sign that Canvas is down.
     assertCanvasUrlAllowed(new URL(url), this.options.policy);
-    const path = new URL(url).pathname;
+    // Only for messages: a hostile `next` link's path is the server's text, so it is kept short.
+    const path = new URL(url).pathname.slice(0, 200);
     let throttles = 0;
     let failures = 0;
     let waiting = false;
