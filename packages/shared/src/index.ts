@@ -16,3 +16,5 @@ export * from './syncs/index.js';
 export * from './canvas/url-policy.js';
 export * from './metrics/index.js';
 export * from './auth/index.js';
+export * from './canvas/token-renewal.js';
+export * from './canvas/connection-token.js';
