@@ -8,8 +8,22 @@ import type { SyncState } from '../syncs/sync-state.repository.js';
 /** Whether the sync still wants work of this run (not cancelled, failed or resumed meanwhile). */
 export type StillWanted = (syncId: string, run: number) => Promise<boolean>;
 
-/** Errors after which a sync cannot go on until the user acts (reconnect, fix the key). */
-const FATAL = ['canvas_token_invalid', 'no_connection', 'config_invalid', 'canvas_redirect_refused', 'canvas_bad_request', 'canvas_url_invalid'] as const;
+/**
+ * Errors after which a sync cannot go on until the user acts (reconnect, fix the key). OAuth adds
+ * a refused renewal (`canvas_reauth_required`), a host without a developer key and a token
+ * endpoint that refuses our key (`canvas_oauth_failed`, e.g. `invalid_client`).
+ */
+const FATAL = [
+  'canvas_token_invalid',
+  'canvas_reauth_required',
+  'canvas_oauth_unavailable',
+  'canvas_oauth_failed',
+  'no_connection',
+  'config_invalid',
+  'canvas_redirect_refused',
+  'canvas_bad_request',
+  'canvas_url_invalid',
+] as const;
 
 /**
  * Runs a piece of sync work with what every piece needs: a cancel signal, a Canvas session whose
