@@ -1,4 +1,5 @@
 import type { SimFaults } from './faults.types.js';
+import type { SimOAuthClient, SimOAuthStats } from './oauth.types.js';
 import type { SimMutation } from './mutation.types.js';
 import type { SimStats } from './stats.types.js';
 
@@ -67,6 +68,16 @@ export interface SimOptions {
   contentCacheSize?: number;
   /** The instant generated data is "now" (ISO); fixed so the data never depends on the wall clock. */
   epoch?: string;
+  /** Developer keys accepted by `/login/oauth2/*`; none = every client is unknown. */
+  oauthClients?: SimOAuthClient[];
+  /** `expires_in` of OAuth access tokens; default 3600. */
+  accessTokenTtlSeconds?: number;
+  /** Lifetime of an authorization code; default 600 (Canvas: 10 minutes). */
+  authorizationCodeTtlSeconds?: number;
+  /** `GET /login/oauth2/auth` redirects with a code at once, as the signed-in user, with no consent page. */
+  oauthAutoApprove?: boolean;
+  /** `canvas_region` in token answers; default `us-east-1`. */
+  canvasRegion?: string;
 }
 
 export interface SimUser {
@@ -118,5 +129,14 @@ export interface CanvasSim {
   /** Marks the user's current tokens expired: later requests get 401 `Expired access token.` */
   expireToken(userId: number): void;
   issueToken(userId: number): string;
+  /** The user "signed in to Canvas" in the simulated browser (who the consent page grants as); default the first user. */
+  oauthSessionUser(): number;
+  setOAuthSessionUser(userId: number): void;
+  /** Ends the user's OAuth grants (of one client, or all): refresh → `invalid_grant`, access tokens → 401. Returns how many. */
+  revokeOAuthGrants(userId: number, clientId?: string): number;
+  /** The user's current OAuth access tokens expire now; refresh tokens keep working. Returns how many. */
+  expireOAuthTokens(userId: number, clientId?: string): number;
+  /** The OAuth counters (also `stats().oauth`); zeroed by `resetStats()`. */
+  oauthStats(): SimOAuthStats;
   close(): Promise<void>;
 }

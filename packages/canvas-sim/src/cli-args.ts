@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { SimOptions, SimUserSpec } from './api.types.js';
 import { isProfile } from './config/profiles.js';
 import type { SimFaults } from './faults.types.js';
+import type { SimOAuthClient } from './oauth.types.js';
 
 export interface CliRequest {
   help: boolean;
@@ -33,6 +34,10 @@ export const USAGE = `Usage: canvas-sim [flags]
   --drop-last-link            never send rel="last"
   --lowercase-headers         send header names in lowercase
   --shift-rows                rows shift by one between ordinal page fetches
+  --oauth-client ID:SECRET    an OAuth developer key (repeatable); the secret is everything after the first ':'
+  --access-token-ttl S        OAuth access-token lifetime, expires_in (default 3600)
+  --oauth-code-ttl S          authorization-code lifetime (default 600)
+  --oauth-auto-approve        /login/oauth2/auth redirects with a code at once (no consent page)
   --faults JSON               initial faults (SimFaults), e.g. '{"serverErrorRate":0.05}'
   --log                       log requests to stderr
   --help                      this text
@@ -54,6 +59,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
       'throttle-upfront': { type: 'string' }, 'throttle-status': { type: 'string' },
       'throttle-cost-per-item': { type: 'string' }, 'throttle-base-cost': { type: 'string' },
       'drop-last-link': { type: 'boolean' }, 'lowercase-headers': { type: 'boolean' }, 'shift-rows': { type: 'boolean' },
+      'oauth-client': { type: 'string', multiple: true }, 'access-token-ttl': { type: 'string' },
+      'oauth-code-ttl': { type: 'string' }, 'oauth-auto-approve': { type: 'boolean' },
       faults: { type: 'string' }, log: { type: 'boolean' }, help: { type: 'boolean' },
     },
   });
@@ -111,6 +118,10 @@ export function parseCliArgs(argv: string[]): CliRequest {
   set('lowercaseHeaders', values['lowercase-headers']);
   set('shiftRows', values['shift-rows']);
   set('logger', values.log);
+  if (values['oauth-client']) options.oauthClients = values['oauth-client'].map(parseOAuthClient);
+  set('accessTokenTtlSeconds', num('access-token-ttl', values['access-token-ttl']));
+  set('authorizationCodeTtlSeconds', num('oauth-code-ttl', values['oauth-code-ttl']));
+  set('oauthAutoApprove', values['oauth-auto-approve']);
   const faults = values.faults === undefined ? null : (JSON.parse(values.faults) as SimFaults);
   return { help: values.help === true, options, faults };
 }
@@ -123,4 +134,10 @@ function parseUsers(raw: string | undefined, fallback: SimOptions['profile']): S
     if (!isProfile(profile)) throw new Error(`--users: unknown profile ${profile}`);
     return { profile };
   });
+}
+
+function parseOAuthClient(raw: string): SimOAuthClient {
+  const colon = raw.indexOf(':');
+  if (colon <= 0 || colon === raw.length - 1) throw new Error('--oauth-client must be ID:SECRET');
+  return { clientId: raw.slice(0, colon), clientSecret: raw.slice(colon + 1) };
 }

@@ -13,6 +13,7 @@ export type {
 } from './api.types.js';
 export type { SimMutation, SimMutationOp } from './mutation.types.js';
 export type { SimFaults, SimFaultSpec } from './faults.types.js';
+export type { SimOAuthClient, SimOAuthCounters, SimOAuthStats } from './oauth.types.js';
 export type { SimBucketSample, SimStats, SimTokenStats } from './stats.types.js';
 export { SimInputError } from './sim-errors.js';
 export { DEFAULT_LATENCY, DEFAULT_THROTTLE } from './config/options.js';

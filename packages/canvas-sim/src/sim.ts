@@ -8,6 +8,8 @@ import { FaultBook } from './http/faults.js';
 import { CanvasPipeline } from './http/pipeline.js';
 import { StatsRecorder } from './http/stats.js';
 import { Throttle } from './http/throttle.js';
+import { OAuthStats } from './oauth/oauth.stats.js';
+import { OAuthStore } from './oauth/oauth.store.js';
 
 /** Starts a simulator listening on `options.port` (0 = any free port) and resolves once it listens. */
 export async function startCanvasSim(options: SimOptions = {}): Promise<CanvasSim> {
@@ -16,9 +18,10 @@ export async function startCanvasSim(options: SimOptions = {}): Promise<CanvasSi
   const throttle = new Throttle(resolved.throttle);
   const faults = new FaultBook(resolved.seed);
   const stats = new StatsRecorder();
-  const control = new SimControl(world, resolved, faults, stats, throttle);
-  const pipeline = new CanvasPipeline({ world, options: resolved, throttle, faults, stats });
-  const app = buildApp(control, pipeline, resolved.logger);
+  const oauth = new OAuthStore(world, resolved.oauth, new OAuthStats());
+  const control = new SimControl(world, resolved, faults, stats, throttle, oauth);
+  const pipeline = new CanvasPipeline({ world, options: resolved, throttle, faults, stats, oauth });
+  const app = buildApp(control, pipeline, oauth, resolved.logger);
   await app.listen({ port: resolved.port, host: resolved.host });
   const { port } = app.server.address() as AddressInfo;
   world.baseUrl = `http://${urlHost(resolved.host)}:${port}`;
@@ -40,6 +43,11 @@ export async function startCanvasSim(options: SimOptions = {}): Promise<CanvasSi
     revokeToken: (userId) => control.revokeToken(userId),
     expireToken: (userId) => control.expireToken(userId),
     issueToken: (userId) => control.issueToken(userId),
+    oauthSessionUser: () => control.oauthSessionUser(),
+    setOAuthSessionUser: (userId) => control.setOAuthSessionUser(userId),
+    revokeOAuthGrants: (userId, clientId) => control.revokeOAuthGrants(userId, clientId),
+    expireOAuthTokens: (userId, clientId) => control.expireOAuthTokens(userId, clientId),
+    oauthStats: () => control.oauthStats(),
     close: () => {
       // Idempotent: tests often close in afterEach and again in a finally.
       closed ??= (async () => {

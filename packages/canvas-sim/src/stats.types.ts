@@ -1,3 +1,5 @@
+import type { SimOAuthStats } from './oauth.types.js';
+
 export interface SimTokenStats {
   userId: number | null;
   requests: number;
@@ -31,4 +33,6 @@ export interface SimStats {
   /** "serverError" | "hang" | "slow" | "malformed" | "outage" | "revoked" | "forbidden" | "notFound" → count */
   faults: Record<string, number>;
   content: { cachedCourses: number; pinnedCourses: number };
+  /** Grants, refreshes, revocations, consents and refused OAuth tokens (see README "OAuth2"). */
+  oauth: SimOAuthStats;
 }

@@ -14,6 +14,8 @@ export * from './nats/index.js';
 export * from './tracing/index.js';
 export * from './syncs/index.js';
 export * from './canvas/url-policy.js';
+export * from './canvas/oauth-clients.js';
+export * from './canvas/oauth-token.client.js';
 export * from './metrics/index.js';
 export * from './auth/index.js';
 export * from './canvas/token-renewal.js';

@@ -1,3 +1,4 @@
+import type { SimOAuthClient } from '../oauth.types.js';
 import type { SimLatency, SimOptions, SimProfile, SimRole, SimThrottle } from '../api.types.js';
 import { PROFILE_SIZES } from './profiles.js';
 
@@ -11,6 +12,14 @@ export interface ResolvedUserSpec {
   name: string | null;
   role: SimRole;
   accountAdmin: boolean;
+}
+
+export interface ResolvedOAuth {
+  clients: SimOAuthClient[];
+  accessTokenTtlSeconds: number;
+  codeTtlSeconds: number;
+  autoApprove: boolean;
+  canvasRegion: string;
 }
 
 export interface ResolvedOptions {
@@ -27,6 +36,7 @@ export interface ResolvedOptions {
   maxPerPage: number;
   contentCacheSize: number;
   epochMs: number;
+  oauth: ResolvedOAuth;
 }
 
 /** Canvas's own defaults (app/middleware/request_throttle.rb); cost weights are ours. */
@@ -82,7 +92,31 @@ export function resolveOptions(options: SimOptions = {}): ResolvedOptions {
     maxPerPage: nonNegativeInt(options.maxPerPage, 100, 'maxPerPage') || 100,
     contentCacheSize: Math.max(1, nonNegativeInt(options.contentCacheSize, 64, 'contentCacheSize')),
     epochMs,
+    oauth: resolveOAuth(options),
   };
+}
+
+function resolveOAuth(options: SimOptions): ResolvedOAuth {
+  const clients = (options.oauthClients ?? []).map((c) => {
+    if (typeof c.clientId !== 'string' || c.clientId === '' || typeof c.clientSecret !== 'string' || c.clientSecret === '') {
+      throw new Error('canvas-sim: every oauthClients entry needs a non-empty clientId and clientSecret');
+    }
+    return { clientId: c.clientId, clientSecret: c.clientSecret, name: c.name ?? c.clientId };
+  });
+  if (new Set(clients.map((c) => c.clientId)).size !== clients.length) throw new Error('canvas-sim: oauthClients has a duplicate clientId');
+  return {
+    clients,
+    accessTokenTtlSeconds: positive(options.accessTokenTtlSeconds, 3600, 'accessTokenTtlSeconds'),
+    codeTtlSeconds: positive(options.authorizationCodeTtlSeconds, 600, 'authorizationCodeTtlSeconds'),
+    autoApprove: options.oauthAutoApprove ?? false,
+    canvasRegion: options.canvasRegion ?? 'us-east-1',
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`canvas-sim: ${name} must be a positive number of seconds`);
+  return value;
 }
 
 function nonNegativeInt(value: number | undefined, fallback: number, name: string): number {

@@ -46,4 +46,29 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
   app.post('/__sim/users/:id/revoke', async (req, reply) => noContent(reply, () => control.revokeToken(idOf(req.params))));
   app.post('/__sim/users/:id/expire', async (req, reply) => noContent(reply, () => control.expireToken(idOf(req.params))));
   app.post('/__sim/users/:id/token', async (req, reply) => guard(reply, () => ({ token: control.issueToken(idOf(req.params)) })));
+
+  registerOAuthControlRoutes(app, control, guard);
+}
+
+/** `/__sim/oauth/…`: the browser's signed-in user, grant revocation, token expiry, counters. */
+function registerOAuthControlRoutes(app: FastifyInstance, control: SimControl, guard: (reply: FastifyReply, work: () => unknown) => Promise<unknown>): void {
+  const userOf = (params: unknown): number => Number((params as Record<string, string>)['id']);
+  const clientOf = (body: unknown): string | undefined => {
+    const clientId = (body as { clientId?: unknown } | null | undefined)?.clientId;
+    if (clientId === undefined || clientId === null) return undefined;
+    if (typeof clientId !== 'string') throw new SimInputError('clientId must be a string');
+    return clientId;
+  };
+  app.get('/__sim/oauth/session', async () => ({ userId: control.oauthSessionUser() }));
+  app.put('/__sim/oauth/session', async (req, reply) =>
+    guard(reply, () => {
+      const userId = (req.body as { userId?: unknown } | null)?.userId;
+      if (typeof userId !== 'number') throw new SimInputError('body must be {userId: number}');
+      control.setOAuthSessionUser(userId);
+      return { userId };
+    }),
+  );
+  app.post('/__sim/oauth/users/:id/revoke', async (req, reply) => guard(reply, () => ({ revoked: control.revokeOAuthGrants(userOf(req.params), clientOf(req.body)) })));
+  app.post('/__sim/oauth/users/:id/expire', async (req, reply) => guard(reply, () => ({ expired: control.expireOAuthTokens(userOf(req.params), clientOf(req.body)) })));
+  app.get('/__sim/oauth/stats', async () => control.oauthStats());
 }

@@ -9,6 +9,8 @@ import type { Throttle } from '../http/throttle.js';
 import { applyMutation } from '../mutations/mutate.js';
 import type { SimMutation } from '../mutation.types.js';
 import type { SimStats } from '../stats.types.js';
+import type { OAuthStore } from '../oauth/oauth.store.js';
+import type { SimOAuthStats } from '../oauth.types.js';
 
 /** The control surface, shared by the programmatic API and `/__sim` over HTTP. */
 export class SimControl {
@@ -18,6 +20,7 @@ export class SimControl {
     private readonly faults: FaultBook,
     private readonly stats: StatsRecorder,
     private readonly throttle: Throttle,
+    private readonly oauth: OAuthStore,
   ) {}
 
   users(): SimUser[] {
@@ -77,11 +80,12 @@ export class SimControl {
   }
 
   statsSnapshot(): SimStats {
-    return this.stats.snapshot((key) => this.throttle.level(key), this.world.cacheSizes());
+    return this.stats.snapshot((key) => this.throttle.level(key), this.world.cacheSizes(), this.oauth.stats.snapshot());
   }
 
   resetStats(): void {
     this.stats.reset();
+    this.oauth.stats.reset();
   }
 
   revokeToken(userId: number): void {
@@ -94,5 +98,25 @@ export class SimControl {
 
   issueToken(userId: number): string {
     return this.world.issueToken(userId);
+  }
+
+  oauthSessionUser(): number {
+    return this.oauth.sessionUser().id;
+  }
+
+  setOAuthSessionUser(userId: number): void {
+    this.oauth.setSessionUser(userId);
+  }
+
+  revokeOAuthGrants(userId: number, clientId?: string): number {
+    return this.oauth.revokeGrants(userId, clientId);
+  }
+
+  expireOAuthTokens(userId: number, clientId?: string): number {
+    return this.oauth.expireAccessTokens(userId, clientId);
+  }
+
+  oauthStats(): SimOAuthStats {
+    return this.oauth.stats.snapshot();
   }
 }

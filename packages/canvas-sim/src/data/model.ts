@@ -21,6 +21,16 @@ export interface TokenRecord {
   userId: number;
   state: 'active' | 'revoked' | 'expired';
   expiredAt: string | null;
+  /** Present on OAuth access tokens; personal tokens never expire by themselves. */
+  oauth?: OAuthTokenInfo;
+}
+
+export interface OAuthTokenInfo {
+  clientId: string;
+  grantId: number;
+  expiresAtMs: number;
+  /** Why it stopped working before `expiresAtMs`, if it did. */
+  ended: 'revoked' | 'replaced' | 'expired' | null;
 }
 
 export interface UserRecord {

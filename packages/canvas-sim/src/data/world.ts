@@ -75,8 +75,9 @@ export class World {
     return this.tokens.get(token);
   }
 
+  /** The user's live personal token (OAuth access tokens are never listed as a user's token). */
   activeToken(userId: number): string {
-    for (const record of this.tokens.values()) if (record.userId === userId && record.state === 'active') return record.token;
+    for (const record of this.tokens.values()) if (record.userId === userId && record.state === 'active' && !record.oauth) return record.token;
     return this.issueToken(userId);
   }
 
@@ -87,12 +88,18 @@ export class World {
     return token;
   }
 
+  /** Registers an OAuth access token (issued by the OAuth store) so the API authenticates it. */
+  addToken(record: TokenRecord): void {
+    this.tokens.set(record.token, record);
+  }
+
   /** Revokes (or expires) every live token of the user. */
   endTokens(userId: number, state: 'revoked' | 'expired'): void {
     if (!this.user(userId)) throw unknownUser(userId);
     for (const record of this.tokens.values()) {
       if (record.userId !== userId || record.state !== 'active') continue;
       record.state = state;
+      if (record.oauth) record.oauth.ended = state;
       if (state === 'expired') record.expiredAt = isoSeconds(Date.now() - 1000);
     }
   }

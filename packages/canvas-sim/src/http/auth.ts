@@ -1,5 +1,6 @@
 import type { TokenRecord, UserRecord } from '../data/model.js';
 import type { World } from '../data/world.js';
+import type { OAuthStore } from '../oauth/oauth.store.js';
 import type { CanvasAnswer } from './answer.js';
 import { expiredToken, invalidToken, noCredentials, revokedToken } from './canvas-errors.js';
 
@@ -14,11 +15,18 @@ export function presentedToken(authorization: string | undefined, params: URLSea
   return params.get('access_token') || null;
 }
 
-export function authenticate(world: World, token: string | null): AuthResult {
+export function authenticate(world: World, oauth: OAuthStore, token: string | null): AuthResult {
   if (token === null) return { ok: false, answer: noCredentials() };
   const record = world.token(token);
   const user = record ? world.user(record.userId) : undefined;
   if (!record || !user) return { ok: false, answer: invalidToken() };
+  if (record.oauth) {
+    // Canvas answers an expired, revoked or replaced OAuth token alike; only the counters tell them apart.
+    const refusal = oauth.refusal(record);
+    if (refusal === null) return { ok: true, user, token: record };
+    oauth.stats.count(`${refusal}TokenRequests`, record.userId, record.oauth.clientId);
+    return { ok: false, answer: invalidToken() };
+  }
   if (record.state === 'revoked') return { ok: false, answer: revokedToken() };
   if (record.state === 'expired') return { ok: false, answer: expiredToken(record.expiredAt ?? '') };
   return { ok: true, user, token: record };

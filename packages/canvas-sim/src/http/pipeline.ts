@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedOptions } from '../config/options.js';
 import { createPrng, deriveSeed, type Prng } from '../data/prng.js';
 import type { World } from '../data/world.js';
+import type { OAuthStore } from '../oauth/oauth.store.js';
 import type { CanvasAnswer } from './answer.js';
 import { authenticate, presentedToken } from './auth.js';
 import { notFound, proxyError, serverError, throttled, unauthorizedAction } from './canvas-errors.js';
@@ -19,6 +20,7 @@ export interface PipelineDeps {
   throttle: Throttle;
   faults: FaultBook;
   stats: StatsRecorder;
+  oauth: OAuthStore;
 }
 
 export interface IncomingCanvasRequest {
@@ -107,7 +109,7 @@ export class CanvasPipeline {
 
   private answer(req: IncomingCanvasRequest, url: URL, token: string | null, faults: FaultDecision, route: CanvasRoute): CanvasAnswer {
     const { world, options } = this.deps;
-    const auth = authenticate(world, token);
+    const auth = authenticate(world, this.deps.oauth, token);
     if (!auth.ok) return auth.answer;
     if (faults.serverError === 500) {
       this.deps.stats.fault('serverError');

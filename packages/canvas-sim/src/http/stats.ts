@@ -54,7 +54,7 @@ export class StatsRecorder {
     if (this.samples.length > MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES);
   }
 
-  snapshot(levelOf: (key: string) => number, content: SimStats['content']): SimStats {
+  snapshot(levelOf: (key: string) => number, content: SimStats['content'], oauth: SimStats['oauth']): SimStats {
     const byToken: Record<string, SimTokenStats> = {};
     for (const [key, counters] of this.byToken) byToken[key] = { ...counters, bucketLevel: levelOf(key) };
     return {
@@ -68,6 +68,7 @@ export class StatsRecorder {
       bucketSamples: [...this.samples],
       faults: { ...this.faults },
       content,
+      oauth,
     };
   }
 
