@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@canvas-sync/testkit';
-import { AppError, createDb, renewConnectionToken, TokenCipher, type AccessTokenRefresher, type ConnectionTokenPorts, type Database } from '../src/index.js';
+import { AppError, createDb, renewConnectionToken, TokenCipher, type CanvasOAuthClient, type ConnectionTokenPorts, type Database } from '../src/index.js';
 import type { Kysely } from 'kysely';
 
 const cipher = new TokenCipher([{ id: 'k1', key: randomBytes(32) }], 'k1');
@@ -10,7 +10,7 @@ const ORIGIN = 'https://canvas.example.edu';
 const KEY = { clientId: '10000000000001', clientSecret: 'client-secret' };
 
 /** Counts refresh calls; each takes a while, so every replica is queued behind the first. */
-function slowRefresher(answer: () => Promise<{ accessToken: string; expiresIn?: number }>): AccessTokenRefresher & { calls: Array<{ origin: string; refreshToken: string }> } {
+function slowRefresher(answer: () => Promise<{ accessToken: string; expiresIn?: number }>): Pick<CanvasOAuthClient, 'refresh'> & { calls: Array<{ origin: string; refreshToken: string }> } {
   const calls: Array<{ origin: string; refreshToken: string }> = [];
   return {
     calls,
@@ -23,7 +23,7 @@ function slowRefresher(answer: () => Promise<{ accessToken: string; expiresIn?: 
   };
 }
 
-const portsWith = (oauth: AccessTokenRefresher): ConnectionTokenPorts => ({ cipher, oauth, developerKeyFor: (origin) => (new URL(origin).origin === ORIGIN ? KEY : undefined) });
+const portsWith = (oauth: Pick<CanvasOAuthClient, 'refresh'>): ConnectionTokenPorts => ({ cipher, oauth, clients: { clientFor: (origin) => (new URL(origin).origin === ORIGIN ? KEY : undefined) } });
 
 describe('renewConnectionToken: one renewal per connection across replicas (row lock)', () => {
   let database: TestDatabase;
@@ -122,7 +122,7 @@ describe('renewConnectionToken: one renewal per connection across replicas (row 
     const row = await connect('u5');
     const oauth = slowRefresher(async () => ({ accessToken: 'never', expiresIn: 3600 }));
     await expect(renewConnectionToken(replicas[0]!, portsWith(oauth), { connectionId: row.id, userId: 'someone-else', knownVersion: 0 })).rejects.toMatchObject({ code: 'no_connection' });
-    const noKeys: ConnectionTokenPorts = { ...portsWith(oauth), developerKeyFor: () => undefined };
+    const noKeys: ConnectionTokenPorts = { ...portsWith(oauth), clients: { clientFor: () => undefined } };
     await expect(renewConnectionToken(replicas[0]!, noKeys, { connectionId: row.id, userId: 'u5', knownVersion: 0 })).rejects.toMatchObject({ code: 'canvas_oauth_unavailable' });
     expect(oauth.calls).toEqual([]);
     expect(await stored(row.id)).toMatchObject({ token_version: 0, status: 'ok' });

@@ -3,30 +3,21 @@ import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { Database } from '../db/schema.js';
 import { AppError, isAppError } from '../errors/app-error.js';
 import { findConnectionToken, lockConnectionToken, markReauthRequired, storeRefreshedToken, type ConnectionTokenRow } from './connection-token.repository.js';
+import type { OAuthClients } from './oauth-clients.js';
+import type { CanvasOAuthClient, CanvasOAuthTokens } from './oauth-token.client.js';
 import { renewalDecision } from './token-renewal.js';
-
-/** A Canvas developer key (`client_id`, `client_secret`) as the OAuth client takes it. */
-export interface DeveloperKey {
-  clientId: string;
-  clientSecret: string;
-}
-
-/** The part of the Canvas OAuth client renewal needs (`createCanvasOAuthClient(...).refresh`). */
-export interface AccessTokenRefresher {
-  /**
-   * `grant_type=refresh_token` at `{origin}/login/oauth2/token`. Throws AppError
-   * `canvas_reauth_required` when Canvas refuses the grant (`invalid_grant`), `canvas_oauth_failed`
-   * for another refusal, `canvas_unavailable` when Canvas does not answer (bounded by its timeout).
-   */
-  refresh(origin: string, client: DeveloperKey, refreshToken: string): Promise<{ accessToken: string; expiresIn?: number | undefined }>;
-}
 
 /** What renewal needs from outside: the cipher, the OAuth client and the developer keys. */
 export interface ConnectionTokenPorts {
   cipher: TokenCipher;
-  oauth: AccessTokenRefresher;
-  /** The developer key for a Canvas origin (`CANVAS_OAUTH_CLIENTS`), or undefined. */
-  developerKeyFor(origin: string): DeveloperKey | undefined;
+  /**
+   * `createCanvasOAuthClient(...)`: `refresh` throws `canvas_reauth_required` when Canvas refuses
+   * the grant (`invalid_grant`), `canvas_oauth_failed` for another refusal, `canvas_unavailable`
+   * when Canvas does not answer (bounded by its timeout, which bounds how long the row stays locked).
+   */
+  oauth: Pick<CanvasOAuthClient, 'refresh'>;
+  /** The developer keys (`CANVAS_OAUTH_CLIENTS`). */
+  clients: Pick<OAuthClients, 'clientFor'>;
   /** Longest wait for another replica's renewal of the same connection (default 30 s). */
   lockTimeoutMs?: number;
   now?: () => Date;
@@ -107,13 +98,13 @@ export async function renewConnectionToken(db: Kysely<Database>, ports: Connecti
       if (decision === 'disconnected') throw noConnection();
       if (decision === 'reauth') throw reauthRequired();
       if (decision === 'use') return tokenOf(row, ports.cipher);
-      const client = ports.developerKeyFor(row.base_url);
+      const client = ports.clients.clientFor(row.base_url);
       if (!client) throw new AppError('canvas_oauth_unavailable', 'No Canvas developer key is configured for this connection’s host; the access token cannot be renewed.');
       const refreshToken = decrypt(ports.cipher, row.refresh_ciphertext!, row.refresh_key_id!, row.user_id);
       // Canvas counts expires_in from when it issues the token, which is after we ask: counting from
       // here errs on the early side.
       const askedAt = now();
-      let answer: { accessToken: string; expiresIn?: number | undefined };
+      let answer: CanvasOAuthTokens;
       try {
         answer = await ports.oauth.refresh(new URL(row.base_url).origin, client, refreshToken);
       } catch (err) {

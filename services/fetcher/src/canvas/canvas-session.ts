@@ -10,7 +10,7 @@ export interface Credential {
 }
 
 /**
- * How an OAuth session keeps its access token usable (see syncs/connection-tokens.ts). Personal
+ * How an OAuth session keeps its access token usable (see syncs/token-holders.ts). Personal
  * tokens have none: Canvas rejecting one ends the sync as before.
  */
 export interface SessionAuth {

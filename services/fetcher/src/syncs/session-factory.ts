@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { readConnectionToken, type Database, type TokenCipher } from '@canvas-sync/shared';
 import { createSession, type CanvasSession } from '../canvas/canvas-session.js';
-import type { ConnectionTokens } from './connection-tokens.js';
+import type { TokenHolders } from './token-holders.js';
 import type { SyncState } from './sync-state.repository.js';
 
 /** Opens a Canvas session for a sync: reads its connection and decrypts the token (in memory only). */
@@ -13,7 +13,7 @@ export type SessionFactory = (sync: SyncState, extra: Pick<CanvasSession, 'signa
  * marked `reauth_required` fails at once with `canvas_reauth_required`, before any Canvas request.
  * Without `tokens` (no developer keys configured) an OAuth token is used until Canvas rejects it.
  */
-export function sessionFactory(db: Kysely<Database>, cipher: TokenCipher, tokens?: ConnectionTokens): SessionFactory {
+export function sessionFactory(db: Kysely<Database>, cipher: TokenCipher, tokens?: TokenHolders): SessionFactory {
   return async (sync, extra) => {
     const token = await readConnectionToken(db, cipher, sync.connectionId, sync.userId);
     const auth = token.authType === 'oauth' && tokens ? tokens.holderFor(token) : undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, type ConnectionToken, type RenewRequest } from '@canvas-sync/shared';
-import { ConnectionTokens } from './connection-tokens.js';
+import { TokenHolders } from './token-holders.js';
 
 /** A clock the test moves, and a fake of renewal across replicas that hands out the next version. */
 function setup(options: { lifetimeMs?: number; fail?: (request: RenewRequest) => AppError | undefined } = {}) {
@@ -19,7 +19,7 @@ function setup(options: { lifetimeMs?: number; fail?: (request: RenewRequest) =>
     expiresAt: new Date(now + lifetimeMs),
     ...extra,
   });
-  const tokens = new ConnectionTokens(
+  const tokens = new TokenHolders(
     async (request) => {
       renewals.push(request);
       await Promise.resolve();
@@ -45,7 +45,7 @@ function setup(options: { lifetimeMs?: number; fail?: (request: RenewRequest) =>
   };
 }
 
-describe('ConnectionTokens: the OAuth token of a connection in one fetcher', () => {
+describe('TokenHolders: the OAuth token of a connection in one fetcher', () => {
   it('sends the stored token without any renewal until the margin before expiry (a fifth of a 5 s lifetime)', async () => {
     const t = setup();
     const holder = t.tokens.holderFor(t.token(0));

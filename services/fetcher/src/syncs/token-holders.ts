@@ -93,7 +93,7 @@ export class ConnectionTokenHolder implements SessionAuth {
  * The holders of this process, one per OAuth connection, bounded (least recently used goes first:
  * a holder is only a cache; a session that finds none reads the database).
  */
-export class ConnectionTokens {
+export class TokenHolders {
   private readonly holders = new Map<string, ConnectionTokenHolder>();
 
   constructor(
