@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { CanvasLimits, SyncLimits } from './canvas/walk-limits.js';
+import type { WorkLimits } from './fetching/work-guard.js';
 import {
   baseEnvSchema,
   envBoolean,
@@ -27,6 +29,20 @@ const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend({
   CANVAS_TIMEOUT_MS: envInt(30_000, 1_000, 120_000),
   CANVAS_BREAKER_RESET_MS: envInt(5_000, 100, 300_000),
   CANVAS_USER_AGENT: z.string().optional().transform((v) => v ?? 'canvas-sync/0.1 (+https://github.com/canvas-sync)'),
+  /** Limits on what a (possibly hostile) Canvas server sends (DESIGN.md, "Limits on what Canvas sends"). */
+  CANVAS_MAX_RESPONSE_BYTES: envInt(32 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
+  CANVAS_MAX_JSON_DEPTH: envInt(64, 8, 10_000),
+  CANVAS_MAX_LINK_HEADER_BYTES: envInt(8 * 1024, 1024, 16 * 1024),
+  CANVAS_MAX_PAGES_PER_WALK: envInt(1_000, 1, 1_000_000),
+  CANVAS_MAX_ROWS_PER_WALK: envInt(100_000, 100, 100_000_000),
+  CANVAS_MAX_PAGES_PER_SYNC: envInt(20_000, 1, 10_000_000),
+  CANVAS_MAX_ROWS_PER_SYNC: envInt(2_000_000, 100, 1_000_000_000),
+  /** One piece of work (a planning or a fetch unit) past this fails its sync with `canvas_time_limit`. */
+  CANVAS_WORK_TIME_LIMIT_MS: envInt(10 * 60_000, 10_000, 6 * 60 * 60_000),
+  /** How often running work checks that its sync still wants it (failed, finished, re-planned). */
+  FETCHER_WANTED_CHECK_MS: envInt(5_000, 100, 60_000),
+  /** Plannings of one user at once in this process (fair share of planner slots). */
+  FETCHER_PLANS_PER_USER: envInt(1, 1, 64),
   /** Canvas hosts the fetcher may call (as the api's); `*` = any public host. */
   CANVAS_ALLOWED_HOSTS: z.string().optional(),
   /** Allows http:// and loopback/private/link-local addresses (the simulator, tests, the demo). Off by default. */
@@ -39,6 +55,8 @@ export interface FetcherConfig extends BaseConfig {
   concurrency: number;
   unitsPerUser: number;
   courseConcurrency: number;
+  plannerPerUser: number;
+  limits: { canvas: CanvasLimits; sync: SyncLimits; work: WorkLimits };
   canvas: { maxInFlight: number; timeoutMs: number; breakerResetMs: number; userAgent: string; allowedHosts: string[]; allowPrivateNetwork: boolean };
   tokenKeys: TokenKeysConfig;
 }
@@ -60,6 +78,18 @@ export function loadFetcherConfig(env: Env): FetcherConfig {
     concurrency: parsed.FETCHER_CONCURRENCY,
     unitsPerUser: parsed.FETCHER_UNITS_PER_USER,
     courseConcurrency: parsed.FETCHER_COURSE_CONCURRENCY,
+    plannerPerUser: parsed.FETCHER_PLANS_PER_USER,
+    limits: {
+      canvas: {
+        maxResponseBytes: parsed.CANVAS_MAX_RESPONSE_BYTES,
+        maxJsonDepth: parsed.CANVAS_MAX_JSON_DEPTH,
+        maxLinkHeaderBytes: parsed.CANVAS_MAX_LINK_HEADER_BYTES,
+        maxPagesPerWalk: parsed.CANVAS_MAX_PAGES_PER_WALK,
+        maxRowsPerWalk: parsed.CANVAS_MAX_ROWS_PER_WALK,
+      },
+      sync: { pages: parsed.CANVAS_MAX_PAGES_PER_SYNC, rows: parsed.CANVAS_MAX_ROWS_PER_SYNC },
+      work: { timeLimitMs: parsed.CANVAS_WORK_TIME_LIMIT_MS, wantedCheckMs: parsed.FETCHER_WANTED_CHECK_MS },
+    },
     canvas: {
       maxInFlight: parsed.CANVAS_MAX_IN_FLIGHT,
       timeoutMs: parsed.CANVAS_TIMEOUT_MS,

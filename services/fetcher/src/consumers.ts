@@ -19,9 +19,10 @@ import {
 } from '@canvas-sync/shared';
 import { CancelRegistry } from './cancel/cancel-registry.js';
 import type { CanvasClient } from './canvas/canvas.client.js';
+import type { SyncLimits } from './canvas/walk-limits.js';
 import { fetchUnitHandler } from './fetching/fetch-unit.handler.js';
 import { UserSlots } from './fetching/user-slots.js';
-import { WorkGuard } from './fetching/work-guard.js';
+import { WorkGuard, type WorkLimits } from './fetching/work-guard.js';
 import { pipelinePublisher } from './messaging/pipeline.publisher.js';
 import { planSyncHandler } from './planning/plan-sync.handler.js';
 import type { SessionFactory } from './syncs/session-factory.js';
@@ -38,13 +39,19 @@ export interface FetcherWiring {
   concurrency: number;
   unitsPerUser: number;
   courseConcurrency: number;
+  /** Plannings of one user at once in this process. */
+  plannerPerUser: number;
+  work: WorkLimits;
+  syncLimits: SyncLimits;
 }
 
 /** Starts the planner and fetch consumers and the cancel listener; returns how to stop them. */
 export function startFetcherConsumers(w: FetcherWiring): { stop(deadlineMs: number): Promise<void> } {
   const cancels = new CancelRegistry();
   const publisher = pipelinePublisher(w.js, w.ns);
-  const guard = new WorkGuard(cancels, w.openSession, publisher, (syncId, run) => isWanted(w.db, syncId, run));
+  const guard = new WorkGuard(cancels, w.openSession, publisher, (syncId, run) => isWanted(w.db, syncId, run), w.work);
+  // The consumer lets a message go a minute after the work's own time limit would have stopped it.
+  const maxHandlerMs = w.work.timeLimitMs + 60_000;
 
   const cancelSub = w.nc.subscribe(controlSubject(w.ns), {
     callback: (err, msg) => {
@@ -65,17 +72,19 @@ export function startFetcherConsumers(w: FetcherWiring): { stop(deadlineMs: numb
     startConsumer({
       ...common,
       durable: DURABLES.planner,
-      routes: [on(syncRequested, planSyncHandler({ db: w.db, canvas: w.canvas, openSession: w.openSession, publisher, guard }))],
+      routes: [on(syncRequested, planSyncHandler({ db: w.db, canvas: w.canvas, openSession: w.openSession, publisher, guard, slots: new UserSlots(w.plannerPerUser), syncLimits: w.syncLimits }))],
       concurrency: Math.max(1, Math.ceil(w.concurrency / 2)),
       ackWaitMs: ACK_WAIT_MS.planner,
+      maxHandlerMs,
       maxDeliver: 10,
     }),
     startConsumer({
       ...common,
       durable: DURABLES.fetcher,
-      routes: [on(fetchUnit, fetchUnitHandler({ db: w.db, canvas: w.canvas, publisher, guard, slots: new UserSlots(w.unitsPerUser), courseConcurrency: w.courseConcurrency }))],
+      routes: [on(fetchUnit, fetchUnitHandler({ db: w.db, canvas: w.canvas, publisher, guard, slots: new UserSlots(w.unitsPerUser), courseConcurrency: w.courseConcurrency, syncLimits: w.syncLimits }))],
       concurrency: w.concurrency,
       ackWaitMs: ACK_WAIT_MS.fetcher,
+      maxHandlerMs,
       maxDeliver: 1000,
     }),
   ];

@@ -52,6 +52,7 @@ runMain('fetcher', async () => {
     timeoutMs: config.canvas.timeoutMs,
     maxUnavailableRetries: 3,
     maxThrottleRetries: 50,
+    limits: config.limits.canvas,
     hooks: {
       onResponse: (status) => metrics.canvasRequests.inc({ status_class: statusClassOf(status) }),
       onThrottle: () => metrics.canvasThrottles.inc(),
@@ -69,6 +70,9 @@ runMain('fetcher', async () => {
     concurrency: config.concurrency,
     unitsPerUser: config.unitsPerUser,
     courseConcurrency: config.courseConcurrency,
+    plannerPerUser: config.plannerPerUser,
+    work: config.limits.work,
+    syncLimits: config.limits.sync,
   });
   shutdown.add('consumers', () => consumers.stop(config.shutdownTimeoutMs - 2_000));
   logger.info({ healthPort: config.healthPort }, 'fetcher ready');

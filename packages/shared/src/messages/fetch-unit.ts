@@ -12,6 +12,8 @@ export const FetchUnit = z.object({
   run: z.number().int().nonnegative(),
   unitIndex: z.number().int().nonnegative(),
   courseIds: z.array(CanvasId).min(1).max(50),
+  /** This unit's share of the sync's limits on Canvas pages and rows (issue 14); absent in older messages. */
+  budget: z.object({ pages: z.number().int().positive(), rows: z.number().int().positive() }).optional(),
 });
 export type FetchUnit = z.infer<typeof FetchUnit>;
 export const fetchUnit = defineMessage('sync.fetch', 1, FetchUnit);

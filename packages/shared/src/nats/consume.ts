@@ -22,6 +22,11 @@ export interface MessageContext {
   lastDelivery: boolean;
   traceparent: string | undefined;
   logger: Logger;
+  /**
+   * Aborted when the handler has run past `maxHandlerMs`: its message is no longer kept (it will be
+   * redelivered), so the work must stop rather than run on beside the next copy.
+   */
+  signal?: AbortSignal;
 }
 
 /** One message type and its handler. Build with {@link on}. */
@@ -105,12 +110,14 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
     const { def, envelope, payload } = decoded.message;
     const route = options.routes.find((r) => r.def === def)!;
     const traceparent = m.headers?.get('traceparent') || undefined;
+    const overdue = new AbortController();
     const ctx: MessageContext = {
       msgId: envelope.id,
       correlationId: envelope.correlationId,
       deliveryCount: m.info.deliveryCount,
       lastDelivery: m.info.deliveryCount >= options.maxDeliver,
       traceparent,
+      signal: overdue.signal,
       logger: logger.child({ msgId: envelope.id, type: def.type, traceId: traceIdOf(traceparent) }),
     };
     // Keep the message ours while the handler works, but not forever: a stuck handler must let go.
@@ -118,6 +125,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
     const maxHandlerMs = options.maxHandlerMs ?? 10 * 60_000;
     const heartbeat = setInterval(() => {
       if (Date.now() - started < maxHandlerMs) m.working();
+      else if (!overdue.signal.aborted) overdue.abort(new Error(`handler ran longer than ${maxHandlerMs} ms`));
     }, Math.max(1_000, Math.floor(options.ackWaitMs / 3)));
     try {
       const result = await route.handle(payload, ctx);

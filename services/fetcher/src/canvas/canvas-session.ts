@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AppError } from '@canvas-sync/shared';
+import type { WorkBudget } from './walk-limits.js';
 
 /** What one request sends: the token, its budget key, and its `token_version` (0 for personal tokens). */
 export interface Credential {
@@ -32,6 +33,8 @@ export interface CanvasSession {
   /** Set for OAuth connections: the token is renewed before expiry and once after a rejection. */
   auth?: SessionAuth;
   signal?: AbortSignal;
+  /** The piece of work's share of its sync's limits on pages and rows; every walk charges it. */
+  budget?: WorkBudget;
   /** Called when the circuit to Canvas opens (true) and when Canvas answers again (false). */
   onCanvasWait?: (waiting: boolean) => void;
 }
@@ -42,7 +45,7 @@ export function tokenFingerprint(token: string): string {
 }
 
 /** Builds a session; `baseUrl` is reduced to its origin. */
-export function createSession(baseUrl: string, token: string, extra: Pick<CanvasSession, 'signal' | 'onCanvasWait' | 'auth'> = {}): CanvasSession {
+export function createSession(baseUrl: string, token: string, extra: Pick<CanvasSession, 'signal' | 'onCanvasWait' | 'budget' | 'auth'> = {}): CanvasSession {
   return { origin: new URL(baseUrl).origin, token, tokenKey: tokenFingerprint(token), ...extra };
 }
 

@@ -6,14 +6,19 @@ import { isBreakerOpen, type HostBreakers } from '../breaker/host-breakers.js';
 import { classifyCanvasResponse, outcomeError } from './classify.js';
 import { credentialOf, type CanvasSession, type Credential } from './canvas-session.js';
 import { assertCanvasUrlAllowed, createGuardedFetch } from './guarded-fetch.js';
+import { jsonTooDeep, readBoundedBody } from './body-reader.js';
 import { parseLinkHeader } from './link-header.js';
 import { rateHeaders } from './rate-headers.js';
+import { DEFAULT_CANVAS_LIMITS, type CanvasLimits } from './walk-limits.js';
+import { walkRows } from './walk.js';
 
 /** Counters the client reports (wired to Prometheus by main.ts). */
 export interface CanvasClientHooks {
   onResponse?(status: number): void;
   onThrottle?(): void;
   onPage?(): void;
+  /** A row skipped because its id is missing, negative or not a safe integer. */
+  onRowSkipped?(): void;
 }
 
 export interface CanvasClientOptions {
@@ -32,6 +37,8 @@ export interface CanvasClientOptions {
   /** Defaults to a fetch whose connections re-check the resolved address (see guarded-fetch.ts). */
   fetchImpl?: typeof fetch;
   hooks?: CanvasClientHooks;
+  /** Limits on what Canvas sends (walk-limits.ts); defaults to {@link DEFAULT_CANVAS_LIMITS}. */
+  limits?: CanvasLimits;
 }
 
 /** A page of rows and where the next one is. */
@@ -39,8 +46,6 @@ export interface CanvasPage {
   rows: Array<Record<string, unknown> & { id: number }>;
   next: string | null;
 }
-
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /**
  * The one Canvas client of the fetcher (CANVAS.md): Bearer token and a User-Agent on every
@@ -51,9 +56,11 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
  */
 export class CanvasClient {
   private readonly fetchImpl: typeof fetch;
+  private readonly limits: CanvasLimits;
 
   constructor(private readonly options: CanvasClientOptions) {
     this.fetchImpl = options.fetchImpl ?? createGuardedFetch(options.policy).fetch;
+    this.limits = options.limits ?? DEFAULT_CANVAS_LIMITS;
   }
 
   /** `GET` one JSON document (e.g. `/api/v1/users/self`). */
@@ -61,37 +68,13 @@ export class CanvasClient {
     return (await this.request(session, this.url(session, path, {}))).body;
   }
 
-  /** Walks every page of a list, yielding each page's new rows (deduped by id across pages). */
+  /**
+   * Walks every page of a list, yielding each page's new rows (deduped by id across pages). The
+   * walk's pages and rows are limited (`canvas_pagination_limit`) and charged to the session's
+   * share of its sync's limits; a row without a usable id is skipped with a warning.
+   */
   async *paginate(session: CanvasSession, path: string, query: Record<string, string | string[]> = {}): AsyncGenerator<CanvasPage['rows']> {
-    const seenIds = new Set<number>();
-    const visited = new Set<string>();
-    let url: string | null = this.url(session, path, { per_page: '100', ...query });
-    while (url) {
-      if (visited.has(url)) {
-        // A garbled bookmark restarts at page 1 on Canvas: a repeated page means a loop, not more data.
-        this.options.logger.warn({ path }, 'canvas pagination repeated a page; stopping');
-        return;
-      }
-      visited.add(url);
-      const { body, link } = await this.request(session, url);
-      if (!Array.isArray(body)) throw new AppError('canvas_bad_response', `Canvas sent a non-list for ${path}.`);
-      const rows: CanvasPage['rows'] = [];
-      for (const row of body) {
-        if (!row || typeof row !== 'object' || !Number.isSafeInteger((row as { id?: unknown }).id)) {
-          throw new AppError('canvas_bad_response', `Canvas sent a row without an integer id in ${path}.`);
-        }
-        const typed = row as CanvasPage['rows'][number];
-        if (seenIds.has(typed.id)) continue;
-        seenIds.add(typed.id);
-        rows.push(typed);
-      }
-      this.options.hooks?.onPage?.();
-      yield rows;
-      url = link.next ?? null;
-      if (url && new URL(url).origin !== session.origin) {
-        throw new AppError('canvas_redirect_refused', 'Canvas pointed the next page to another origin; refused.');
-      }
-    }
+    yield* walkRows({ limits: this.limits, logger: this.options.logger, hooks: this.options.hooks, fetchPage: (url) => this.request(session, url) }, session, path, this.url(session, path, { per_page: '100', ...query }));
   }
 
   private url(session: CanvasSession, path: string, query: Record<string, string | string[]>): string {
@@ -164,6 +147,7 @@ export class CanvasClient {
         });
       } catch (err) {
         if (session.signal?.aborted) throw err;
+        if (headersTooLarge(err)) throw new AppError('canvas_response_too_large', `Canvas sent headers too large for ${path}; refused.`, { cause: err });
         if ((err as Error).name === 'TimeoutError' || isTransientNetworkError(err) || (err as Error).name === 'TypeError') {
           throw new AppError('canvas_unavailable', `Canvas did not answer ${path}.`, { cause: err });
         }
@@ -172,32 +156,30 @@ export class CanvasClient {
       this.options.hooks?.onResponse?.(res.status);
       ({ remaining, cost } = rateHeaders(res.headers));
       if (res.status >= 300 && res.status < 400) throw new AppError('canvas_redirect_refused', `Canvas redirected ${path}; refused.`);
-      const text = await readBody(res, path);
+      const text = await readBoundedBody(res, this.limits.maxResponseBytes, path);
       const outcome = classifyCanvasResponse(res.status, res.headers.get('www-authenticate'), text);
       if (outcome.kind === 'throttled') {
         throttled = true;
         return { kind: 'throttled' };
       }
       if (outcome.kind !== 'ok') throw outcomeError(outcome, path);
+      if (jsonTooDeep(text, this.limits.maxJsonDepth)) throw new AppError('canvas_response_too_large', `Canvas nested the answer for ${path} deeper than ${this.limits.maxJsonDepth} levels; refused.`);
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
         throw new AppError('canvas_bad_response', `Canvas sent malformed JSON for ${path}.`);
       }
-      return { kind: 'ok', body, link: parseLinkHeader(res.headers.get('link')) };
+      const link = res.headers.get('link');
+      if (link && link.length > this.limits.maxLinkHeaderBytes) throw new AppError('canvas_response_too_large', `Canvas sent a Link header of ${link.length} bytes for ${path}; refused.`);
+      return { kind: 'ok', body, link: parseLinkHeader(link) };
     } finally {
       await this.options.budget.release(lease, { throttled, remaining, cost }).catch((err: unknown) => this.options.logger.warn({ err }, 'budget release failed'));
     }
   }
 }
 
-async function readBody(res: Response, path: string): Promise<string> {
-  const length = Number(res.headers.get('content-length') ?? '0');
-  if (length > MAX_BODY_BYTES) throw new AppError('canvas_bad_response', `Canvas sent ${length} bytes for ${path}; too large.`);
-  try {
-    return await res.text();
-  } catch (err) {
-    throw new AppError('canvas_unavailable', `Canvas broke off the answer for ${path}.`, { cause: err });
-  }
+/** undici refuses headers above its own 16 KiB cap before we see them: that is a limit, not an outage. */
+function headersTooLarge(err: unknown): boolean {
+  return (err as { cause?: { code?: unknown } } | null)?.cause?.code === 'UND_ERR_HEADERS_OVERFLOW';
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { isAppError, type Database, type FetchUnit, type HandlerResult, type MessageContext } from '@canvas-sync/shared';
+import { isAppError, type AppError, type Database, type FetchUnit, type HandlerResult, type MessageContext } from '@canvas-sync/shared';
 import type { CanvasClient } from '../canvas/canvas.client.js';
 import type { CanvasSession } from '../canvas/canvas-session.js';
+import { usableId } from '../canvas/walk.js';
+import { WorkBudget, type SyncLimits } from '../canvas/walk-limits.js';
 import type { Origin, PipelinePublisher } from '../messaging/pipeline.publisher.js';
 import { finishedCourses, findSync, type SyncState } from '../syncs/sync-state.repository.js';
 import { fairShareDelay, type UserSlots } from './user-slots.js';
@@ -17,6 +19,8 @@ export interface FetchUnitDeps {
   slots: UserSlots;
   /** Courses of one unit fetched at once (the token budget caps requests in flight anyway). */
   courseConcurrency: number;
+  /** The sync's limits; a unit from an older planner (no share in its message) may spend all of them. */
+  syncLimits: SyncLimits;
 }
 
 /**
@@ -36,44 +40,71 @@ export function fetchUnitHandler(deps: FetchUnitDeps) {
       const sync = await findSync(deps.db, unit.syncId);
       if (!sync || sync.userId !== unit.userId || sync.run !== unit.run || !['queued', 'running'].includes(sync.status)) return 'ack';
       const origin: Origin = { correlationId: sync.id, traceparent: ctx.traceparent };
-      return await deps.guard.run(sync, origin, ctx, async (session) => {
-        const done = await finishedCourses(deps.db, sync.id, unit.courseIds);
-        const todo = unit.courseIds.filter((id) => !done.has(id));
-        await forEachLimit(todo, deps.courseConcurrency, (courseId) => fetchCourse(deps, sync, session, courseId, origin));
-      });
+      const share = unit.budget ?? deps.syncLimits;
+      return await deps.guard.run(
+        sync,
+        origin,
+        ctx,
+        async (session) => {
+          const done = await finishedCourses(deps.db, sync.id, unit.courseIds);
+          const todo = unit.courseIds.filter((id) => !done.has(id));
+          await forEachLimit(todo, deps.courseConcurrency, (courseId) => fetchCourse(deps, sync, session, courseId, origin, ctx));
+        },
+        new WorkBudget(share.pages, share.rows),
+      );
     } finally {
       slot.release();
     }
   };
 }
 
-async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: CanvasSession, courseId: number, origin: Origin): Promise<void> {
+/**
+ * One course's walk. A course whose answer is too large or whose walk passes its page/row limit
+ * is skipped with a warning, like a forbidden one: the user's other courses still sync. Past the
+ * sync's share (`session.budget` exhausted) the error goes up and fails the sync.
+ */
+async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: CanvasSession, courseId: number, origin: Origin, ctx: MessageContext): Promise<void> {
   const unitKey = `course:${courseId}`;
   const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
   const out = new UnitRecords(deps.publisher, { ...base, unitKey, fetchId: randomUUID() }, origin);
   try {
     const pages = deps.canvas.paginate(session, `/api/v1/courses/${courseId}/assignment_groups`, { 'include[]': ['assignments', 'submission'] });
     for await (const groups of pages) {
+      let skipped = 0;
       for (const group of groups) {
         const { assignments, ...groupRow } = group;
         await out.add('assignment_groups', groupRow as typeof group);
-        for (const assignment of Array.isArray(assignments) ? assignments : []) {
+        const list: unknown[] = Array.isArray(assignments) ? assignments : [];
+        session.budget?.rows(list.length * 2);
+        for (const assignment of list) {
+          if (!assignment || typeof assignment !== 'object' || !usableId((assignment as { id?: unknown }).id)) {
+            skipped += 1;
+            continue;
+          }
           const { submission, ...assignmentRow } = assignment as Record<string, unknown> & { id: number };
-          if (!Number.isSafeInteger(assignmentRow.id)) continue;
           await out.add('assignments', assignmentRow as typeof group);
-          const sub = submission as (Record<string, unknown> & { id: number }) | undefined;
-          if (sub && Number.isSafeInteger(sub.id)) await out.add('submissions', sub);
+          const sub = submission as (Record<string, unknown> & { id?: unknown }) | null | undefined;
+          if (sub && typeof sub === 'object' && usableId(sub.id)) await out.add('submissions', sub as typeof group);
+          else if (sub) skipped += 1;
         }
       }
+      if (skipped > 0) ctx.logger.warn({ syncId: sync.id, courseId, skipped }, 'canvas rows without a usable id skipped');
     }
     await out.finish();
   } catch (err) {
-    if (isAppError(err, 'canvas_forbidden') || isAppError(err, 'canvas_not_found')) {
+    if (skipsCourse(err, session)) {
+      if (err.code !== 'canvas_forbidden' && err.code !== 'canvas_not_found') ctx.logger.warn({ syncId: sync.id, courseId, code: err.code }, 'course skipped: past a limit on what Canvas sends');
       await deps.publisher.status({ ...base, kind: 'unit_skipped', unitKey, error: { code: err.code, message: err.message } }, origin, `${sync.id}:r${sync.run}:skip:${unitKey}`);
       return;
     }
     throw err;
   }
+}
+
+/** Errors that skip one course with a warning instead of failing the sync. */
+function skipsCourse(err: unknown, session: CanvasSession): err is AppError {
+  if (isAppError(err, 'canvas_forbidden') || isAppError(err, 'canvas_not_found') || isAppError(err, 'canvas_response_too_large')) return true;
+  return isAppError(err, 'canvas_pagination_limit') && !session.budget?.exhausted;
 }
 
 /** Runs `fn` over `items` with at most `limit` at once; the first failure stops new starts and is thrown. */

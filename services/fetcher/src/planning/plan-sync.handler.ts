@@ -3,7 +3,10 @@ import type { Kysely } from 'kysely';
 import type { Database, HandlerResult, MessageContext, SyncRequested } from '@canvas-sync/shared';
 import type { CanvasClient } from '../canvas/canvas.client.js';
 import type { CanvasSession } from '../canvas/canvas-session.js';
+import { usableId } from '../canvas/walk.js';
+import { shareOf, WorkBudget, type SyncLimits } from '../canvas/walk-limits.js';
 import { UnitRecords } from '../fetching/unit-records.js';
+import { fairShareDelay, type UserSlots } from '../fetching/user-slots.js';
 import type { Origin, PipelinePublisher } from '../messaging/pipeline.publisher.js';
 import type { SessionFactory } from '../syncs/session-factory.js';
 import { findSync, pendingPlannedCourses, type SyncState } from '../syncs/sync-state.repository.js';
@@ -16,6 +19,10 @@ export interface PlannerDeps {
   openSession: SessionFactory;
   publisher: PipelinePublisher;
   guard: WorkGuard;
+  /** Plannings per user at once in this process: one user's syncs cannot hold every planner slot. */
+  slots: UserSlots;
+  /** Pages and rows one sync may fetch; each unit gets its share in its message. */
+  syncLimits: SyncLimits;
 }
 
 /**
@@ -25,25 +32,44 @@ export interface PlannerDeps {
  */
 export function planSyncHandler(deps: PlannerDeps) {
   return async (msg: SyncRequested, ctx: MessageContext): Promise<HandlerResult> => {
-    const sync = await findSync(deps.db, msg.syncId);
-    if (!sync || sync.run !== msg.run || !['queued', 'running'].includes(sync.status)) {
-      ctx.logger.info({ syncId: msg.syncId, status: sync?.status }, 'sync no longer wants planning');
-      return 'ack';
+    // Fairness as in the fetch units: at the user's share, put back; on the last delivery, wait.
+    const slot = deps.slots.tryTake(msg.userId) ?? (ctx.lastDelivery ? await deps.slots.take(msg.userId) : undefined);
+    if (!slot) return { nak: fairShareDelay(ctx.deliveryCount) };
+    try {
+      return await plan(deps, msg, ctx);
+    } finally {
+      slot.release();
     }
-    const origin: Origin = { correlationId: sync.id, traceparent: ctx.traceparent };
-    const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
-    await deps.publisher.status({ ...base, kind: 'started' }, origin, `${sync.id}:r${sync.run}:started`);
+  };
+}
 
-    return deps.guard.run(sync, origin, ctx, async (session) => {
+/** The planning itself, once the user's planner slot is held. */
+async function plan(deps: PlannerDeps, msg: SyncRequested, ctx: MessageContext): Promise<HandlerResult> {
+  const sync = await findSync(deps.db, msg.syncId);
+  if (!sync || sync.run !== msg.run || !['queued', 'running'].includes(sync.status)) {
+    ctx.logger.info({ syncId: msg.syncId, status: sync?.status }, 'sync no longer wants planning');
+    return 'ack';
+  }
+  const origin: Origin = { correlationId: sync.id, traceparent: ctx.traceparent };
+  const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
+  await deps.publisher.status({ ...base, kind: 'started' }, origin, `${sync.id}:r${sync.run}:started`);
+
+  const budget = new WorkBudget(deps.syncLimits.pages, deps.syncLimits.rows);
+  return deps.guard.run(
+    sync,
+    origin,
+    ctx,
+    async (session) => {
       let courseIds = sync.planReady ? await pendingPlannedCourses(deps.db, sync.id) : undefined;
       if (courseIds === undefined) courseIds = await listCourses(deps, sync, session, origin);
       const units = chunk(courseIds, sync.chunkSize);
       for (const [unitIndex, ids] of units.entries()) {
-        await deps.publisher.unit({ ...base, unitIndex, courseIds: ids }, origin);
+        await deps.publisher.unit({ ...base, unitIndex, courseIds: ids, budget: shareOf(deps.syncLimits, ids.length, courseIds.length) }, origin);
       }
       ctx.logger.info({ syncId: sync.id, courses: courseIds.length, units: units.length }, 'sync planned');
-    });
-  };
+    },
+    budget,
+  );
 }
 
 /** Walks `/courses?include[]=term`, publishing the course list as the `courses` unit and the plan. */
@@ -57,7 +83,7 @@ async function listCourses(deps: PlannerDeps, sync: SyncState, session: CanvasSe
       if (!inScope(course, sync.scope)) continue;
       await out.add('courses', course);
       const term = course.term as (Record<string, unknown> & { id: number }) | undefined;
-      if (term && Number.isSafeInteger(term.id)) terms.set(term.id, term);
+      if (term && usableId(term.id)) terms.set(term.id, term);
       // A course closed by its dates comes back as a stub; its contents cannot be read.
       if (course.access_restricted_by_date !== true) planned.push(course.id);
     }

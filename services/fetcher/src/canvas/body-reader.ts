@@ -1,0 +1,58 @@
+import { AppError } from '@canvas-sync/shared';
+
+const tooLarge = (path: string, limit: number) => new AppError('canvas_response_too_large', `Canvas sent more than ${limit} bytes for ${path}; the answer was refused.`);
+
+/**
+ * Reads an answer's body, counting the bytes as they arrive — after gzip/br decoding, so a small
+ * compressed bomb is counted at its real size — and stops reading past `maxBytes`. A
+ * `Content-Length` above the limit is refused before any byte is read. Errors while reading (a
+ * dropped connection, the request's timeout on a trickling body) are `canvas_unavailable`.
+ */
+export async function readBoundedBody(res: Response, maxBytes: number, path: string): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge(path, maxBytes);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge(path, maxBytes);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError('canvas_unavailable', `Canvas broke off the answer for ${path}.`, { cause: err });
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+/**
+ * True when JSON `text` nests arrays/objects deeper than `maxDepth`. One linear pass that skips
+ * strings; it runs before `JSON.parse`, because what handles the parsed value later (stringify,
+ * the writer) recurses and a 100,000-deep answer would overflow the stack there.
+ */
+export function jsonTooDeep(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}

@@ -1,0 +1,184 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError, type CanvasUrlPolicy } from '@canvas-sync/shared';
+import { HostBreakers } from '../breaker/host-breakers.js';
+import { CanvasClient } from './canvas.client.js';
+import { createSession } from './canvas-session.js';
+import { createGuardedFetch, type GuardedFetch } from './guarded-fetch.js';
+import { DEFAULT_CANVAS_LIMITS, WorkBudget, type CanvasLimits } from './walk-limits.js';
+
+const relaxed: CanvasUrlPolicy = { allowedHosts: ['*'], allowPrivateNetwork: true };
+type Handler = (req: IncomingMessage, res: ServerResponse, origin: string) => void;
+
+async function outcome(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (err) {
+    return err instanceof AppError ? err.code : `${(err as Error).name}: ${(err as Error).message}`;
+  }
+}
+
+/** A hostile Canvas on 127.0.0.1: each test sets `handle`. */
+describe('limits on what a Canvas server sends', () => {
+  let server: Server;
+  let origin = '';
+  let handle: Handler = (_req, res) => res.end('[]');
+  let guarded: GuardedFetch;
+  let requests = 0;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests += 1;
+      handle(req, res, origin);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    guarded = createGuardedFetch(relaxed);
+  });
+  afterAll(async () => {
+    await guarded.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const client = (limits: Partial<CanvasLimits> = {}) =>
+    new CanvasClient({
+      policy: relaxed,
+      fetchImpl: guarded.fetch,
+      budget: { acquire: async (tokenKey) => ({ tokenKey, id: 'lease', grantedAt: 0 }), release: async () => undefined },
+      breakers: new HostBreakers(),
+      logger: pino({ level: 'silent' }),
+      userAgent: 'test',
+      timeoutMs: 5_000,
+      maxUnavailableRetries: 0,
+      maxThrottleRetries: 0,
+      limits: { ...DEFAULT_CANVAS_LIMITS, ...limits },
+    });
+  const walk = async (c: CanvasClient, session = createSession(origin, 'tok')) => {
+    const pages: number[][] = [];
+    const result = await outcome(
+      (async () => {
+        for await (const rows of c.paginate(session, '/api/v1/courses')) pages.push(rows.map((r) => r.id));
+      })(),
+    );
+    return { result, pages };
+  };
+
+  it('counts a gzip answer at its decoded size: a 70 KB bomb of 70 MiB is refused', async () => {
+    const bomb = gzipSync(Buffer.concat([Buffer.from('[{"id":1,"x":"'), Buffer.alloc(70 * 1024 * 1024, 0x61), Buffer.from('"}]')]));
+    expect(bomb.length).toBeLessThan(200 * 1024);
+    handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(bomb.length) }).end(bomb);
+    expect(await outcome(client().getJson(createSession(origin, 'tok'), '/api/v1/users/self'))).toBe('canvas_response_too_large');
+  });
+
+  it('refuses a huge body sent without Content-Length, and one whose Content-Length is too large', async () => {
+    handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const chunk = `${'{"id":1},'.repeat(1000)}`;
+      let sent = 0;
+      const more = () => {
+        while (sent < 2_000 && !res.destroyed) {
+          sent += 1;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end('{"id":2}]');
+      };
+      more();
+    };
+    expect(await outcome(client({ maxResponseBytes: 1024 * 1024 }).getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_response_too_large');
+    handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(5 * 1024 * 1024) }).end();
+    expect(await outcome(client({ maxResponseBytes: 1024 * 1024 }).getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_response_too_large');
+  });
+
+  it('accepts an answer right at the limit', async () => {
+    const body = JSON.stringify([{ id: 1, x: 'a'.repeat(1000) }]);
+    handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    expect(await client({ maxResponseBytes: Buffer.byteLength(body) }).getJson(createSession(origin, 'tok'), '/x')).toEqual(JSON.parse(body));
+  });
+
+  it('refuses JSON nested deeper than the limit, before parsing it', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(deep);
+    expect(await outcome(client().getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_response_too_large');
+    const nested = JSON.stringify([{ id: 1, a: { b: { c: '[[[[[[[[[[[{{{{{' } } }]);
+    handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(nested);
+    expect(await client({ maxJsonDepth: 4 }).getJson(createSession(origin, 'tok'), '/x')).toEqual(JSON.parse(nested));
+  });
+
+  it('stops endless distinct next links at the page limit', async () => {
+    requests = 0;
+    handle = (req, res, o) => {
+      const page = Number(new URL(req.url ?? '/', o).searchParams.get('page') ?? '1');
+      res.writeHead(200, { 'content-type': 'application/json', link: `<${o}/api/v1/courses?page=${page + 1}&per_page=100>; rel="next"` }).end(JSON.stringify([{ id: page }]));
+    };
+    const { result, pages } = await walk(client({ maxPagesPerWalk: 25 }));
+    expect(result).toBe('canvas_pagination_limit');
+    expect(pages).toHaveLength(25);
+    expect(requests).toBe(25);
+  });
+
+  it('stops a walk at the row limit', async () => {
+    handle = (req, res, o) => {
+      const page = Number(new URL(req.url ?? '/', o).searchParams.get('page') ?? '1');
+      const rows = Array.from({ length: 100 }, (_, i) => ({ id: page * 1000 + i }));
+      res.writeHead(200, { 'content-type': 'application/json', link: `<${o}/api/v1/courses?page=${page + 1}>; rel="next"` }).end(JSON.stringify(rows));
+    };
+    const { result, pages } = await walk(client({ maxRowsPerWalk: 250 }));
+    expect(result).toBe('canvas_pagination_limit');
+    expect(pages).toHaveLength(2);
+  });
+
+  it('ends a walk whose next links cycle through two URLs, after each was read once', async () => {
+    requests = 0;
+    handle = (req, res, o) => {
+      const page = new URL(req.url ?? '/', o).searchParams.get('page') === 'b' ? 'b' : 'a';
+      res.writeHead(200, { 'content-type': 'application/json', link: `<${o}/api/v1/courses?page=${page === 'a' ? 'b' : 'a'}>; rel="next"` }).end(JSON.stringify([{ id: page === 'a' ? 1 : 2 }]));
+    };
+    const first = `${origin}/api/v1/courses?page=a`;
+    const c = client();
+    const pages: number[][] = [];
+    // The first URL carries per_page; start the cycle from a page the server names itself.
+    handle = ((inner) => (req: IncomingMessage, res: ServerResponse, o: string) => {
+      if (!new URL(req.url ?? '/', o).searchParams.get('page')) return void res.writeHead(200, { 'content-type': 'application/json', link: `<${first}>; rel="next"` }).end('[]');
+      inner(req, res, o);
+    })(handle);
+    for await (const rows of c.paginate(createSession(origin, 'tok'), '/api/v1/courses')) pages.push(rows.map((r) => r.id));
+    expect(pages).toEqual([[], [1], [2]]);
+    expect(requests).toBe(3);
+  });
+
+  it('charges pages and rows to the session share of the sync: past it, the walk stops', async () => {
+    handle = (req, res, o) => {
+      const page = Number(new URL(req.url ?? '/', o).searchParams.get('page') ?? '1');
+      res.writeHead(200, { 'content-type': 'application/json', link: `<${o}/api/v1/courses?page=${page + 1}>; rel="next"` }).end(JSON.stringify([{ id: page }]));
+    };
+    const budget = new WorkBudget(3, 1_000);
+    const { result, pages } = await walk(client(), createSession(origin, 'tok', { budget }));
+    expect(result).toBe('canvas_pagination_limit');
+    expect(pages).toHaveLength(3);
+    expect(budget.exhausted).toBe(true);
+  });
+
+  it('refuses a Link header above the limit', async () => {
+    const linkOf = (bytes: number) => `<${origin}/api/v1/courses?page=2>; rel="next", ${'<x>; rel="x", '.repeat(bytes / 14)}`;
+    let link = linkOf(12 * 1024);
+    handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', link }).end('[{"id":1}]');
+    expect((await walk(client({ maxLinkHeaderBytes: 8 * 1024 }))).result).toBe('canvas_response_too_large');
+    // Above the HTTP client's own 16 KiB header cap: the same code, not an outage retried forever.
+    link = linkOf(24 * 1024);
+    expect((await walk(client())).result).toBe('canvas_response_too_large');
+  });
+
+  it('skips rows without a usable id (missing, negative, unsafe, not an object) and keeps the rest', async () => {
+    const body = `[{"id":1},{"name":"no id"},{"id":-4},{"id":9007199254740993},{"id":"7"},null,[1],{"id":2.5},{"id":3}]`;
+    handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    const { result, pages } = await walk(client());
+    expect(result).toBe('ok');
+    expect(pages).toEqual([[1, 3]]);
+  });
+});
