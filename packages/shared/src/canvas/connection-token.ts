@@ -37,6 +37,8 @@ export interface ConnectionToken {
   expiresAt: Date | null;
   /** The token's full lifetime in ms, when this call refreshed it (Canvas's `expires_in`). */
   lifetimeMs?: number;
+  /** True when this call got the token from Canvas (false: stored, possibly by another replica). */
+  refreshed?: boolean;
 }
 
 /** Who asks: the connection, the user it must belong to, and the token version the caller holds. */
@@ -118,7 +120,7 @@ export async function renewConnectionToken(db: Kysely<Database>, ports: Connecti
       const expiresAt = lifetimeMs === undefined ? null : new Date(askedAt.getTime() + lifetimeMs);
       const version = row.token_version + 1;
       await storeRefreshedToken(trx, row.id, { tokenCiphertext: ciphertext, tokenKeyId: keyId, expiresAt, version });
-      return { ...baseOf(row), accessToken: answer.accessToken, version, expiresAt, ...(lifetimeMs === undefined ? {} : { lifetimeMs }) };
+      return { ...baseOf(row), accessToken: answer.accessToken, version, expiresAt, refreshed: true, ...(lifetimeMs === undefined ? {} : { lifetimeMs }) };
     });
   } catch (err) {
     // 55P03: the lock wait ran out behind another replica's renewal that is still talking to Canvas.

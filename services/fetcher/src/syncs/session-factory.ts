@@ -11,12 +11,11 @@ export type SessionFactory = (sync: SyncState, extra: Pick<CanvasSession, 'signa
  * Personal tokens are used as stored. OAuth connections get the process's shared token holder,
  * which renews the access token before it expires and once after Canvas rejects it. A connection
  * marked `reauth_required` fails at once with `canvas_reauth_required`, before any Canvas request.
- * Without `tokens` (no developer keys configured) an OAuth token is used until Canvas rejects it.
  */
-export function sessionFactory(db: Kysely<Database>, cipher: TokenCipher, tokens?: TokenHolders): SessionFactory {
+export function sessionFactory(db: Kysely<Database>, cipher: TokenCipher, tokens: TokenHolders): SessionFactory {
   return async (sync, extra) => {
     const token = await readConnectionToken(db, cipher, sync.connectionId, sync.userId);
-    const auth = token.authType === 'oauth' && tokens ? tokens.holderFor(token) : undefined;
+    const auth = token.authType === 'oauth' ? tokens.holderFor(token) : undefined;
     return createSession(token.origin, token.accessToken, { ...extra, ...(auth ? { auth } : {}) });
   };
 }
