@@ -27,6 +27,7 @@ function fakeAuth(options: { renewable?: boolean } = {}) {
   const calls = { rejected: [] as number[], refused: [] as number[] };
   const auth: SessionAuth = {
     current: async () => credential,
+    usable: (c) => c.version === credential.version,
     rejected: async (version) => {
       calls.rejected.push(version);
       if (options.renewable === false) throw new AppError('canvas_reauth_required');
@@ -38,7 +39,12 @@ function fakeAuth(options: { renewable?: boolean } = {}) {
       return new AppError('canvas_reauth_required', 'Canvas rejected the renewed access token; reconnect Canvas.');
     },
   };
-  return { auth, calls };
+  /** What another worker's renewal does to this process's holder. */
+  const renewElsewhere = () => {
+    const next = credential.version + 1;
+    credential = { token: `access-${next}`, tokenKey: tokenFingerprint(`access-${next}`), version: next };
+  };
+  return { auth, calls, renewElsewhere };
 }
 
 const clientWith = (fetchImpl: typeof fetch) =>
@@ -79,6 +85,18 @@ describe('CanvasClient with an OAuth session: a 401 with WWW-Authenticate', () =
     const err = await clientWith(canvas.fetchImpl).getJson(createSession(ORIGIN, 'access-0', { auth }), '/api/v1/users/self').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'canvas_reauth_required' });
     expect(canvas.sent).toEqual(['access-0']);
+  });
+
+  it('a token replaced by another worker while the request was out is retried with the newer one, without a renewal of its own', async () => {
+    const { auth, calls, renewElsewhere } = fakeAuth();
+    const canvas = canvasAccepting(new Set(['access-1']));
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      if (canvas.sent.length === 0) renewElsewhere(); // the renewal lands while access-0 is on its way
+      return canvas.fetchImpl(url, init);
+    }) as typeof fetch;
+    expect(await clientWith(fetchImpl).getJson(createSession(ORIGIN, 'access-0', { auth }), '/api/v1/users/self')).toEqual({ id: 1 });
+    expect(canvas.sent).toEqual(['access-0', 'access-1']);
+    expect(calls).toEqual({ rejected: [], refused: [] });
   });
 
   it('a personal token is not renewed: the rejection stays canvas_token_invalid', async () => {

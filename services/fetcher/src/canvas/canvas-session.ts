@@ -17,6 +17,11 @@ export interface Credential {
 export interface SessionAuth {
   /** The credential to send now; renewed first when it is near expiry (only then is the DB read). */
   current(): Promise<Credential>;
+  /**
+   * False once `credential` was replaced by a renewal or has expired: a request that waited for
+   * its budget slot longer than the token lived renews instead of sending a dead token.
+   */
+  usable(credential: Credential): boolean;
   /** Canvas rejected `version` (401 + WWW-Authenticate): renews it, or adopts a newer one another worker stored. */
   rejected(version: number): Promise<void>;
   /** Canvas rejected `version` again after a renewal: marks the connection for a reconnect; the error to fail with. */

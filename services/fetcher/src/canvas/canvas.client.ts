@@ -93,6 +93,7 @@ export class CanvasClient {
     let throttles = 0;
     let failures = 0;
     let rejections = 0;
+    let overtaken = 0;
     let waiting = false;
     for (;;) {
       session.signal?.throwIfAborted();
@@ -101,6 +102,7 @@ export class CanvasClient {
       try {
         const result = await this.options.breakers.fire(session.origin, () => this.once(session, credential, url, path));
         if (waiting) session.onCanvasWait?.(false);
+        if (result.kind === 'renew') continue;
         if (result.kind === 'throttled') {
           this.options.hooks?.onThrottle?.();
           if (++throttles > this.options.maxThrottleRetries) throw new AppError('canvas_throttled');
@@ -116,8 +118,13 @@ export class CanvasClient {
         }
         if (isAppError(err, 'canvas_token_invalid') && session.auth) {
           // OAuth (CANVAS.md): renew once and retry; a renewed token rejected too means reconnect.
-          if (++rejections > 1) throw await session.auth.refused(credential.version);
-          await session.auth.rejected(credential.version);
+          // A token replaced by another worker's renewal while this request was out does not count:
+          // the retry simply uses the newer one (bounded, in case renewals keep overtaking it).
+          const replaced = !session.auth.usable(credential) && ++overtaken <= 5;
+          if (!replaced) {
+            if (++rejections > 1) throw await session.auth.refused(credential.version);
+            await session.auth.rejected(credential.version);
+          }
           continue;
         }
         if (isAppError(err, 'canvas_unavailable') || isAppError(err, 'canvas_bad_response')) {
@@ -130,9 +137,14 @@ export class CanvasClient {
     }
   }
 
-  private async once(session: CanvasSession, credential: Credential, url: string, path: string): Promise<{ kind: 'ok'; body: unknown; link: Record<string, string> } | { kind: 'throttled' }> {
+  private async once(session: CanvasSession, credential: Credential, url: string, path: string): Promise<{ kind: 'ok'; body: unknown; link: Record<string, string> } | { kind: 'throttled' } | { kind: 'renew' }> {
     // The budget is per access token: a renewed token starts with a fresh bucket at Canvas.
     const lease = await this.options.budget.acquire(credential.tokenKey, session.signal);
+    if (session.auth && !session.auth.usable(credential)) {
+      // The wait for a slot outlasted the token (short OAuth lifetimes): give the slot back unused.
+      await this.options.budget.release(lease, { throttled: false }).catch((err: unknown) => this.options.logger.warn({ err }, 'budget release failed'));
+      return { kind: 'renew' };
+    }
     let throttled = false;
     let remaining: number | undefined;
     let cost: number | undefined;

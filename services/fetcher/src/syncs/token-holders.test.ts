@@ -137,6 +137,19 @@ describe('TokenHolders: the OAuth token of a connection in one fetcher', () => {
     expect(t.refusals).toEqual([['c1', 3]]);
   });
 
+  it('a credential stops being usable once renewed elsewhere or expired (a request that waited too long for its slot)', async () => {
+    const t = setup();
+    const holder = t.tokens.holderFor(t.token(0));
+    const first = await holder.current();
+    expect(holder.usable(first)).toBe(true);
+    t.advance(5_000);
+    expect(holder.usable(first)).toBe(false);
+    const second = await holder.current();
+    expect(second.version).toBe(1);
+    expect(holder.usable(second)).toBe(true);
+    expect(holder.usable(first)).toBe(false);
+  });
+
   it('a token without expiry is never renewed ahead', async () => {
     const t = setup();
     const holder = t.tokens.holderFor(t.token(0, { expiresAt: null }));

@@ -46,6 +46,10 @@ export class ConnectionTokenHolder implements SessionAuth {
     return this.credential;
   }
 
+  usable(credential: Credential): boolean {
+    return credential.version === this.credential.version && this.now() < this.expiresAt;
+  }
+
   async rejected(version: number): Promise<void> {
     // Another session here renewed while this request was out: its token is the answer.
     if (version !== this.credential.version) return;
@@ -59,10 +63,11 @@ export class ConnectionTokenHolder implements SessionAuth {
   /**
    * A token read from the database at a session's start: newer than ours when another replica
    * renewed or the user reconnected (versions only rise). An older read lost a race with our own
-   * renewal and is ignored.
+   * renewal and is ignored; if versions were ever reset, the next rejection finds the stored token.
    */
   update(token: ConnectionToken): void {
-    if (token.version > this.credential.version && !this.inflight) this.adopt(token);
+    if (this.inflight) return;
+    if (token.version > this.credential.version || (token.version === this.credential.version && token.accessToken !== this.credential.token)) this.adopt(token);
   }
 
   private renewFrom(version: number): Promise<void> {
