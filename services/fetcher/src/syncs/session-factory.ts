@@ -5,7 +5,7 @@ import type { TokenHolders } from './token-holders.js';
 import type { SyncState } from './sync-state.repository.js';
 
 /** Opens a Canvas session for a sync: reads its connection and decrypts the token (in memory only). */
-export type SessionFactory = (sync: SyncState, extra: Pick<CanvasSession, 'signal' | 'onCanvasWait' | 'budget'>) => Promise<CanvasSession>;
+export type SessionFactory = (sync: SyncState, extra: Pick<CanvasSession, 'signal' | 'onCanvasWait' | 'budget' | 'onRowsSkipped'>) => Promise<CanvasSession>;
 
 /**
  * Personal tokens are used as stored. OAuth connections get the process's shared token holder,
