@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { freePort, spawnService, startPipeline, TEST_OAUTH_CLIENT, waitFor, type PipelineHarness, type ServiceName, type ServiceProcess, type SimGrant } from '@canvas-sync/testkit';
+import { createTokenCipher, DEV_TOKEN_KEY, openConnectionTokens, parseTokenKeys, type TokenKeysConfig } from '@canvas-sync/shared';
 import { dumpDatabase, leaksIn, needlesFor, readStreams, tapNats } from './token-leak.harness.js';
 
 const SECRET = 'token-leak-test-jwt-secret-0123456789';
@@ -60,7 +61,8 @@ describe('Canvas tokens leak nowhere in the running system', () => {
   const startService = async (name: ServiceName, portVar: string, env: Record<string, string>): Promise<number> => {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const extra: Record<string, string> = name === 'api' ? { NOTIFIER_PORT: String(notifierPort) } : {};
+      // PUBLIC_URL: the api's redirect URI for Connect with Canvas.
+      const extra: Record<string, string> = name === 'api' ? { NOTIFIER_PORT: String(notifierPort), PUBLIC_URL: `http://127.0.0.1:${port}` } : {};
       const service = spawnService(name, { ...env, ...extra, [portVar]: String(port) });
       h.services.push(service);
       try {
@@ -123,15 +125,28 @@ describe('Canvas tokens leak nowhere in the running system', () => {
     const failing = (await call('bad-user', 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full' })).json();
     expect((await waitForSync('bad-user', failing.id, ['completed', 'failed', 'cancelled'])).status).toBe('failed');
 
-    // OAuth: a real grant of the simulator, stored as the api's callback stores it, whose access
-    // token Canvas then considers expired: the fetcher is refused (401), renews it with the refresh
-    // token and the client secret, and completes the sync with the renewed token.
-    grant = (await h.connectOAuth('oauth-leak-user', h.sim.users[1]!.id)).grant;
+    // OAuth: Connect with Canvas through the api (the simulator approves at once), then Canvas
+    // considers the access token expired: the fetcher is refused (401), renews it with the refresh
+    // token and the client secret, and completes the sync; then the user disconnects (revoke).
+    const { authorizeUrl } = (await call('oauth-leak-user', 'POST', '/api/v1/canvas/oauth/start', { baseUrl: h.sim.url })).json();
+    h.sim.setOAuthSessionUser(h.sim.users[1]!.id);
+    const consent = await fetch(authorizeUrl as string, { redirect: 'manual' });
+    const callbackUrl = consent.headers.get('location')!;
+    const callback = await fetch(callbackUrl, { redirect: 'manual' });
+    answers.push(`GET callback → ${callback.status} ${JSON.stringify([...callback.headers])} ${await callback.text()}`);
+    expect(callback.headers.get('location')).toContain('canvas=connected');
+    const code = new URL(callbackUrl).searchParams.get('code')!;
+    const sealed = await h.database.db.selectFrom('connections').selectAll().where('user_id', '=', 'oauth-leak-user').executeTakeFirstOrThrow();
+    const opened = openConnectionTokens(createTokenCipher(parseTokenKeys({ TOKEN_ENCRYPTION_KEY: DEV_TOKEN_KEY }, () => '') as TokenKeysConfig), sealed)!;
+    grant = { code, accessToken: opened.accessToken, refreshToken: opened.refreshToken!, expiresIn: undefined };
     await call('oauth-leak-user', 'GET', '/api/v1/canvas/connection');
     expect(h.sim.expireOAuthTokens(h.sim.users[1]!.id)).toBe(1);
     const oauthSync = (await call('oauth-leak-user', 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full' })).json();
     expect((await waitForSync('oauth-leak-user', oauthSync.id, ['completed', 'failed', 'cancelled'])).status).toBe('completed');
     expect(h.sim.oauthStats().refreshGrants).toBeGreaterThanOrEqual(1);
+    expect((await call('oauth-leak-user', 'POST', '/api/v1/canvas/connection/test')).json()).toMatchObject({ ok: true });
+    expect((await call('oauth-leak-user', 'DELETE', '/api/v1/canvas/connection')).status).toBe(204);
+    expect(h.sim.oauthStats().revocations).toBe(1);
 
     // The panel's sign-in link carries the user's JWT in its query: the request log must not.
     const panelJwt = await jwt('leak-user');
