@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@canvas-sync/testkit';
-import { AppError, createDb, renewConnectionToken, TokenCipher, type CanvasOAuthClient, type ConnectionTokenPorts, type Database } from '../src/index.js';
+import { startCanvasSim } from '@canvas-sync/canvas-sim';
+import { createTestDatabase, obtainSimGrant, storeSimGrant, TEST_OAUTH_CLIENT, type TestDatabase } from '@canvas-sync/testkit';
+import { AppError, createCanvasOAuthClient, createDb, createOAuthClients, renewConnectionToken, TokenCipher, type CanvasOAuthClient, type ConnectionTokenPorts, type Database } from '../src/index.js';
 import type { Kysely } from 'kysely';
 
 const cipher = new TokenCipher([{ id: 'k1', key: randomBytes(32) }], 'k1');
@@ -80,6 +81,27 @@ describe('renewConnectionToken: one renewal per connection across replicas (row 
     expect(after.refresh_ciphertext).toBe(row.refresh_ciphertext);
     expect(after.access_expires_at!.getTime()).toBeGreaterThan(Date.now() + 3_500_000);
     expect(after.status).toBe('ok');
+  });
+
+  it('against the simulator: five replicas renewing one real grant at once make one refresh at Canvas, and its token works', async () => {
+    const sim = await startCanvasSim({ users: [{ profile: 'student' }], oauthClients: [TEST_OAUTH_CLIENT], oauthAutoApprove: true, accessTokenTtlSeconds: 60 });
+    try {
+      const user = sim.users[0]!;
+      const connectionId = await storeSimGrant(database.db, cipher, 'sim-user', sim.url, await obtainSimGrant(sim, user.id));
+      const ports: ConnectionTokenPorts = {
+        cipher,
+        oauth: createCanvasOAuthClient({ fetch: (url, init) => fetch(url, init), userAgent: 'canvas-sync-tests' }),
+        clients: createOAuthClients([{ host: new URL(sim.url).host, ...TEST_OAUTH_CLIENT }]),
+      };
+      const results = await Promise.all(replicas.map((db) => renewConnectionToken(db, ports, { connectionId, userId: 'sim-user', knownVersion: 1 })));
+      expect(sim.oauthStats().refreshGrants).toBe(1);
+      expect(new Set(results.map((r) => `${r.version} ${r.accessToken}`)).size).toBe(1);
+      expect(results[0]!.version).toBe(2);
+      const self = await fetch(new URL('/api/v1/users/self', sim.url), { headers: { authorization: `Bearer ${results[0]!.accessToken}` } });
+      expect(self.status).toBe(200);
+    } finally {
+      await sim.close();
+    }
   });
 
   it('a caller that already holds an older version than another replica stored gets the stored token without a refresh', async () => {
