@@ -11,7 +11,7 @@ const ORIGIN = 'https://canvas.example.edu';
 const KEY = { clientId: '10000000000001', clientSecret: 'client-secret' };
 
 /** Counts refresh calls; each takes a while, so every replica is queued behind the first. */
-function slowRefresher(answer: () => Promise<{ accessToken: string; expiresIn?: number }>): Pick<CanvasOAuthClient, 'refresh'> & { calls: Array<{ origin: string; refreshToken: string }> } {
+function slowRefresher(answer: () => Promise<{ accessToken: string; refreshToken?: string; expiresIn?: number }>): Pick<CanvasOAuthClient, 'refresh'> & { calls: Array<{ origin: string; refreshToken: string }> } {
   const calls: Array<{ origin: string; refreshToken: string }> = [];
   return {
     calls,
@@ -138,6 +138,14 @@ describe('renewConnectionToken: one renewal per connection across replicas (row 
     const token = await renewConnectionToken(replicas[1]!, portsWith(oauth), { connectionId: row.id, userId: 'u4', knownVersion: 0 });
     expect(token).toMatchObject({ accessToken: 'access-u4-1', version: 1, lifetimeMs: 5_000 });
     expect(oauth.calls).toHaveLength(2);
+  });
+
+  it('keeps a refresh token the endpoint rotated (OAuth allows it, Canvas does not do it)', async () => {
+    const row = await connect('u6');
+    const oauth = slowRefresher(async () => ({ accessToken: 'access-u6-1', refreshToken: 'refresh-u6-rotated', expiresIn: 60 }));
+    await renewConnectionToken(replicas[0]!, portsWith(oauth), { connectionId: row.id, userId: 'u6', knownVersion: 0 });
+    const after = await stored(row.id);
+    expect(cipher.decrypt(after.refresh_ciphertext!, after.refresh_key_id!, 'u6')).toBe('refresh-u6-rotated');
   });
 
   it('refuses another user’s connection and a host without a developer key, storing nothing', async () => {

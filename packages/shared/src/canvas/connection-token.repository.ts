@@ -35,19 +35,29 @@ export async function lockConnectionToken(trx: Transaction<Database>, connection
   return trx.selectFrom('connections').select(COLUMNS).where('id', '=', connectionId).forUpdate().executeTakeFirst();
 }
 
-/** A renewed access token: the refresh token stays (Canvas issues no new one on refresh). */
+/** A renewed access token: the refresh token stays (Canvas issues no new one on refresh) unless one came. */
 export interface RefreshedTokenWrite {
   tokenCiphertext: string;
   tokenKeyId: string;
   expiresAt: Date | null;
   version: number;
+  /** Only when the token endpoint rotated the refresh token (OAuth allows it; Canvas does not do it). */
+  refresh?: { ciphertext: string; keyId: string };
 }
 
 /** Stores a renewed access token and its version (only within the lock's transaction). */
 export async function storeRefreshedToken(trx: Transaction<Database>, connectionId: string, write: RefreshedTokenWrite): Promise<void> {
   await trx
     .updateTable('connections')
-    .set({ token_ciphertext: write.tokenCiphertext, token_key_id: write.tokenKeyId, access_expires_at: write.expiresAt, token_version: write.version, status: 'ok', updated_at: new Date() })
+    .set({
+      token_ciphertext: write.tokenCiphertext,
+      token_key_id: write.tokenKeyId,
+      ...(write.refresh ? { refresh_ciphertext: write.refresh.ciphertext, refresh_key_id: write.refresh.keyId } : {}),
+      access_expires_at: write.expiresAt,
+      token_version: write.version,
+      status: 'ok',
+      updated_at: new Date(),
+    })
     .where('id', '=', connectionId)
     .execute();
 }

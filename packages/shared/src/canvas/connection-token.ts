@@ -119,7 +119,8 @@ export async function renewConnectionToken(db: Kysely<Database>, ports: Connecti
       const lifetimeMs = answer.expiresIn === undefined ? undefined : answer.expiresIn * 1000;
       const expiresAt = lifetimeMs === undefined ? null : new Date(askedAt.getTime() + lifetimeMs);
       const version = row.token_version + 1;
-      await storeRefreshedToken(trx, row.id, { tokenCiphertext: ciphertext, tokenKeyId: keyId, expiresAt, version });
+      const rotated = answer.refreshToken === undefined ? undefined : ports.cipher.encrypt(answer.refreshToken, row.user_id);
+      await storeRefreshedToken(trx, row.id, { tokenCiphertext: ciphertext, tokenKeyId: keyId, expiresAt, version, ...(rotated ? { refresh: rotated } : {}) });
       return { ...baseOf(row), accessToken: answer.accessToken, version, expiresAt, refreshed: true, ...(lifetimeMs === undefined ? {} : { lifetimeMs }) };
     });
   } catch (err) {
