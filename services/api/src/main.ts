@@ -1,5 +1,5 @@
 /** Composition root of the api: config → logger → Postgres + NATS → HTTP server → ready. */
-import { createLogger, createServiceMetrics, createTokenCipher, openRuntime, runMain, Shutdown } from '@canvas-sync/shared';
+import { createLogger, createServiceMetrics, createTokenCipher, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 
@@ -12,6 +12,7 @@ runMain('api', async () => {
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   shutdown.listen();
   const runtime = await openRuntime('api', config, logger, shutdown);
+  const metrics = createServiceMetrics({ service: 'api' });
   const app = await buildApp({
     logger,
     checks: runtime.checks,
@@ -26,9 +27,14 @@ runMain('api', async () => {
     corsOrigins: config.corsOrigins,
     rateLimitPerMinute: config.rateLimitPerMinute,
     oauth: config.oauth,
-    metrics: createServiceMetrics({ service: 'api' }),
+    metrics,
   });
   await app.listen({ port: config.port, host: config.host });
   shutdown.add('http', () => app.close());
-  logger.info({ port: config.port }, 'api ready');
+  if (config.metricsPort !== undefined) {
+    // Operators only (Prometheus, on-call): metrics and readiness with error texts, off the public port.
+    const ops = await startHealthServer({ port: config.metricsPort, host: config.host, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: () => metrics.scrape(), readinessDetail: true, logger });
+    shutdown.add('metrics server', () => new Promise<void>((resolve) => ops.close(() => resolve())));
+  }
+  logger.info({ port: config.port, metricsPort: config.metricsPort }, 'api ready');
 });

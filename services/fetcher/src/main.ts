@@ -69,7 +69,7 @@ runMain('fetcher', async () => {
   const cipher = createTokenCipher(config.tokenKeys);
   const tokenHolders = createTokenHolders({ db: runtime.db, cipher, clients: config.oauthClients, fetch: guardedFetch.fetch, policy, userAgent: config.canvas.userAgent, logger });
 
-  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape });
+  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape, readinessDetail: true, logger });
   shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
   const consumers = startFetcherConsumers({
     ...runtime,

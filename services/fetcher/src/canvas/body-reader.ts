@@ -5,8 +5,9 @@ const tooLarge = (path: string, limit: number) => new AppError('canvas_response_
 /**
  * Reads an answer's body, counting the bytes as they arrive — after gzip/br decoding, so a small
  * compressed bomb is counted at its real size — and stops reading past `maxBytes`. A
- * `Content-Length` above the limit is refused before any byte is read. Errors while reading (a
- * dropped connection, the request's timeout on a trickling body) are `canvas_unavailable`.
+ * `Content-Length` above the limit is refused before any byte is read. A dropped connection is
+ * `canvas_unavailable` (retried); the request's timeout firing while the body trickles in is
+ * `canvas_time_limit` (not retried).
  */
 export async function readBoundedBody(res: Response, maxBytes: number, path: string): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? '0');
@@ -31,6 +32,9 @@ export async function readBoundedBody(res: Response, maxBytes: number, path: str
     }
   } catch (err) {
     if (err instanceof AppError) throw err;
+    // The request's timeout fired while bytes were still coming: a trickling body, not an outage.
+    // Retrying it would only trickle again (and open the circuit for every user of the host).
+    if ((err as Error | null)?.name === 'TimeoutError') throw new AppError('canvas_time_limit', `Canvas took too long to send the answer for ${path}; refused.`, { cause: err });
     throw new AppError('canvas_unavailable', `Canvas broke off the answer for ${path}.`, { cause: err });
   }
   return Buffer.concat(chunks, total).toString('utf8');

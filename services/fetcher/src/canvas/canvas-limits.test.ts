@@ -45,7 +45,7 @@ describe('limits on what a Canvas server sends', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const client = (limits: Partial<CanvasLimits> = {}) =>
+  const client = (limits: Partial<CanvasLimits> = {}, timeoutMs = 5_000) =>
     new CanvasClient({
       policy: relaxed,
       fetchImpl: guarded.fetch,
@@ -53,7 +53,7 @@ describe('limits on what a Canvas server sends', () => {
       breakers: new HostBreakers(),
       logger: pino({ level: 'silent' }),
       userAgent: 'test',
-      timeoutMs: 5_000,
+      timeoutMs,
       maxUnavailableRetries: 0,
       maxThrottleRetries: 0,
       limits: { ...DEFAULT_CANVAS_LIMITS, ...limits },
@@ -99,6 +99,21 @@ describe('limits on what a Canvas server sends', () => {
     const body = JSON.stringify([{ id: 1, x: 'a'.repeat(1000) }]);
     handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     expect(await client({ maxResponseBytes: Buffer.byteLength(body) }).getJson(createSession(origin, 'tok'), '/x')).toEqual(JSON.parse(body));
+  });
+
+  it('refuses a body that trickles past the request timeout (not retried as an outage)', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const drip = setInterval(() => (res.destroyed ? clearInterval(drip) : res.write(' ')), 100);
+      timers.push(drip);
+    };
+    try {
+      expect(await outcome(client({}, 1_000).getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_time_limit');
+    } finally {
+      timers.forEach(clearInterval);
+    }
   });
 
   it('refuses JSON nested deeper than the limit, before parsing it', async () => {
@@ -169,7 +184,15 @@ describe('limits on what a Canvas server sends', () => {
     let link = linkOf(12 * 1024);
     handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', link }).end('[{"id":1}]');
     expect((await walk(client({ maxLinkHeaderBytes: 8 * 1024 }))).result).toBe('canvas_response_too_large');
+    // The simulator's hostile 16,000-byte header is within the default: parsed (linearly) and walked on.
+    handle = (req, res, o) => {
+      const second = new URL(req.url ?? '/', o).searchParams.get('page') === '2';
+      const noise = second ? '' : `<${o}/api/v1/courses?page=2>; rel="next", ${'<x>; rel="noise", '.repeat(15_900 / 18)}`;
+      res.writeHead(200, { 'content-type': 'application/json', ...(noise ? { link: noise } : {}) }).end(second ? '[{"id":2}]' : '[{"id":1}]');
+    };
+    expect(await walk(client())).toEqual({ result: 'ok', pages: [[1], [2]] });
     // Above the HTTP client's own 16 KiB header cap: the same code, not an outage retried forever.
+    handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', link }).end('[{"id":1}]');
     link = linkOf(24 * 1024);
     expect((await walk(client())).result).toBe('canvas_response_too_large');
   });
