@@ -124,4 +124,38 @@ describe('Connect with Canvas (OAuth2) in headless Chromium, against the whole s
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('a sync Canvas stopped (canvas_reauth_required) offers Reconnect Canvas beside Retry; back from Canvas, Resume finishes it', async () => {
+    const page = await openPanel(stack, 'e2e-reauth-sync');
+    const simUser = stack.pipeline.sim.users[0]!;
+    await connectWithCanvas(stack, page, 'Authorize');
+    await page.locator('#conn-status', { hasText: `Connected as ${simUser.name} (with Canvas sign-in)` }).waitFor();
+
+    // The grant ends before the sync starts: its first request is refused, the renewal too.
+    stack.pipeline.sim.revokeOAuthGrants(simUser.id, SIM_OAUTH_CLIENT.clientId);
+    await page.getByRole('button', { name: 'Start sync' }).click();
+    const failed = alert(page, /^Sync failed:/);
+    await failed.waitFor({ timeout: 90_000 });
+    expect(await failed.getByRole('button', { name: 'Reconnect Canvas' }).isVisible()).toBe(true);
+    await page.locator('#cur-error', { hasText: '(canvas_reauth_required)' }).waitFor();
+    expect(await page.locator('#cur-reconnect').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Retry (resume)' }).isVisible()).toBe(true);
+    // The connection card learns it too, without a reload.
+    await page.locator('#conn-status', { hasText: 'Canvas asks you to sign in again' }).waitFor();
+    await page.screenshot({ path: screenshotPath('panel-reauth-required.png'), fullPage: true });
+
+    await page.locator('#cur-reconnect').click();
+    await page.waitForURL((url) => url.href.startsWith(`${stack.pipeline.sim.url}/login/oauth2/auth`));
+    await page.getByRole('button', { name: 'Authorize', exact: true }).click();
+    await page.waitForURL((url) => url.href.startsWith(`${stack.baseUrl}/`));
+    const offer = alert(page, /^Canvas is connected again\. Resume the sync it stopped\?/);
+    await offer.waitFor();
+    await offer.getByRole('button', { name: 'Resume' }).click();
+    await alert(page, /^Resuming from the checkpoint/).waitFor();
+    await expect.poll(() => page.locator('#cur-status').textContent(), { timeout: 90_000, interval: 200 }).toBe('Completed');
+    expect(await page.locator('#cur-reconnect').isVisible()).toBe(false);
+    await page.locator('#conn-status', { hasText: `Connected as ${simUser.name} (with Canvas sign-in)` }).waitFor();
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  }, 180_000);
 });
