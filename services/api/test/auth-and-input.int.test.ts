@@ -81,6 +81,7 @@ describe('JWT authentication', () => {
       ['POST', '/api/v1/syncs/8d5f7d2e-62a2-4a43-9e4b-5a0f7f3d9c11/resume'],
       ['GET', '/api/v1/canvas/terms'],
       ['GET', '/api/v1/canvas/courses'],
+      ['GET', '/api/v1/canvas/oauth/options'],
     ] as const;
     for (const [method, url] of routes) {
       const res = await h.app.inject({ method, url, payload: method === 'GET' ? undefined : { any: 'thing' } });
@@ -221,6 +222,7 @@ describe('documentation and health', () => {
       '/api/v1/canvas/courses',
       '/api/v1/canvas/data',
       '/api/v1/canvas/oauth/callback',
+      '/api/v1/canvas/oauth/options',
       '/api/v1/canvas/oauth/start',
       '/api/v1/canvas/terms',
       '/api/v1/syncs',
