@@ -13,14 +13,18 @@ import {
   createJwtVerifier,
   createServiceMetrics,
   readinessAnswer,
+  renewConnectionToken,
   runReadiness,
+  usableConnectionToken,
   type CanvasOAuthClient,
+  type ConnectionTokenPorts,
   type CanvasUrlPolicy,
   type Database,
   type HostResolver,
   type JwtVerifierOptions,
   type Namespace,
   type ReadinessCheck,
+  type RenewRequest,
   type ServiceMetrics,
   type TokenCipher,
 } from '@canvas-sync/shared';
@@ -31,7 +35,6 @@ import { canvasDataRoutes } from './canvas-data/canvas-data.routes.js';
 import { connectionStore } from './connections/connections.repository.js';
 import { connectionsRoutes } from './connections/connections.routes.js';
 import { connectionGrantStore } from './connections/connection-grants.repository.js';
-import { refreshOAuthAccess } from './connections/oauth-refresh.js';
 import { createGuardedHttpFetch } from './canvas/guarded-http-fetch.js';
 import { toOAuthConfig, type ApiOAuthConfig } from './oauth/oauth.config.js';
 import { oauthStateStore } from './oauth/oauth-states.repository.js';
@@ -145,14 +148,17 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   };
   const disconnectPorts = { grants, findActiveSync: (userId: string) => findActiveSync(deps.db, userId), syncs: syncPorts, cipher: deps.cipher, oauth: oauthClient, logger: deps.logger };
   // ─────────────────────────────────────────────────────────────────────────────────────────
+  const tokenPorts: ConnectionTokenPorts = { cipher: deps.cipher, oauth: oauthClient, clients: oauthConfig.clients };
   const connectionPorts = {
     connections,
     cipher: deps.cipher,
     policy: deps.canvas,
     canvasSelf: deps.canvasSelf ?? createCanvasSelfClient({ policy: deps.canvas, userAgent: USER_AGENT, ...(deps.resolve ? { resolve: deps.resolve } : {}) }),
     personalTokens: oauthConfig.personalTokens,
-    refreshOAuth: (userId: string, seenVersion: number) =>
-      refreshOAuthAccess({ db: deps.db, cipher: deps.cipher, oauth: oauthClient, clients: oauthConfig.clients }, userId, seenVersion),
+    renewal: {
+      usable: (connectionId: string, userId: string, minValidityMs: number) => usableConnectionToken(deps.db, tokenPorts, connectionId, userId, minValidityMs),
+      renew: (request: RenewRequest) => renewConnectionToken(deps.db, tokenPorts, request),
+    },
     ...(deps.resolve ? { resolve: deps.resolve } : {}),
   };
 

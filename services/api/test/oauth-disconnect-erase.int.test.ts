@@ -102,6 +102,21 @@ describe('disconnect, test connection and erase for OAuth connections', () => {
     expect((await connection('u-test')).status).toBe('ok');
   });
 
+  it('a host whose developer key is gone: test connection says the operator must restore it, and the status stays ok', async () => {
+    await connectWithCanvas(h, canvas, 'u-nokey');
+    // The key for this host left CANVAS_OAUTH_CLIENTS: same as the row naming a host without one.
+    await db().updateTable('connections').set({ base_url: 'https://gone.example.edu', access_expires_at: new Date(Date.now() - 1000) }).where('user_id', '=', 'u-nokey').execute();
+    const before = await connection('u-nokey');
+    const refreshesBefore = canvas.grants.refresh_token;
+    const res = await call('POST', '/api/v1/canvas/connection/test', 'u-nokey');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ ok: false, error: { code: 'canvas_oauth_unavailable', message: expect.stringMatching(/developer key.*operator/i) } });
+    expect(canvas.grants.refresh_token).toBe(refreshesBefore);
+    // Reconnecting cannot help without a key: the connection is not sent to "reconnect".
+    const after = await connection('u-nokey');
+    expect([after.status, after.token_version, after.token_ciphertext]).toEqual(['ok', before.token_version, before.token_ciphertext]);
+  });
+
   it("erase removes the user's synced rows, checkpoints and history, and no one else's", async () => {
     await connectWithCanvas(h, canvas, 'u-erase');
     await connectWithCanvas(h, canvas, 'u-keep');

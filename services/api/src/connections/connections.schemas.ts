@@ -32,7 +32,8 @@ export const ConnectionView = z
   .meta({ id: 'Connection' });
 export type ConnectionView = z.infer<typeof ConnectionView>;
 
-const TestFailureCode = z.enum(['invalid_token', 'forbidden', 'throttled', 'unreachable']);
+// canvas_oauth_unavailable: an OAuth token needs renewing but the host's developer key is gone.
+const TestFailureCode = z.enum(['invalid_token', 'forbidden', 'throttled', 'unreachable', 'canvas_oauth_unavailable']);
 
 /** `POST /api/v1/canvas/connection/test`: always 200; `ok` says whether Canvas accepted the token. */
 export const ConnectionTestResult = z
@@ -41,3 +42,4 @@ export const ConnectionTestResult = z
     z.object({ ok: z.literal(false), error: z.object({ code: TestFailureCode, message: z.string() }) }),
   ])
   .meta({ id: 'ConnectionTestResult' });
+export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;

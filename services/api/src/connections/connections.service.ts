@@ -1,8 +1,7 @@
-import { AppError, checkCanvasBaseUrl, type CanvasUrlPolicy, type HostResolver, type TokenCipher } from '@canvas-sync/shared';
-import type { CanvasSelfClient, CanvasSelfResult } from '../canvas/canvas-self.client.js';
+import { AppError, checkCanvasBaseUrl, isAppError, type CanvasUrlPolicy, type ConnectionToken, type HostResolver, type RenewRequest, type TokenCipher } from '@canvas-sync/shared';
+import type { CanvasSelfClient } from '../canvas/canvas-self.client.js';
 import type { ConnectionStore } from './connections.repository.js';
-import type { ConnectionView, PutConnectionBody } from './connections.schemas.js';
-import type { RefreshOutcome } from './oauth-refresh.js';
+import type { ConnectionTestResult, ConnectionView, PutConnectionBody } from './connections.schemas.js';
 
 /** The ports the connection handlers work with. */
 export interface ConnectionPorts {
@@ -12,10 +11,19 @@ export interface ConnectionPorts {
   canvasSelf: CanvasSelfClient;
   /** `CANVAS_PERSONAL_TOKENS`: whether a pasted token may be saved (absent = allow). */
   personalTokens?: 'allow' | 'deny';
-  /** Renews an OAuth access token (see oauth-refresh.ts); absent = OAuth connections are tested as they are. */
-  refreshOAuth?: (userId: string, seenVersion: number) => Promise<RefreshOutcome>;
+  /** Reads the stored token and renews an OAuth one, shared with the fetcher. */
+  renewal: TokenRenewal;
   /** DNS for the URL policy; the system resolver unless a test injects one. */
   resolve?: HostResolver;
+}
+
+/**
+ * `usableConnectionToken` and `renewConnectionToken` of @canvas-sync/shared bound to the database
+ * and the OAuth client: one renewal protocol (row lock, `token_version` check) for api and fetcher.
+ */
+export interface TokenRenewal {
+  usable(connectionId: string, userId: string, minValidityMs: number): Promise<ConnectionToken>;
+  renew(request: RenewRequest): Promise<ConnectionToken>;
 }
 
 /** Renew this long before Canvas's `expires_in` runs out, so a test never sends a dying token. */
@@ -38,52 +46,49 @@ export async function viewConnection(ports: ConnectionPorts, userId: string): Pr
   return { baseUrl: row.base_url, connected: true, ...(row.canvas_user ? { canvasUser: row.canvas_user } : {}), ...kind };
 }
 
-const reconnect = (): CanvasSelfResult => ({ ok: false, error: { code: 'invalid_token', message: 'Canvas refused to renew access; reconnect Canvas.' } });
+const reconnect = (): ConnectionTestResult => ({ ok: false, error: { code: 'invalid_token', message: 'Canvas refused to renew access; reconnect Canvas.' } });
 
 /**
  * Calls Canvas with the stored token; remembers who it belongs to when Canvas accepts it. An OAuth
  * access token that is about to expire is renewed first, and one Canvas refuses (401) is renewed
  * once and tried again, as the fetcher does (CANVAS.md "OAuth2").
  */
-export async function testConnection(ports: ConnectionPorts, userId: string): Promise<CanvasSelfResult> {
+export async function testConnection(ports: ConnectionPorts, userId: string): Promise<ConnectionTestResult> {
   const row = await ports.connections.find(userId);
   if (!row || row.token_ciphertext === null || row.token_key_id === null) throw new AppError('no_connection');
   if (row.auth_type === 'oauth' && row.status === 'reauth_required') return reconnect();
-  let token: string;
-  try {
-    token = ports.cipher.decrypt(row.token_ciphertext, row.token_key_id, userId);
-  } catch (err) {
-    // A key that was removed from the config: the user can fix it by connecting again.
-    throw new AppError('internal', 'The stored Canvas token cannot be read; connect Canvas again.', { cause: err });
-  }
-  const oauth = row.auth_type === 'oauth' ? ports.refreshOAuth : undefined;
-  let refreshed = false;
-  if (oauth && row.access_expires_at && new Date(row.access_expires_at).getTime() - EXPIRY_MARGIN_MS <= Date.now()) {
-    const outcome = await renew(oauth, userId, row.token_version);
-    if (!('accessToken' in outcome)) return outcome;
-    token = outcome.accessToken;
-    refreshed = true;
-  }
-  let result = await ports.canvasSelf(row.base_url, token);
-  if (oauth && !refreshed && !result.ok && result.error.code === 'invalid_token') {
-    const outcome = await renew(oauth, userId, row.token_version);
-    if (!('accessToken' in outcome)) return outcome;
-    result = await ports.canvasSelf(row.base_url, outcome.accessToken);
+  // A personal token comes back as stored; an OAuth one renewed first when it expires within the margin.
+  const token = await renewing(() => ports.renewal.usable(row.id, userId, EXPIRY_MARGIN_MS));
+  if (!('accessToken' in token)) return token;
+  let result = await ports.canvasSelf(row.base_url, token.accessToken);
+  if (token.authType === 'oauth' && !token.refreshed && !result.ok && result.error.code === 'invalid_token') {
+    const renewed = await renewing(() => ports.renewal.renew({ connectionId: row.id, userId, knownVersion: token.version }));
+    if (!('accessToken' in renewed)) return renewed;
+    result = await ports.canvasSelf(row.base_url, renewed.accessToken);
   }
   if (result.ok) await ports.connections.setCanvasUser(userId, result.user);
   return result;
 }
 
-/** A refresh for a test: Canvas being down is a test result, not a 5xx. */
-async function renew(refresh: NonNullable<ConnectionPorts['refreshOAuth']>, userId: string, version: number): Promise<{ accessToken: string } | CanvasSelfResult> {
-  let outcome: RefreshOutcome;
+/**
+ * A renewal's failure as a test result: Canvas being down is a result, not a 5xx. A missing
+ * developer key is not the user's to fix (reconnecting needs the same key), so it gets its own
+ * code, and the connection stays `ok` for when the operator restores the key.
+ */
+async function renewing(renewal: () => Promise<ConnectionToken>): Promise<ConnectionToken | ConnectionTestResult> {
   try {
-    outcome = await refresh(userId, version);
+    return await renewal();
   } catch (err) {
-    const message = err instanceof AppError ? err.message : 'Canvas could not be reached to renew access.';
-    return { ok: false, error: { code: 'unreachable', message } };
+    if (isAppError(err, 'canvas_reauth_required')) return reconnect();
+    if (isAppError(err, 'canvas_oauth_unavailable')) return { ok: false, error: { code: 'canvas_oauth_unavailable', message: NO_KEY_MESSAGE } };
+    if (isAppError(err, 'no_connection')) throw new AppError('no_connection');
+    // A key that was removed from the config: the user can fix it by connecting again.
+    if (isAppError(err, 'config_invalid')) throw new AppError('internal', 'The stored Canvas token cannot be read; connect Canvas again.', { cause: err });
+    // The OAuth client classifies every Canvas failure as an AppError; anything else is ours (the database).
+    if (!isAppError(err)) throw err;
+    return { ok: false, error: { code: 'unreachable', message: err.message } };
   }
-  if ('disconnected' in outcome) throw new AppError('no_connection');
-  if ('reauthRequired' in outcome) return reconnect();
-  return outcome;
 }
+
+const NO_KEY_MESSAGE =
+  'No Canvas developer key is configured for this Canvas host any more, so access cannot be renewed. Reconnecting will not help: the operator must restore the key (CANVAS_OAUTH_CLIENTS).';
