@@ -5,8 +5,9 @@ const tooLarge = (path: string, limit: number) => new AppError('canvas_response_
 /**
  * Reads an answer's body, counting the bytes as they arrive — after gzip/br decoding, so a small
  * compressed bomb is counted at its real size — and stops reading past `maxBytes`. A
- * `Content-Length` above the limit is refused before any byte is read. Errors while reading (a
- * dropped connection, the request's timeout on a trickling body) are `canvas_unavailable`.
+ * `Content-Length` above the limit is refused before any byte is read. Errors while reading are
+ * `canvas_unavailable`; one from the request's timeout (the answer began but trickled) is marked
+ * {@link isSlowBody}, so the client can tell a server that sends too slowly from one that is down.
  */
 export async function readBoundedBody(res: Response, maxBytes: number, path: string): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? '0');
@@ -31,6 +32,7 @@ export async function readBoundedBody(res: Response, maxBytes: number, path: str
     }
   } catch (err) {
     if (err instanceof AppError) throw err;
+    if ((err as Error | null)?.name === 'TimeoutError') throw new AppError('canvas_unavailable', `Canvas did not finish the answer for ${path} within the request timeout.`, { cause: err, details: { slowBody: true } });
     throw new AppError('canvas_unavailable', `Canvas broke off the answer for ${path}.`, { cause: err });
   }
   return Buffer.concat(chunks, total).toString('utf8');
@@ -55,4 +57,9 @@ export function jsonTooDeep(text: string, maxDepth: number): boolean {
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
+}
+
+/** True for the error of an answer whose body did not finish within the request timeout. */
+export function isSlowBody(err: unknown): boolean {
+  return err instanceof AppError && err.code === 'canvas_unavailable' && (err.details as { slowBody?: unknown } | undefined)?.slowBody === true;
 }

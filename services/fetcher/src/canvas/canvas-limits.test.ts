@@ -45,7 +45,7 @@ describe('limits on what a Canvas server sends', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const client = (limits: Partial<CanvasLimits> = {}) =>
+  const client = (limits: Partial<CanvasLimits> = {}, retries = { timeoutMs: 5_000, maxUnavailableRetries: 0 }) =>
     new CanvasClient({
       policy: relaxed,
       fetchImpl: guarded.fetch,
@@ -53,8 +53,7 @@ describe('limits on what a Canvas server sends', () => {
       breakers: new HostBreakers(),
       logger: pino({ level: 'silent' }),
       userAgent: 'test',
-      timeoutMs: 5_000,
-      maxUnavailableRetries: 0,
+      ...retries,
       maxThrottleRetries: 0,
       limits: { ...DEFAULT_CANVAS_LIMITS, ...limits },
     });
@@ -93,6 +92,38 @@ describe('limits on what a Canvas server sends', () => {
     expect(await outcome(client({ maxResponseBytes: 1024 * 1024 }).getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_response_too_large');
     handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(5 * 1024 * 1024) }).end();
     expect(await outcome(client({ maxResponseBytes: 1024 * 1024 }).getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_response_too_large');
+  });
+
+  it('a body that trickles past the request timeout on every try fails with canvas_time_limit, not a retry for ever', async () => {
+    // Found by the hostile-Canvas chaos test: each try ended as canvas_unavailable, so the planner's
+    // message was redelivered 10 times (about 23 minutes at the production timeout) instead of failing.
+    const open: ServerResponse[] = [];
+    handle = (_req, res) => {
+      open.push(res);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const tick = setInterval(() => res.write(' '), 50);
+      res.once('close', () => clearInterval(tick));
+    };
+    const before = requests;
+    const slow = client({}, { timeoutMs: 1_000, maxUnavailableRetries: 1 });
+    expect(await outcome(slow.getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_time_limit');
+    expect(requests - before).toBe(2);
+    for (const res of open) res.destroy();
+  });
+
+  it('a body broken off, or no answer at all within the timeout, stays canvas_unavailable (retried later)', async () => {
+    handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[{"id":1},');
+      setTimeout(() => res.destroy(), 20);
+    };
+    const c = client({}, { timeoutMs: 1_000, maxUnavailableRetries: 1 });
+    expect(await outcome(c.getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_unavailable');
+    const hung: ServerResponse[] = [];
+    handle = (_req, res) => void hung.push(res);
+    expect(await outcome(c.getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_unavailable');
+    for (const res of hung) res.destroy();
   });
 
   it('accepts an answer right at the limit', async () => {

@@ -6,7 +6,7 @@ import { isBreakerOpen, type HostBreakers } from '../breaker/host-breakers.js';
 import { classifyCanvasResponse, outcomeError } from './classify.js';
 import type { CanvasSession } from './canvas-session.js';
 import { assertCanvasUrlAllowed, createGuardedFetch } from './guarded-fetch.js';
-import { jsonTooDeep, readBoundedBody } from './body-reader.js';
+import { isSlowBody, jsonTooDeep, readBoundedBody } from './body-reader.js';
 import { parseLinkHeader } from './link-header.js';
 import { rateHeaders } from './rate-headers.js';
 import { DEFAULT_CANVAS_LIMITS, type CanvasLimits } from './walk-limits.js';
@@ -92,6 +92,7 @@ export class CanvasClient {
     const path = new URL(url).pathname;
     let throttles = 0;
     let failures = 0;
+    let slowBodies = 0;
     let waiting = false;
     for (;;) {
       session.signal?.throwIfAborted();
@@ -112,7 +113,13 @@ export class CanvasClient {
           continue;
         }
         if (isAppError(err, 'canvas_unavailable') || isAppError(err, 'canvas_bad_response')) {
-          if (++failures > this.options.maxUnavailableRetries) throw err;
+          if (isSlowBody(err)) slowBodies += 1;
+          if (++failures > this.options.maxUnavailableRetries) {
+            // Every try answered and then trickled (a hostile server, CANVAS.md item 12): retrying the
+            // unit later would only repeat it until the stall watchdog, so it is the time limit.
+            if (slowBodies === failures) throw new AppError('canvas_time_limit', `Canvas sent the answer for ${path} too slowly: ${failures} tries each took longer than ${Math.round(this.options.timeoutMs / 1000)} s; the sync stopped.`, { cause: err });
+            throw err;
+          }
           await sleep(250 * 2 ** failures * (0.5 + Math.random()), undefined, session.signal ? { signal: session.signal } : undefined);
           continue;
         }
