@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createDb } from '@canvas-sync/shared';
 import { createMigratedDatabase } from '@canvas-sync/testkit';
-import { prepareRows, upsertRows } from '../services/writer/src/records/rows.repository.js';
+import { prepareRows } from '../services/writer/src/records/prepare-rows.js';
+import { upsertRows } from '../services/writer/src/records/rows.repository.js';
 import { RESOURCE_TABLES } from '../services/writer/src/resources/resource-columns.js';
 import type { BenchContext } from './support/bench-context.js';
 import { cpuSeconds } from './support/proc-stats.js';
@@ -55,7 +56,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       measure(upsertBackend, async () => {
         let written = 0;
         for (const part of input) {
-          const r = await db.transaction().execute(async (tx) => upsertRows(tx, 'assignments', USER, prepareRows('assignments', part, null)));
+          const r = await db.transaction().execute(async (tx) => upsertRows(tx, 'assignments', USER, prepareRows('assignments', part, null).rows));
           written += r.created.length + r.updated.length;
         }
         return written;
@@ -69,7 +70,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     const copy = await measure(copyBackend, async () => {
       await client.query('BEGIN');
       const copied = await copyRows(client, 'bench_copy.assignments', columns, (function* () {
-        for (const part of parts) for (const row of prepareRows('assignments', part, null)) yield { ...row, user_id: USER, synced_at: now };
+        for (const part of parts) for (const row of prepareRows('assignments', part, null).rows) yield { ...row, user_id: USER, synced_at: now };
       })());
       await client.query('COMMIT');
       return copied;

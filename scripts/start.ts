@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { banner, DEV_JWT_SECRET, demoToken, startDemoCanvas } from './start/demo.js';
+import { banner, DEV_JWT_SECRET, demoOAuthClient, demoOAuthEnv, demoToken, startDemoCanvas } from './start/demo.js';
 import { findNatsServer, startNats } from './start/nats.js';
 import { choosePort } from './start/ports.js';
 import { startEmbeddedPostgres } from './start/postgres.js';
@@ -52,7 +52,10 @@ async function ensurePostgres(): Promise<void> {
 
 async function main(): Promise<void> {
   stack.listen();
-  if (!demo && !env.AUTH_JWT_SECRET) await fail(stack, 'DEMO=0 runs the services for real, and they refuse the public dev JWT secret.', 'export AUTH_JWT_SECRET=<the secret your host app signs user tokens with>.');
+  if (!demo && !env.AUTH_JWT_SECRET?.trim() && !env.AUTH_JWKS_URL?.trim()) await fail(stack, 'DEMO=0 runs the services for real, and they refuse the public dev JWT secret.', 'export AUTH_JWT_SECRET=<the secret your host app signs user tokens with>.');
+  if (!demo && !env.TOKEN_ENCRYPTION_KEY?.trim() && !env.TOKEN_ENCRYPTION_KEYS?.trim() && !env.TOKEN_ENCRYPTION_KEY_FILE?.trim()) {
+    await fail(stack, 'DEMO=0 runs the services for real, and they refuse the public dev token key.', 'export TOKEN_ENCRYPTION_KEY=$(openssl rand -base64 32) (keep it: stored Canvas tokens need it).');
+  }
   await ensureNats();
   await ensurePostgres();
   const node = [process.execPath, '--conditions=source', '--import', 'tsx'];
@@ -67,6 +70,12 @@ async function main(): Promise<void> {
   };
   const serviceEnv: NodeJS.ProcessEnv = { ...env, API_PORT: String(ports.api), NOTIFIER_PORT: String(ports.notifier) };
   if (demo) serviceEnv.CANVAS_ALLOW_PRIVATE_NETWORK ??= 'true';
+  // The simulator starts before the services: they need its host for the demo's developer key.
+  const oauthClient = demoOAuthClient();
+  const canvas = demo ? await startDemoCanvas(Number(env.CANVAS_SIM_PORT ?? 0), oauthClient) : undefined;
+  if (canvas) stack.add('Canvas simulator', canvas.close);
+  if (canvas) Object.assign(serviceEnv, demoOAuthEnv(env, canvas.url, oauthClient, ports.api));
+  else serviceEnv.PUBLIC_URL ??= `http://localhost:${ports.api}`;
   const logDir = join(ROOT, '.tmp', 'logs');
   const verbose = env.START_VERBOSE === '1';
   const running: RunningService[] = [];
@@ -85,8 +94,6 @@ async function main(): Promise<void> {
   }
 
   const secret = env.AUTH_JWT_SECRET || DEV_JWT_SECRET;
-  const canvas = demo ? await startDemoCanvas(Number(env.CANVAS_SIM_PORT ?? 0)) : undefined;
-  if (canvas) stack.add('Canvas simulator', canvas.close);
   const panelUrl = demo ? `http://localhost:${ports.api}/?token=${await demoToken(secret)}` : `http://localhost:${ports.api}/`;
   console.log(banner({ panelUrl, ...(demo ? { userId: 'demo' } : {}), ...(canvas ? { canvas } : {}), started, logDir, ports }));
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 
 /** The dev secret of the api and notifier (their config falls back to it outside production). */
@@ -20,11 +21,34 @@ export interface DemoCanvas {
   close(): Promise<void>;
 }
 
-/** Starts the Canvas simulator in this process with one student's seeded data. */
-export async function startDemoCanvas(port: number): Promise<DemoCanvas> {
+/** The developer key the demo registers with its simulator, so "Connect with Canvas" works (a fresh secret each run). */
+export function demoOAuthClient(): { clientId: string; clientSecret: string } {
+  return { clientId: '10000000000001', clientSecret: randomBytes(24).toString('base64url') };
+}
+
+/** Starts the Canvas simulator in this process with one student's seeded data and the demo's developer key. */
+export async function startDemoCanvas(port: number, oauthClient?: { clientId: string; clientSecret: string }): Promise<DemoCanvas> {
   const { startCanvasSim } = await import('@canvas-sync/canvas-sim');
-  const sim = await startCanvasSim({ profile: 'student', port, host: '127.0.0.1' });
+  const sim = await startCanvasSim({
+    profile: 'student',
+    port,
+    host: '127.0.0.1',
+    ...(oauthClient ? { oauthClients: [{ ...oauthClient, name: 'canvas-sync demo' }] } : {}),
+  });
   return { url: sim.url, users: sim.users.map((u) => ({ id: u.id, name: u.name, token: u.token })), close: () => sim.close() };
+}
+
+/**
+ * The services' OAuth variables for the demo: the simulator's developer key as
+ * `CANVAS_OAUTH_CLIENTS`, pasted tokens still allowed (the personal-token path stays), and
+ * `PUBLIC_URL` on the api's port. Anything the user set wins.
+ */
+export function demoOAuthEnv(env: NodeJS.ProcessEnv, canvasUrl: string, client: { clientId: string; clientSecret: string }, apiPort: number): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  if (!env.CANVAS_OAUTH_CLIENTS && !env.CANVAS_OAUTH_CLIENTS_FILE) out.CANVAS_OAUTH_CLIENTS = JSON.stringify([{ host: new URL(canvasUrl).host, ...client }]);
+  if (!env.CANVAS_PERSONAL_TOKENS) out.CANVAS_PERSONAL_TOKENS = 'allow';
+  if (!env.PUBLIC_URL) out.PUBLIC_URL = `http://localhost:${apiPort}`;
+  return out;
 }
 
 /** What `npm start` prints once everything is up. */
@@ -34,7 +58,8 @@ export function banner(lines: { panelUrl: string; userId?: string; canvas?: Demo
   out.push(lines.userId ? `                  (signs you in as "${lines.userId}"; the link is valid for 12 hours)` : '                  (sign in with a user token from your host app, signed with AUTH_JWT_SECRET)');
   if (lines.canvas) {
     const user = lines.canvas.users[0];
-    out.push('', '  Demo Canvas (simulator) — paste these into "1. Connect Canvas":');
+    out.push('', '  Demo Canvas (simulator) — in "1. Connect Canvas" enter this URL and click "Connect with Canvas"');
+    out.push('  (the simulator shows its consent page), or paste the access token:');
     out.push(`    Canvas URL:   ${lines.canvas.url}`);
     if (user) out.push(`    Access token: ${user.token}   (student "${user.name}")`);
   }

@@ -5,7 +5,7 @@ import { checkCompose, interpolate, loadCompose, type ComposeFile } from './comp
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FILE = `${ROOT}/docker-compose.yml`;
 /** What an operator exports before `docker compose up` (docs/operations.md). */
-const ENV = { AUTH_JWT_SECRET: 'a-long-random-secret', TOKEN_ENCRYPTION_KEY: 'ZGV2LW9ubHktY2FudmFzLXN5bmMta2V5LTMyYnl0ZXM=' };
+const ENV = { AUTH_JWT_SECRET: 'a-long-random-secret', TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64') };
 
 describe('docker-compose.yml', () => {
   const compose = loadCompose(FILE, ENV);

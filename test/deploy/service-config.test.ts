@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { baseEnvSchema, DEV_TOKEN_KEY, loadConfig, type Env } from '@canvas-sync/shared';
+import { baseEnvSchema, loadConfig, type Env } from '@canvas-sync/shared';
 import { loadApiConfig } from '../../services/api/src/config.js';
 import { loadFetcherConfig } from '../../services/fetcher/src/config.js';
 import { loadNotifierConfig } from '../../services/notifier/src/config.js';
@@ -23,11 +23,13 @@ afterAll(() => rmSync(files, { recursive: true, force: true }));
 
 /** The image sets NODE_ENV=production (Dockerfile), which makes the services strict about secrets. */
 const IMAGE_ENV = { NODE_ENV: 'production' };
+/** A real-looking key: production refuses the public dev key (DEV_TOKEN_KEY). Ends in a newline, as `echo` leaves it. */
+const OPERATOR_KEY = `${Buffer.alloc(32, 42).toString('base64')}\n`;
 /** Stand-ins for the production Secret the operator creates (docs/operations.md). */
 const EXTERNAL_SECRET: Record<string, string> = {
   'database-url': 'postgres://canvas_sync:secret@db.internal:5432/canvas_sync',
   'auth-jwt-secret': 'a-production-secret-of-enough-length',
-  'token-key': DEV_TOKEN_KEY,
+  'token-key': OPERATOR_KEY,
 };
 const LOADERS: Record<string, (env: Env) => unknown> = {
   'services/api/dist/main.js': (env) => loadApiConfig(env),
@@ -94,7 +96,7 @@ describe.each(['k8s/overlays/dev', 'k8s/overlays/prod'])('%s: every process acce
 });
 
 describe('docker-compose.yml: every service accepts the environment it is given', () => {
-  const compose = loadCompose(join(ROOT, 'docker-compose.yml'), { AUTH_JWT_SECRET: 'a-compose-secret-of-enough-length', TOKEN_ENCRYPTION_KEY: DEV_TOKEN_KEY });
+  const compose = loadCompose(join(ROOT, 'docker-compose.yml'), { AUTH_JWT_SECRET: 'a-compose-secret-of-enough-length', TOKEN_ENCRYPTION_KEY: OPERATOR_KEY });
   const byService: Record<string, (env: Env) => unknown> = { api: (env) => loadApiConfig(env), fetcher: loadFetcherConfig, writer: loadWriterConfig, notifier: loadNotifierConfig, migrate: (env) => loadConfig(baseEnvSchema, env) };
 
   it.each(Object.keys(byService))('%s', (name) => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPipeline, type PipelineHarness } from '@canvas-sync/testkit';
+import { publish, syncStatus } from '@canvas-sync/shared';
+import { startPipeline, waitFor, type PipelineHarness } from '@canvas-sync/testkit';
 
 /**
  * Issue 14: a piece of work stops when its sync is cancelled, failed, re-planned or finished —
@@ -28,6 +29,25 @@ describe('fetcher work stops when its sync no longer wants it', () => {
     // Only possible once the first planning let go of the one planner slot.
     const row = await h.waitFor(second, ['completed', 'failed'], 60_000);
     expect(row.status).toBe('completed');
+  });
+
+  it('rows the fetcher skipped for want of an id are one warning on the sync, however often reported', { timeout: 60_000 }, async () => {
+    h = await startPipeline({ fetchers: 0 });
+    const user = h.sim.users[0]!;
+    await h.connect('odd-rows-user', user.id);
+    const syncId = await h.startSync('odd-rows-user', {}, { lose: true });
+    const db = h.database.db;
+    await db.updateTable('syncs').set({ status: 'running' }).where('id', '=', syncId).execute();
+    const report = { syncId, userId: 'odd-rows-user', run: 0, kind: 'rows_skipped' as const, unitKey: 'course:7', error: { code: 'canvas_bad_response', message: 'Canvas sent 2 rows without a usable id in /api/v1/courses/7/assignment_groups; they were skipped.' } };
+    for (let i = 0; i < 2; i++) await publish(h.nats.js, h.nats.ns, syncStatus, report, { correlationId: syncId });
+    // A later report of another course: once it is in, so (almost always) are the two before it.
+    await publish(h.nats.js, h.nats.ns, syncStatus, { ...report, unitKey: 'course:8' }, { correlationId: syncId });
+    const warnings = async () => (await db.selectFrom('syncs').select('warnings').where('id', '=', syncId).executeTakeFirstOrThrow()).warnings;
+    await waitFor(async () => (await warnings()).some((w) => w.unitKey === 'course:8'), 20_000, 'the warnings');
+    await waitFor(async () => (await warnings()).some((w) => w.unitKey === 'course:7'), 20_000, 'the first warning');
+    expect((await warnings()).filter((w) => w.unitKey === 'course:7')).toEqual([{ code: 'canvas_bad_response', message: report.error.message, unitKey: 'course:7' }]);
+    const row = await db.selectFrom('syncs').select(['status']).where('id', '=', syncId).executeTakeFirstOrThrow();
+    expect(row.status).toBe('running');
   });
 
   it('work past CANVAS_WORK_TIME_LIMIT_MS fails its sync with canvas_time_limit', { timeout: 120_000 }, async () => {

@@ -1,4 +1,5 @@
 import type { SimFaults } from './faults.types.js';
+import type { SimHostileKind, SimHostileTuning } from './hostile.types.js';
 import type { SimOAuthClient, SimOAuthStats } from './oauth.types.js';
 import type { SimMutation } from './mutation.types.js';
 import type { SimStats } from './stats.types.js';
@@ -21,6 +22,8 @@ export interface SimUserSpec {
   role?: SimRole;
   /** An account admin may list `/accounts/:id/terms`; nobody else may. */
   accountAdmin?: boolean;
+  /** This user's list answers are hostile, of this one kind (README "Hostile users"); others are unaffected. */
+  hostile?: SimHostileKind | null;
 }
 
 export interface SimLatency {
@@ -78,6 +81,8 @@ export interface SimOptions {
   oauthAutoApprove?: boolean;
   /** `canvas_region` in token answers; default `us-east-1`. */
   canvasRegion?: string;
+  /** Sizes of hostile answers (defaults in README "Hostile users"). */
+  hostileTuning?: SimHostileTuning;
 }
 
 export interface SimUser {
@@ -87,6 +92,7 @@ export interface SimUser {
   role: SimRole;
   profile: SimProfile;
   accountAdmin: boolean;
+  hostile: SimHostileKind | null;
 }
 
 /** Raw objects exactly as the API serves them to one user (ids are numbers). */
@@ -136,6 +142,8 @@ export interface CanvasSim {
   revokeOAuthGrants(userId: number, clientId?: string): number;
   /** The user's current OAuth access tokens expire now; refresh tokens keep working. Returns how many. */
   expireOAuthTokens(userId: number, clientId?: string): number;
+  /** Makes the user's list answers hostile of one kind, or normal again with null. */
+  setHostile(userId: number, kind: SimHostileKind | null): void;
   /** The OAuth counters (also `stats().oauth`); zeroed by `resetStats()`. */
   oauthStats(): SimOAuthStats;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { SimOptions, SimUserSpec } from './api.types.js';
 import { isProfile } from './config/profiles.js';
 import type { SimFaults } from './faults.types.js';
+import type { SimHostileTuning } from './hostile.types.js';
 import type { SimOAuthClient } from './oauth.types.js';
 
 export interface CliRequest {
@@ -38,6 +39,7 @@ export const USAGE = `Usage: canvas-sim [flags]
   --access-token-ttl S        OAuth access-token lifetime, expires_in (default 3600)
   --oauth-code-ttl S          authorization-code lifetime (default 600)
   --oauth-auto-approve        /login/oauth2/auth redirects with a code at once (no consent page)
+  --hostile-tuning JSON       sizes of hostile answers (SimHostileTuning); hostile users come from --users JSON
   --faults JSON               initial faults (SimFaults), e.g. '{"serverErrorRate":0.05}'
   --log                       log requests to stderr
   --help                      this text
@@ -60,7 +62,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
       'throttle-cost-per-item': { type: 'string' }, 'throttle-base-cost': { type: 'string' },
       'drop-last-link': { type: 'boolean' }, 'lowercase-headers': { type: 'boolean' }, 'shift-rows': { type: 'boolean' },
       'oauth-client': { type: 'string', multiple: true }, 'access-token-ttl': { type: 'string' },
-      'oauth-code-ttl': { type: 'string' }, 'oauth-auto-approve': { type: 'boolean' },
+      'oauth-code-ttl': { type: 'string' }, 'hostile-tuning': { type: 'string' }, 'oauth-auto-approve': { type: 'boolean' },
       faults: { type: 'string' }, log: { type: 'boolean' }, help: { type: 'boolean' },
     },
   });
@@ -122,6 +124,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
   set('accessTokenTtlSeconds', num('access-token-ttl', values['access-token-ttl']));
   set('authorizationCodeTtlSeconds', num('oauth-code-ttl', values['oauth-code-ttl']));
   set('oauthAutoApprove', values['oauth-auto-approve']);
+  if (values['hostile-tuning'] !== undefined) options.hostileTuning = JSON.parse(values['hostile-tuning']) as SimHostileTuning;
   const faults = values.faults === undefined ? null : (JSON.parse(values.faults) as SimFaults);
   return { help: values.help === true, options, faults };
 }

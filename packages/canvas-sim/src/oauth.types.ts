@@ -30,7 +30,22 @@ export interface SimOAuthCounters {
   replacedTokenRequests: number;
 }
 
+/** One API request refused for a dead OAuth access token (no token in it). */
+export interface SimOAuthRefusal {
+  /** ms since the epoch */
+  at: number;
+  userId: number;
+  clientId: string;
+  reason: 'expired' | 'revoked' | 'replaced';
+  /** "GET /api/v1/courses/:id/assignments" (or "DELETE /login/oauth2/token") */
+  endpoint: string;
+  /** path and query as requested, `access_token` redacted: the same request twice has the same path */
+  path: string;
+}
+
 export interface SimOAuthStats extends SimOAuthCounters {
+  /** Every refused request, oldest first (the newest 1,000 kept). */
+  refusals: SimOAuthRefusal[];
   /** keyed by user id */
   byUser: Record<string, SimOAuthCounters>;
   /** keyed by client id */

@@ -21,7 +21,7 @@ export async function startCanvasSim(options: SimOptions = {}): Promise<CanvasSi
   const oauth = new OAuthStore(world, resolved.oauth, new OAuthStats());
   const control = new SimControl(world, resolved, faults, stats, throttle, oauth);
   const pipeline = new CanvasPipeline({ world, options: resolved, throttle, faults, stats, oauth });
-  const app = buildApp(control, pipeline, oauth, resolved.logger);
+  const app = buildApp(control, pipeline, oauth, () => faults.outage(Date.now()), resolved.logger);
   await app.listen({ port: resolved.port, host: resolved.host });
   const { port } = app.server.address() as AddressInfo;
   world.baseUrl = `http://${urlHost(resolved.host)}:${port}`;
@@ -48,6 +48,7 @@ export async function startCanvasSim(options: SimOptions = {}): Promise<CanvasSi
     revokeOAuthGrants: (userId, clientId) => control.revokeOAuthGrants(userId, clientId),
     expireOAuthTokens: (userId, clientId) => control.expireOAuthTokens(userId, clientId),
     oauthStats: () => control.oauthStats(),
+    setHostile: (userId, kind) => control.setHostile(userId, kind),
     close: () => {
       // Idempotent: tests often close in afterEach and again in a finally.
       closed ??= (async () => {

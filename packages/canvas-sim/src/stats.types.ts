@@ -35,4 +35,19 @@ export interface SimStats {
   content: { cachedCourses: number; pinnedCourses: number };
   /** Grants, refreshes, revocations, consents and refused OAuth tokens (see README "OAuth2"). */
   oauth: SimOAuthStats;
+  hostile: SimHostileStats;
+}
+
+/** What hostile users were sent (README "Hostile users"). */
+export interface SimHostileStats {
+  /** kind → hostile answers sent */
+  answers: Record<string, number>;
+  /** streamed bodies (gzipBomb, hugeBody, tricklingBody) still being written */
+  streamsOpen: number;
+  /** … written to the end */
+  streamsCompleted: number;
+  /** … stopped because the client went away (or the sim closed) */
+  streamsAborted: number;
+  /** bytes written by streamed bodies (the gzip bomb counts its compressed bytes) */
+  bytesStreamed: number;
 }

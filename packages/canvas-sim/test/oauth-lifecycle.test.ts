@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../src/cli-args.js';
-import { redactUrl } from '../src/http/app.js';
+import { redactUrl } from '../src/http/redact.js';
 import type { CanvasSim } from '../src/index.js';
 import { startQuietSim } from './helpers.js';
 import { apiSelf, call, CLIENT, connect, refresh } from './oauth-helpers.js';
@@ -25,6 +25,10 @@ describe('OAuth2 token lifecycle', () => {
       expect(answer.json).toEqual(INVALID);
     }
     const userKey = String(sim.users[0]!.id);
+    expect(sim.oauthStats().refusals).toEqual([
+      expect.objectContaining({ userId: sim.users[0]!.id, clientId: CLIENT.clientId, reason: 'expired', endpoint: 'GET /api/v1/users/:id', path: '/api/v1/users/self' }),
+      expect.objectContaining({ reason: 'expired', path: '/api/v1/users/self' }),
+    ]);
     expect(sim.oauthStats()).toMatchObject({ expiredTokenRequests: 2, byUser: { [userKey]: { expiredTokenRequests: 2 } }, byClient: { [CLIENT.clientId]: { expiredTokenRequests: 2 } } });
     expect((await refresh(sim, tokens.refresh_token)).status).toBe(200);
   });
@@ -71,6 +75,7 @@ describe('OAuth2 token lifecycle', () => {
     expect(again.headers.get('www-authenticate')).toBe('Bearer realm="canvas-lms"');
     expect((await call(sim, 'DELETE', '/login/oauth2/token')).status).toBe(401);
     expect(sim.oauthStats()).toMatchObject({ revocations: 1, revokedTokenRequests: 2, byUser: { [String(sim.users[0]!.id)]: { revocations: 1 } } });
+    expect(sim.oauthStats().refusals.map((r) => r.endpoint)).toEqual(['GET /api/v1/users/:id', 'DELETE /login/oauth2/token']);
   });
 
   it('counters come over HTTP too, inside /__sim/stats, and resetStats zeroes them', async () => {
@@ -82,7 +87,7 @@ describe('OAuth2 token lifecycle', () => {
     expect(overHttp.refreshTimes).toHaveLength(1);
     expect(((await call(sim, 'GET', '/__sim/stats')).json as { oauth: unknown }).oauth).toEqual(sim.oauthStats());
     sim.resetStats();
-    expect(sim.oauthStats()).toMatchObject({ authorizationCodeGrants: 0, refreshGrants: 0, refreshTimes: [], byUser: {}, byClient: {} });
+    expect(sim.oauthStats()).toMatchObject({ authorizationCodeGrants: 0, refreshGrants: 0, refreshTimes: [], byUser: {}, byClient: {}, refusals: [] });
   });
 
   it('no personal token is touched, and users[].token stays the personal one', async () => {
@@ -95,7 +100,7 @@ describe('OAuth2 token lifecycle', () => {
   });
 });
 
-describe('OAuth2 options', () => {
+describe('OAuth2 and hostile options', () => {
   it('CLI flags map onto SimOptions', () => {
     const { options } = parseCliArgs(['--oauth-client', 'id1:s:e:c', '--oauth-client', 'id2:x', '--access-token-ttl', '5', '--oauth-code-ttl', '30', '--oauth-auto-approve']);
     expect(options).toEqual({
@@ -103,6 +108,10 @@ describe('OAuth2 options', () => {
       accessTokenTtlSeconds: 5,
       authorizationCodeTtlSeconds: 30,
       oauthAutoApprove: true,
+    });
+    expect(parseCliArgs(['--hostile-tuning', '{"trickleBytes":2}', '--users', '[{"hostile":"gzipBomb"}]']).options).toEqual({
+      hostileTuning: { trickleBytes: 2 },
+      users: [{ hostile: 'gzipBomb' }],
     });
     expect(() => parseCliArgs(['--oauth-client', 'nosecret'])).toThrow(/ID:SECRET/);
     expect(() => parseCliArgs(['--oauth-client', 'id:'])).toThrow(/ID:SECRET/);
@@ -112,6 +121,8 @@ describe('OAuth2 options', () => {
     await expect(startQuietSim({ accessTokenTtlSeconds: 0 })).rejects.toThrow(/accessTokenTtlSeconds/);
     await expect(startQuietSim({ oauthClients: [CLIENT, CLIENT] })).rejects.toThrow(/duplicate/);
     await expect(startQuietSim({ oauthClients: [{ clientId: 'x', clientSecret: '' }] })).rejects.toThrow(/clientSecret/);
+    await expect(startQuietSim({ users: [{ hostile: 'nope' as never }] })).rejects.toThrow(/unknown hostile kind/);
+    await expect(startQuietSim({ hostileTuning: { trickleBytes: 0 } })).rejects.toThrow(/trickleBytes/);
   });
 
   it('request logs never carry codes, tokens or secrets', () => {

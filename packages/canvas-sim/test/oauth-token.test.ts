@@ -100,6 +100,19 @@ describe('OAuth2 token endpoint', () => {
     expect(foreign).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
   });
 
+  it('a global outage answers 503 at the token endpoint too (the load balancer is in front of it)', async () => {
+    sim = await start();
+    const tokens = await connect(sim);
+    sim.setFaults({ outageSeconds: 60 });
+    const down = await refresh(sim, tokens.refresh_token);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('content-type')).toBe('text/html');
+    expect(down.text).toContain('503 Service Unavailable');
+    sim.setFaults({ outageSeconds: 0 });
+    expect((await refresh(sim, tokens.refresh_token)).status).toBe(200);
+    expect(sim.oauthStats().refreshGrants).toBe(1);
+  });
+
   it('replace_tokens=1 revokes the user\'s earlier grants for this key only', async () => {
     sim = await start();
     const earlier = await connect(sim);

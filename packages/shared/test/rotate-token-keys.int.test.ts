@@ -88,6 +88,53 @@ describe('rotateTokenKeys', () => {
   });
 });
 
+describe('rotateTokenKeys with OAuth refresh tokens', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => database?.drop());
+
+  it('moves refresh tokens too, a row whole or not at all', async () => {
+    const insertOAuth = async (userId: string, access: { keyId: string; ciphertext: string }, refresh: { keyId: string; ciphertext: string }) =>
+      (
+        await database.db
+          .insertInto('connections')
+          .values({
+            user_id: userId,
+            base_url: 'https://canvas.example.edu',
+            auth_type: 'oauth',
+            token_ciphertext: access.ciphertext,
+            token_key_id: access.keyId,
+            refresh_ciphertext: refresh.ciphertext,
+            refresh_key_id: refresh.keyId,
+            canvas_user: null,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    // Access token already refreshed under the new key, refresh token still under the old one.
+    await insertOAuth('o1', rotatingCipher().encrypt('access-1', 'o1'), oldCipher.encrypt('refresh-1', 'o1'));
+    await insertOAuth('o2', oldCipher.encrypt('access-2', 'o2'), oldCipher.encrypt('refresh-2', 'o2'));
+    const mixedId = await insertOAuth('o3', oldCipher.encrypt('access-3', 'o3'), goneCipher.encrypt('refresh-3', 'o3'));
+    const before = await database.db.selectFrom('connections').selectAll().where('id', '=', mixedId).executeTakeFirstOrThrow();
+
+    const report = await rotateTokenKeys(database.db, rotatingCipher(), { batchSize: 2 });
+    expect(report.byKeyId).toEqual({ [OLD.id]: 4, [GONE.id]: 1 });
+    expect(report.rotated).toBe(2);
+    expect(report.failed).toEqual([{ connectionId: mixedId, userId: 'o3', keyId: GONE.id, reason: 'unknown_key' }]);
+
+    const newOnly = new TokenCipher([NEW], NEW.id);
+    for (const [userId, n] of [['o1', 1], ['o2', 2]] as const) {
+      const row = await database.db.selectFrom('connections').selectAll().where('user_id', '=', userId).executeTakeFirstOrThrow();
+      expect([row.token_key_id, row.refresh_key_id]).toEqual([NEW.id, NEW.id]);
+      expect(newOnly.decrypt(row.token_ciphertext!, NEW.id, userId)).toBe(`access-${n}`);
+      expect(newOnly.decrypt(row.refresh_ciphertext!, NEW.id, userId)).toBe(`refresh-${n}`);
+    }
+    expect(await database.db.selectFrom('connections').selectAll().where('id', '=', mixedId).executeTakeFirstOrThrow()).toEqual(before);
+  });
+});
+
 describe('npm run rotate-token-keys', () => {
   let database: TestDatabase;
   beforeAll(async () => {

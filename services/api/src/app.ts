@@ -7,19 +7,41 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { AppError, createJwtVerifier, createServiceMetrics, runReadiness, type CanvasUrlPolicy, type Database, type HostResolver, type JwtVerifierOptions, type Namespace, type ReadinessCheck, type ServiceMetrics, type TokenCipher } from '@canvas-sync/shared';
+import {
+  AppError,
+  createCanvasOAuthClient,
+  createJwtVerifier,
+  createServiceMetrics,
+  runReadiness,
+  type CanvasOAuthClient,
+  type CanvasUrlPolicy,
+  type Database,
+  type HostResolver,
+  type JwtVerifierOptions,
+  type Namespace,
+  type ReadinessCheck,
+  type ServiceMetrics,
+  type TokenCipher,
+} from '@canvas-sync/shared';
 import { requireUser } from './auth/auth.hook.js';
 import { createCanvasSelfClient, type CanvasSelfClient } from './canvas/canvas-self.client.js';
 import { canvasDataStore } from './canvas-data/canvas-data.repository.js';
 import { canvasDataRoutes } from './canvas-data/canvas-data.routes.js';
 import { connectionStore } from './connections/connections.repository.js';
 import { connectionsRoutes } from './connections/connections.routes.js';
+import { connectionGrantStore } from './connections/connection-grants.repository.js';
+import { refreshOAuthAccess } from './connections/oauth-refresh.js';
+import { createGuardedHttpFetch } from './canvas/guarded-http-fetch.js';
+import { toOAuthConfig, type ApiOAuthConfig } from './oauth/oauth.config.js';
+import { oauthStateStore } from './oauth/oauth-states.repository.js';
+import { oauthCallbackRoutes, oauthStartRoutes } from './oauth/oauth.routes.js';
+import type { OAuthPorts } from './oauth/oauth.service.js';
 import { installErrorHandling } from './errors/error-handler.js';
 import { installJsonParser } from './http/json-parser.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { instrumentRequests } from './metrics/api-metrics.js';
 import { natsSyncBus } from './syncs/sync-bus.js';
-import { syncStore } from './syncs/syncs.repository.js';
+import { findActiveSync, syncStore } from './syncs/syncs.repository.js';
 import { syncsRoutes } from './syncs/syncs.routes.js';
 import { loadPanelOptions } from './panel/panel.config.js';
 import { panelPlugin } from './panel/panel.plugin.js';
@@ -47,6 +69,10 @@ export interface ApiDeps {
   /** Overrides for tests: DNS for the URL policy, the Canvas client of "test connection". */
   resolve?: HostResolver;
   canvasSelf?: CanvasSelfClient;
+  /** Canvas OAuth2 (PUBLIC_URL, developer keys, CANVAS_PERSONAL_TOKENS); absent = no keys, pasted tokens allowed. */
+  oauth?: ApiOAuthConfig;
+  /** Overrides the client of Canvas's token endpoint (tests). */
+  oauthClient?: CanvasOAuthClient;
 }
 
 /** Fixed per release; Canvas asks API clients to identify themselves (CANVAS.md). */
@@ -67,7 +93,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   // CORS stays closed (no headers at all) unless origins are configured.
   if (deps.corsOrigins && deps.corsOrigins.length > 0) {
-    await app.register(fastifyCors, { origin: [...deps.corsOrigins], methods: ['GET', 'PUT', 'POST'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 });
+    await app.register(fastifyCors, { origin: [...deps.corsOrigins], methods: ['GET', 'PUT', 'POST', 'DELETE'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 });
   }
   await app.register(fastifySwagger, {
     openapi: {
@@ -96,11 +122,34 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     metrics,
   };
+  // ── Canvas OAuth2 (issue 13) ────────────────────────────────────────────────────────────
+  const oauthConfig = deps.oauth ?? toOAuthConfig({}, () => '', { port: 3000, demo: false });
+  const oauthClient =
+    deps.oauthClient ?? createCanvasOAuthClient({ fetch: createGuardedHttpFetch(deps.canvas, deps.resolve), userAgent: USER_AGENT, timeoutMs: 10_000 });
+  const grants = connectionGrantStore(deps.db);
+  const oauthPorts: OAuthPorts = {
+    states: oauthStateStore(deps.db),
+    grants,
+    cipher: deps.cipher,
+    oauth: oauthClient,
+    clients: oauthConfig.clients,
+    policy: deps.canvas,
+    publicUrl: oauthConfig.publicUrl,
+    redirectUri: oauthConfig.redirectUri,
+    corsOrigins: deps.corsOrigins ?? [],
+    logger: deps.logger,
+    ...(deps.resolve ? { resolve: deps.resolve } : {}),
+  };
+  const disconnectPorts = { grants, findActiveSync: (userId: string) => findActiveSync(deps.db, userId), syncs: syncPorts, cipher: deps.cipher, oauth: oauthClient, logger: deps.logger };
+  // ─────────────────────────────────────────────────────────────────────────────────────────
   const connectionPorts = {
     connections,
     cipher: deps.cipher,
     policy: deps.canvas,
     canvasSelf: deps.canvasSelf ?? createCanvasSelfClient({ policy: deps.canvas, userAgent: USER_AGENT, ...(deps.resolve ? { resolve: deps.resolve } : {}) }),
+    personalTokens: oauthConfig.personalTokens,
+    refreshOAuth: (userId: string, seenVersion: number) =>
+      refreshOAuthAccess({ db: deps.db, cipher: deps.cipher, oauth: oauthClient, clients: oauthConfig.clients }, userId, seenVersion),
     ...(deps.resolve ? { resolve: deps.resolve } : {}),
   };
 
@@ -117,9 +166,25 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       });
       // Answers carry personal data: never let a shared cache keep them.
       api.addHook('onSend', async (_request, reply) => void reply.header('cache-control', 'no-store'));
-      await api.register(connectionsRoutes, { ports: connectionPorts });
+      await api.register(connectionsRoutes, { ports: connectionPorts, disconnectPorts });
+      await api.register(oauthStartRoutes, { ports: oauthPorts });
       await api.register(syncsRoutes, { ports: syncPorts });
       await api.register(canvasDataRoutes, { store: canvasDataStore(deps.db) });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  // Canvas sends the browser back here without our bearer token: the single-use state is the proof.
+  await app.register(
+    async (publicApi) => {
+      await publicApi.register(fastifyRateLimit, {
+        max: deps.rateLimitPerMinute ?? 300,
+        timeWindow: 60_000,
+        errorResponseBuilder: () => new AppError('rate_limited'),
+      });
+      // Even an error answer here follows a URL with a code in it: never cached, never a Referer.
+      publicApi.addHook('onSend', async (_request, reply) => void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer'));
+      await publicApi.register(oauthCallbackRoutes, { ports: oauthPorts });
     },
     { prefix: '/api/v1' },
   );

@@ -17,10 +17,35 @@ describe('loadApiConfig', () => {
   });
 
   it('requires AUTH_JWT_SECRET when DEMO=0 or in production', () => {
-    expect(refusal({ DEMO: '0' })).toContain('AUTH_JWT_SECRET');
-    expect(refusal({ NODE_ENV: 'production' })).toContain('AUTH_JWT_SECRET');
-    const config = loadApiConfig({ DEMO: '0', AUTH_JWT_SECRET: 'a-real-secret-of-enough-length', AUTH_JWT_ISSUER: 'host', AUTH_JWT_AUDIENCE: 'cs' }, noFile);
+    expect(refusal({ DEMO: '0', TOKEN_ENCRYPTION_KEY: KEY })).toContain('AUTH_JWT_SECRET');
+    expect(refusal({ NODE_ENV: 'production', TOKEN_ENCRYPTION_KEY: KEY })).toContain('AUTH_JWT_SECRET');
+    expect(refusal({ NODE_ENV: 'production', TOKEN_ENCRYPTION_KEY: KEY, AUTH_JWT_SECRET: DEV_JWT_SECRET })).toContain('AUTH_JWT_SECRET');
+    const config = loadApiConfig({ DEMO: '0', AUTH_JWT_SECRET: 'a-real-secret-of-enough-length', AUTH_JWT_ISSUER: 'host', AUTH_JWT_AUDIENCE: 'cs', TOKEN_ENCRYPTION_KEY: KEY }, noFile);
     expect(config.auth).toEqual({ secret: 'a-real-secret-of-enough-length', issuer: 'host', audience: 'cs', usingDevSecret: false });
+  });
+
+  it('refuses the public dev token key when DEMO=0 or in production: unset, empty, or an empty key file', () => {
+    const real = { AUTH_JWT_SECRET: 'a-real-secret-of-enough-length' };
+    for (const mode of [{ DEMO: '0' }, { NODE_ENV: 'production' }] as Array<Record<string, string>>) {
+      expect(refusal({ ...mode, ...real })).toMatch(/TOKEN_ENCRYPTION_KEY: .*development token encryption key/);
+      expect(refusal({ ...mode, ...real, TOKEN_ENCRYPTION_KEY: '' })).toContain('TOKEN_ENCRYPTION_KEY');
+      expect(refusal({ ...mode, ...real, TOKEN_ENCRYPTION_KEY: DEV_TOKEN_KEY })).toContain('TOKEN_ENCRYPTION_KEY');
+      expect(() => loadApiConfig({ ...mode, ...real, TOKEN_ENCRYPTION_KEY_FILE: '/run/key' }, () => '\n')).toThrow(/TOKEN_ENCRYPTION_KEY_FILE: the file is empty/);
+    }
+    // The demo keeps running on it (main.ts warns).
+    expect(loadApiConfig({ DEMO: '1' }, noFile).tokenKeys.usingDevKey).toBe(true);
+  });
+
+  it('requires AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE with AUTH_JWKS_URL', () => {
+    const message = refusal({ AUTH_JWKS_URL: 'https://idp.example.edu/jwks' });
+    expect(message).toContain('AUTH_JWT_ISSUER');
+    expect(message).toContain('AUTH_JWT_AUDIENCE');
+    const config = loadApiConfig({ AUTH_JWKS_URL: 'https://idp.example.edu/jwks', AUTH_JWT_ISSUER: 'https://idp.example.edu', AUTH_JWT_AUDIENCE: 'canvas-sync' }, noFile);
+    expect(config.auth).toMatchObject({ secret: undefined, issuer: 'https://idp.example.edu', audience: 'canvas-sync', usingDevSecret: false });
+  });
+
+  it('trims a secret with a trailing newline (the shared secret rule)', () => {
+    expect(loadApiConfig({ AUTH_JWT_SECRET: 'a-real-secret-of-enough-length\n' }, noFile).auth.secret).toBe('a-real-secret-of-enough-length');
   });
 
   it('turns private networks on in the demo unless told otherwise', () => {

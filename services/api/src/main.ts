@@ -25,6 +25,7 @@ runMain('api', async () => {
     canvas: config.canvas,
     corsOrigins: config.corsOrigins,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    oauth: config.oauth,
     metrics: createServiceMetrics({ service: 'api' }),
   });
   await app.listen({ port: config.port, host: config.host });

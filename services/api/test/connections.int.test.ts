@@ -34,7 +34,7 @@ describe('Canvas connection', () => {
     expect(saved.body).toBe('');
 
     const got = await h.app.inject({ method: 'GET', url: '/api/v1/canvas/connection', headers: await h.auth('u-save') });
-    expect(got.json()).toEqual({ baseUrl: canvas.url, connected: true });
+    expect(got.json()).toEqual({ baseUrl: canvas.url, connected: true, authType: 'token', status: 'ok' });
     expect(got.body).not.toContain(SECRET_TOKEN);
 
     const row = await h.database.db.selectFrom('connections').selectAll().where('user_id', '=', 'u-save').executeTakeFirstOrThrow();
@@ -88,7 +88,7 @@ describe('Canvas connection', () => {
     expect(sent.headers.authorization).toBe('Bearer good-token');
     expect(sent.headers['user-agent']).toMatch(/canvas-sync/);
     const got = await h.app.inject({ method: 'GET', url: '/api/v1/canvas/connection', headers: await h.auth('u-ok') });
-    expect(got.json()).toEqual({ baseUrl: canvas.url, connected: true, canvasUser: { id: 42, name: 'Ada Lovelace' } });
+    expect(got.json()).toEqual({ baseUrl: canvas.url, connected: true, canvasUser: { id: 42, name: 'Ada Lovelace' }, authType: 'token', status: 'ok' });
   });
 
   it.each([
@@ -137,8 +137,19 @@ describe('Canvas connection', () => {
     });
     const before = canvas.requests.length;
     const result = await client(`https://localhost:${port}`, 'good-token');
-    expect(result).toEqual({ ok: false, error: { code: 'unreachable', message: expect.stringContaining('not allowed') } });
+    expect(result).toEqual({ ok: false, error: { code: 'unreachable', message: expect.stringContaining('not a public address') } });
     expect(canvas.requests.length).toBe(before);
+  });
+
+  it('answers a name that does not exist at connect time exactly as a private one (no DNS oracle)', async () => {
+    const port = new URL(canvas.url).port;
+    const client = createCanvasSelfClient({ policy: { allowedHosts: ['*'], allowPrivateNetwork: false }, userAgent: 'test', resolve: async () => ['93.184.216.34'] });
+    const message = async (host: string) => {
+      const result = await client(`https://${host}:${port}`, 'good-token');
+      return result.ok ? 'accepted' : `${result.error.code}: ${result.error.message.replace(host, '<host>')}`;
+    };
+    // localhost dials 127.0.0.1; the .invalid name (RFC 2606) never resolves.
+    expect(await message('no-such-host.invalid')).toBe(await message('localhost'));
   });
 });
 

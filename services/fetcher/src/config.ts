@@ -4,6 +4,10 @@ import type { CanvasLimits, SyncLimits } from './canvas/walk-limits.js';
 import type { WorkLimits } from './fetching/work-guard.js';
 import {
   baseEnvSchema,
+  deploymentEnvSchema,
+  deploymentOf,
+  developmentDefaultProblems,
+  devTokenKeyDefault,
   envBoolean,
   envInt,
   loadConfig,
@@ -16,7 +20,7 @@ import {
   type TokenKeysConfig,
 } from '@canvas-sync/shared';
 
-const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend({
+const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(deploymentEnvSchema.shape).extend({
   HEALTH_PORT: envInt(3002, 0, 65_535),
   /** Units handled at once by this process. */
   FETCHER_CONCURRENCY: envInt(8, 1, 256),
@@ -28,6 +32,9 @@ const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend({
   CANVAS_MAX_IN_FLIGHT: envInt(3, 1, 10),
   CANVAS_TIMEOUT_MS: envInt(30_000, 1_000, 120_000),
   CANVAS_BREAKER_RESET_MS: envInt(5_000, 100, 300_000),
+  /** Canvas hosts with a circuit breaker at once (least recently used dropped first), and how long an unused one stays. */
+  CANVAS_MAX_BREAKER_HOSTS: envInt(1_000, 1, 100_000),
+  CANVAS_BREAKER_IDLE_MS: envInt(15 * 60_000, 10_000, 24 * 60 * 60_000),
   CANVAS_USER_AGENT: z.string().optional().transform((v) => v ?? 'canvas-sync/0.1 (+https://github.com/canvas-sync)'),
   /** Limits on what a (possibly hostile) Canvas server sends (DESIGN.md, "Limits on what Canvas sends"). */
   CANVAS_MAX_RESPONSE_BYTES: envInt(32 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
@@ -57,7 +64,7 @@ export interface FetcherConfig extends BaseConfig {
   courseConcurrency: number;
   plannerPerUser: number;
   limits: { canvas: CanvasLimits; sync: SyncLimits; work: WorkLimits };
-  canvas: { maxInFlight: number; timeoutMs: number; breakerResetMs: number; userAgent: string; allowedHosts: string[]; allowPrivateNetwork: boolean };
+  canvas: { maxInFlight: number; timeoutMs: number; breakerResetMs: number; maxBreakerHosts: number; breakerIdleMs: number; userAgent: string; allowedHosts: string[]; allowPrivateNetwork: boolean };
   tokenKeys: TokenKeysConfig;
 }
 
@@ -69,6 +76,10 @@ export function loadFetcherConfig(env: Env): FetcherConfig {
       ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: keys });
       return z.NEVER;
     }
+    // The shared production rule: no public dev key outside the demo.
+    const problems = developmentDefaultProblems(deploymentOf(v), [devTokenKeyDefault(keys)]);
+    for (const p of problems) ctx.addIssue({ code: 'custom', path: [p.variable], message: p.message });
+    if (problems.length > 0) return z.NEVER;
     return { ...v, keys };
   });
   const parsed = loadConfig(schema, env);
@@ -94,6 +105,8 @@ export function loadFetcherConfig(env: Env): FetcherConfig {
       maxInFlight: parsed.CANVAS_MAX_IN_FLIGHT,
       timeoutMs: parsed.CANVAS_TIMEOUT_MS,
       breakerResetMs: parsed.CANVAS_BREAKER_RESET_MS,
+      maxBreakerHosts: parsed.CANVAS_MAX_BREAKER_HOSTS,
+      breakerIdleMs: parsed.CANVAS_BREAKER_IDLE_MS,
       userAgent: parsed.CANVAS_USER_AGENT,
       allowedHosts: parseAllowedHosts(parsed.CANVAS_ALLOWED_HOSTS),
       allowPrivateNetwork: parsed.CANVAS_ALLOW_PRIVATE_NETWORK,

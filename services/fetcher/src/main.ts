@@ -33,10 +33,14 @@ runMain('fetcher', async () => {
   metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.planner, DURABLES.fetcher]));
 
   const budget = createTokenBudget(await kvBudgetStore(runtime.nc, runtime.ns.bucket('TOKEN_BUDGET')), budgetLimits(config.canvas.maxInFlight, config.canvas.timeoutMs));
-  const breakers = new HostBreakers({ ...DEFAULT_BREAKER, resetTimeoutMs: config.canvas.breakerResetMs }, (host, state) => {
-    metrics.setBreakerState(host, state);
-    logger.warn({ state }, 'canvas circuit changed');
-  });
+  const breakers = new HostBreakers(
+    { ...DEFAULT_BREAKER, resetTimeoutMs: config.canvas.breakerResetMs, maxHosts: config.canvas.maxBreakerHosts, idleMs: config.canvas.breakerIdleMs },
+    (host, state) => {
+      metrics.setBreakerState(host, state);
+      logger.warn({ state }, 'canvas circuit changed');
+    },
+    (host) => metrics.removeBreaker(host),
+  );
   shutdown.add('breakers', () => breakers.shutdown());
   if (config.canvas.allowPrivateNetwork) logger.warn('CANVAS_ALLOW_PRIVATE_NETWORK is on: Canvas requests may reach loopback and private addresses');
   const policy = { allowedHosts: config.canvas.allowedHosts, allowPrivateNetwork: config.canvas.allowPrivateNetwork };

@@ -28,7 +28,7 @@ runMain('notifier', async () => {
     checks: runtime.checks,
     isShuttingDown: () => shutdown.inProgress,
     metrics: metrics.registry,
-    ws: { config: config.ws, verify: createUserTokenVerifier({ secret: config.auth.jwtSecret, jwksUrl: config.auth.jwksUrl, algorithm: config.auth.algorithm, issuer: config.auth.issuer, audience: config.auth.audience }), views, hub, onCoalesced: () => metrics.framesCoalesced.inc() },
+    ws: { config: config.ws, verify: createUserTokenVerifier(config.auth), views, hub, onCoalesced: () => metrics.framesCoalesced.inc() },
   });
   await app.listen({ port: config.port, host: config.host });
   // Closing the server closes every socket with 1001 (going away); browsers reconnect to another replica.

@@ -39,6 +39,7 @@ export const DEFAULT_WS: WsConfig = {
   maxConnectionsPerUser: 20,
   heartbeatMs: 15_000,
   authTimeoutMs: 5_000,
+  maxUnauthenticatedPerIp: 100,
   maxFramesPerSecond: 20,
   maxPayloadBytes: 16 * 1024,
 };

@@ -10,6 +10,8 @@ import { Client, DEFAULT_WS } from './notifier.harness.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** With a JWKS, iss and aud are required (a shared identity provider signs tokens for other apps too). */
+const IDP = { issuer: 'https://idp.example.edu', audience: 'canvas-sync' };
 
 /** The WebSocket auth frame goes through the same shared verifier as the api's bearer tokens: RS256 from a JWKS here. */
 describe('WebSocket auth with AUTH_JWKS_URL (RS256)', () => {
@@ -34,7 +36,7 @@ describe('WebSocket auth with AUTH_JWKS_URL (RS256)', () => {
       logger,
       checks: [],
       isShuttingDown: () => false,
-      ws: { config: DEFAULT_WS, verify: createUserTokenVerifier({ jwksUrl }), views, hub: new SessionHub(5, async () => null, logger) },
+      ws: { config: DEFAULT_WS, verify: createUserTokenVerifier({ jwksUrl, issuer: IDP.issuer, audience: IDP.audience }), views, hub: new SessionHub(5, async () => null, logger) },
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
@@ -45,7 +47,8 @@ describe('WebSocket auth with AUTH_JWKS_URL (RS256)', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const rs256 = (exp = now() + 300) => new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('u-ws').setExpirationTime(exp).sign(keys.privateKey);
+  const rs256 = (exp = now() + 300, aud = IDP.audience) =>
+    new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('u-ws').setIssuer(IDP.issuer).setAudience(aud).setExpirationTime(exp).sign(keys.privateKey);
 
   it('answers ready for a token signed with the published key', async () => {
     const client = await Client.open(url);
@@ -54,10 +57,11 @@ describe('WebSocket auth with AUTH_JWKS_URL (RS256)', () => {
     client.close();
   });
 
-  it('closes with 4401 on expired, alg:none and HS256-with-the-public-key tokens', async () => {
+  it('closes with 4401 on expired, alg:none, HS256-with-the-public-key and other-audience tokens', async () => {
     const confused = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setSubject('u-ws').setExpirationTime(now() + 300).sign(new TextEncoder().encode(pem));
     const none = `${b64url({ alg: 'none' })}.${b64url({ sub: 'u-ws', exp: now() + 300 })}.`;
-    for (const token of [await rs256(now() - 120), none, confused]) {
+    // …and a token the same provider minted for another app (another audience).
+    for (const token of [await rs256(now() - 120), none, confused, await rs256(now() + 300, 'another-app')]) {
       const client = await Client.open(url);
       client.send({ type: 'auth', token });
       expect((await client.closed).code).toBe(4401);

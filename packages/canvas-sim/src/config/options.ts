@@ -1,4 +1,5 @@
 import type { SimOAuthClient } from '../oauth.types.js';
+import { isHostileKind, type SimHostileKind, type SimHostileTuning } from '../hostile.types.js';
 import type { SimLatency, SimOptions, SimProfile, SimRole, SimThrottle } from '../api.types.js';
 import { PROFILE_SIZES } from './profiles.js';
 
@@ -12,6 +13,7 @@ export interface ResolvedUserSpec {
   name: string | null;
   role: SimRole;
   accountAdmin: boolean;
+  hostile: SimHostileKind | null;
 }
 
 export interface ResolvedOAuth {
@@ -37,6 +39,7 @@ export interface ResolvedOptions {
   contentCacheSize: number;
   epochMs: number;
   oauth: ResolvedOAuth;
+  hostileTuning: Required<SimHostileTuning>;
 }
 
 /** Canvas's own defaults (app/middleware/request_throttle.rb); cost weights are ours. */
@@ -52,6 +55,16 @@ export const DEFAULT_THROTTLE: Readonly<SimThrottle> = {
 };
 
 export const DEFAULT_LATENCY: Readonly<Required<SimLatency>> = { baseMs: 40, perItemMs: 0.3, jitterMs: 10 };
+
+/** Sizes of hostile answers, as README "Hostile users" documents them. */
+export const DEFAULT_HOSTILE_TUNING: Readonly<Required<SimHostileTuning>> = {
+  gzipBombBytes: 72 * 1024 * 1024,
+  hugeBodyBytes: 128 * 1024 * 1024,
+  linkHeaderBytes: 16_000,
+  trickleBytes: 8,
+  trickleIntervalMs: 1000,
+  nestingDepth: 10_000,
+};
 
 const DEFAULT_EPOCH = '2025-10-15T12:00:00Z';
 
@@ -71,6 +84,7 @@ export function resolveOptions(options: SimOptions = {}): ResolvedOptions {
       name: spec.name ?? null,
       role,
       accountAdmin: spec.accountAdmin ?? false,
+      hostile: hostileOf(spec.hostile),
     };
   });
   const epochMs = Date.parse(options.epoch ?? DEFAULT_EPOCH);
@@ -93,7 +107,24 @@ export function resolveOptions(options: SimOptions = {}): ResolvedOptions {
     contentCacheSize: Math.max(1, nonNegativeInt(options.contentCacheSize, 64, 'contentCacheSize')),
     epochMs,
     oauth: resolveOAuth(options),
+    hostileTuning: resolveTuning(options.hostileTuning ?? {}),
   };
+}
+
+/** Validates a hostile kind from options, the CLI or the control API. */
+export function hostileOf(value: unknown): SimHostileKind | null {
+  if (value === undefined || value === null) return null;
+  if (!isHostileKind(value)) throw new Error(`canvas-sim: unknown hostile kind ${String(value)}`);
+  return value;
+}
+
+function resolveTuning(tuning: SimHostileTuning): Required<SimHostileTuning> {
+  const out = { ...DEFAULT_HOSTILE_TUNING };
+  for (const [key, value] of Object.entries(stripUndefined(tuning)) as Array<[keyof SimHostileTuning, number]>) {
+    if (!(key in out)) throw new Error(`canvas-sim: unknown hostileTuning.${key}`);
+    out[key] = positive(value, out[key], `hostileTuning.${key}`);
+  }
+  return out;
 }
 
 function resolveOAuth(options: SimOptions): ResolvedOAuth {

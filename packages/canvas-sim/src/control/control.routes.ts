@@ -47,6 +47,13 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
   app.post('/__sim/users/:id/expire', async (req, reply) => noContent(reply, () => control.expireToken(idOf(req.params))));
   app.post('/__sim/users/:id/token', async (req, reply) => guard(reply, () => ({ token: control.issueToken(idOf(req.params)) })));
 
+  app.put('/__sim/users/:id/hostile', async (req, reply) =>
+    guard(reply, () => {
+      const kind = (req.body as { kind?: unknown } | null)?.kind ?? null;
+      control.setHostile(idOf(req.params), kind);
+      return { kind };
+    }),
+  );
   registerOAuthControlRoutes(app, control, guard);
 }
 

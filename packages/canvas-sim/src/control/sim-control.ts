@@ -1,5 +1,6 @@
 import type { GroundTruth, SimSummary, SimUser } from '../api.types.js';
-import type { ResolvedOptions } from '../config/options.js';
+import { hostileOf, type ResolvedOptions } from '../config/options.js';
+import { SimInputError } from '../sim-errors.js';
 import { courseTruth, groundTruth, requireUser, type CourseTruth } from '../data/ground-truth.js';
 import type { World } from '../data/world.js';
 import type { SimFaults } from '../faults.types.js';
@@ -31,6 +32,7 @@ export class SimControl {
       role: u.role,
       profile: u.profile,
       accountAdmin: u.accountAdmin,
+      hostile: u.hostile,
     }));
   }
 
@@ -98,6 +100,15 @@ export class SimControl {
 
   issueToken(userId: number): string {
     return this.world.issueToken(userId);
+  }
+
+  setHostile(userId: number, kind: unknown): void {
+    const user = requireUser(this.world, userId);
+    try {
+      user.hostile = hostileOf(kind);
+    } catch (error) {
+      throw new SimInputError(error instanceof Error ? error.message.replace(/^canvas-sim: /, '') : String(error));
+    }
   }
 
   oauthSessionUser(): number {

@@ -1,5 +1,6 @@
 import type { ResolvedUserSpec } from '../config/options.js';
 import type { SimProfile, SimRole } from '../api.types.js';
+import type { SimHostileKind } from '../hostile.types.js';
 
 /** A JSON object as Canvas serves it; key order is kept, so equal data is byte-identical. */
 export type Json = Record<string, unknown>;
@@ -43,6 +44,8 @@ export interface UserRecord {
   role: SimRole;
   profile: SimProfile;
   accountAdmin: boolean;
+  /** Changeable at runtime (control API); starts as the spec's. */
+  hostile: SimHostileKind | null;
   spec: ResolvedUserSpec;
   /** in listing order (ascending id) */
   courseIds: number[];

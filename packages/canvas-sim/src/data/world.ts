@@ -47,6 +47,7 @@ export class World {
         role: spec.role,
         profile: spec.profile,
         accountAdmin: spec.accountAdmin,
+        hostile: spec.hostile,
         spec,
         courseIds: [],
       });

@@ -5,11 +5,12 @@ import { CANVAS_ROUTES } from '../routes/canvas.routes.js';
 import { notFound } from './canvas-errors.js';
 import type { CanvasPipeline } from './pipeline.js';
 import type { CanvasRoute } from './route-context.js';
+import { redactUrl } from './redact.js';
 import { registerOAuthRoutes } from '../oauth/oauth.routes.js';
 import type { OAuthStore } from '../oauth/oauth.store.js';
 
 /** Builds the fastify app without listening (tests may `inject()`), Canvas routes plus `/__sim`. */
-export function buildApp(control: SimControl, pipeline: CanvasPipeline, oauth: OAuthStore, logger: boolean): FastifyInstance {
+export function buildApp(control: SimControl, pipeline: CanvasPipeline, oauth: OAuthStore, outage: () => boolean, logger: boolean): FastifyInstance {
   const app = Fastify({
     logger: logger ? { level: 'info', stream: process.stderr, serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url) }) } } : false,
     // Hung requests must not keep close() waiting: drop every socket when the sim closes.
@@ -30,14 +31,8 @@ export function buildApp(control: SimControl, pipeline: CanvasPipeline, oauth: O
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
-  registerOAuthRoutes(app, oauth);
+  registerOAuthRoutes(app, oauth, outage);
   registerControlRoutes(app, control);
   return app;
 }
 
-const SECRET_PARAMS = /([?&](?:access_token|code|refresh_token|client_secret)=)[^&]*/gi;
-
-/** Request logs never carry a token, code or secret, even one a client put in the query string. */
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAMS, '$1[redacted]');
-}

@@ -15,7 +15,8 @@ export function presentedToken(authorization: string | undefined, params: URLSea
   return params.get('access_token') || null;
 }
 
-export function authenticate(world: World, oauth: OAuthStore, token: string | null): AuthResult {
+/** `request` names the request in the OAuth refusal log (endpoint pattern, and the path with any token redacted). */
+export function authenticate(world: World, oauth: OAuthStore, token: string | null, request: { endpoint: string; path: string }): AuthResult {
   if (token === null) return { ok: false, answer: noCredentials() };
   const record = world.token(token);
   const user = record ? world.user(record.userId) : undefined;
@@ -24,7 +25,7 @@ export function authenticate(world: World, oauth: OAuthStore, token: string | nu
     // Canvas answers an expired, revoked or replaced OAuth token alike; only the counters tell them apart.
     const refusal = oauth.refusal(record);
     if (refusal === null) return { ok: true, user, token: record };
-    oauth.stats.count(`${refusal}TokenRequests`, record.userId, record.oauth.clientId);
+    oauth.stats.refusal({ at: Date.now(), userId: record.userId, clientId: record.oauth.clientId, reason: refusal, ...request });
     return { ok: false, answer: invalidToken() };
   }
   if (record.state === 'revoked') return { ok: false, answer: revokedToken() };

@@ -65,6 +65,11 @@ export class FaultBook {
     return { ...this.global.spec, ...(this.scoped.size > 0 ? { perToken } : {}) };
   }
 
+  /** A global outage: the load balancer refuses everything, `/login/oauth2/*` included. */
+  outage(now: number): boolean {
+    return this.global.outageUntil > now;
+  }
+
   decide(token: string | null, userId: number | null, now: number): FaultDecision {
     const scopes = [this.global, userId === null ? undefined : this.scoped.get(String(userId)), token === null ? undefined : this.scoped.get(token)].filter(
       (s): s is Scope => s !== undefined,

@@ -4,8 +4,10 @@ import type { ResolvedOptions } from '../config/options.js';
 import { createPrng, deriveSeed, type Prng } from '../data/prng.js';
 import type { World } from '../data/world.js';
 import type { OAuthStore } from '../oauth/oauth.store.js';
+import { HOSTILE_ENDPOINTS, hostileAnswer } from '../hostile/hostile.answer.js';
 import type { CanvasAnswer } from './answer.js';
 import { authenticate, presentedToken } from './auth.js';
+import { redactUrl } from './redact.js';
 import { notFound, proxyError, serverError, throttled, unauthorizedAction } from './canvas-errors.js';
 import type { FaultBook, FaultDecision } from './faults.js';
 import { latencyMs, sleep, untilClosed } from './latency.js';
@@ -109,7 +111,7 @@ export class CanvasPipeline {
 
   private answer(req: IncomingCanvasRequest, url: URL, token: string | null, faults: FaultDecision, route: CanvasRoute): CanvasAnswer {
     const { world, options } = this.deps;
-    const auth = authenticate(world, this.deps.oauth, token);
+    const auth = authenticate(world, this.deps.oauth, token, { endpoint: req.endpoint, path: redactUrl(req.url) });
     if (!auth.ok) return auth.answer;
     if (faults.serverError === 500) {
       this.deps.stats.fault('serverError');
@@ -122,7 +124,12 @@ export class CanvasPipeline {
     }
     const paging = { maxPerPage: options.maxPerPage, dropLastLink: options.dropLastLink, shiftRows: options.shiftRows || faults.shiftRows };
     try {
-      return route({ world, user: auth.user, token: auth.token, url, params: req.params, options, faults, paging });
+      const ctx = { world, user: auth.user, token: auth.token, url, params: req.params, options, faults, paging };
+      const kind = auth.user.hostile;
+      if (kind === null || !HOSTILE_ENDPOINTS.has(req.endpoint)) return route(ctx);
+      const { answer, hostile } = hostileAnswer(kind, route, ctx, options.hostileTuning);
+      if (hostile) this.deps.stats.hostileAnswer(kind);
+      return answer;
     } catch (error) {
       // A simulator bug must look like what Canvas does with its own bugs, not crash the request.
       process.stderr.write(`canvas-sim: route ${req.endpoint} failed: ${String(error)}\n`);
@@ -142,7 +149,11 @@ export class CanvasPipeline {
     const rateHeaders: Record<string, string> = {};
     if (rate?.cost !== undefined) rateHeaders['X-Request-Cost'] = formatFloat(rate.cost);
     if (rate) rateHeaders['X-Rate-Limit-Remaining'] = formatFloat(rate.remaining);
-    writeAnswer(req.res, answer, rateHeaders, { lowercase: this.deps.options.lowercaseHeaders, malformed });
+    const streaming = writeAnswer(req.res, answer, rateHeaders, { lowercase: this.deps.options.lowercaseHeaders, malformed });
+    if (streaming) {
+      this.deps.stats.streamStarted();
+      void streaming.then((result) => this.deps.stats.streamEnded(result));
+    }
   }
 }
 

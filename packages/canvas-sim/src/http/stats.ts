@@ -1,4 +1,5 @@
-import type { SimBucketSample, SimStats, SimTokenStats } from '../stats.types.js';
+import type { StreamResult } from './answer.js';
+import type { SimBucketSample, SimHostileStats, SimStats, SimTokenStats } from '../stats.types.js';
 
 const MAX_SAMPLES = 5_000;
 
@@ -16,6 +17,7 @@ export class StatsRecorder {
   private byToken = new Map<string, TokenCounters>();
   private samples: SimBucketSample[] = [];
   private faults: Record<string, number> = {};
+  private hostile: SimHostileStats = emptyHostile();
 
   request(endpoint: string, key: string, userId: number | null): void {
     this.requests++;
@@ -34,6 +36,21 @@ export class StatsRecorder {
 
   fault(name: string): void {
     this.faults[name] = (this.faults[name] ?? 0) + 1;
+  }
+
+  hostileAnswer(kind: string): void {
+    this.hostile.answers[kind] = (this.hostile.answers[kind] ?? 0) + 1;
+  }
+
+  streamStarted(): void {
+    this.hostile.streamsOpen++;
+  }
+
+  streamEnded(result: StreamResult): void {
+    this.hostile.streamsOpen--;
+    this.hostile.bytesStreamed += result.bytes;
+    if (result.completed) this.hostile.streamsCompleted++;
+    else this.hostile.streamsAborted++;
   }
 
   enter(key: string, userId: number | null): void {
@@ -69,6 +86,7 @@ export class StatsRecorder {
       faults: { ...this.faults },
       content,
       oauth,
+      hostile: { ...this.hostile, answers: { ...this.hostile.answers } },
     };
   }
 
@@ -82,6 +100,7 @@ export class StatsRecorder {
     this.byStatus = {};
     this.samples = [];
     this.faults = {};
+    this.hostile = { ...emptyHostile(), streamsOpen: this.hostile.streamsOpen };
     for (const [key, counters] of this.byToken) {
       this.byToken.set(key, { userId: counters.userId, requests: 0, throttled: 0, inFlight: counters.inFlight, peakInFlight: counters.inFlight });
     }
@@ -95,4 +114,8 @@ export class StatsRecorder {
     }
     return counters;
   }
+}
+
+function emptyHostile(): SimHostileStats {
+  return { answers: {}, streamsOpen: 0, streamsCompleted: 0, streamsAborted: 0, bytesStreamed: 0 };
 }

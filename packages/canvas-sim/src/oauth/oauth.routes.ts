@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, presentedToken } from '../http/auth.js';
+import { proxyError } from '../http/canvas-errors.js';
+import { redactUrl } from '../http/redact.js';
 import { consentPage, errorPage } from './consent.page.js';
 import { OAuthRequestError } from './oauth.errors.js';
 import type { OAuthStore } from './oauth.store.js';
@@ -10,7 +12,13 @@ type Fields = Record<string, string | undefined>;
  * `/login/oauth2/*` as Canvas serves it (doc/api/oauth.md): outside `/api`, so no throttle, latency or
  * faults. Nothing here logs a code, token or secret.
  */
-export function registerOAuthRoutes(app: FastifyInstance, store: OAuthStore): void {
+export function registerOAuthRoutes(app: FastifyInstance, store: OAuthStore, outage: () => boolean): void {
+  // The load balancer sits in front of these too: a global outage answers 503 here as on the API.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/login/oauth2/') || !outage()) return;
+    const answer = proxyError(503, true);
+    return reply.code(503).header('content-type', answer.contentType ?? 'text/html').send(answer.text);
+  });
   app.get('/login/oauth2/auth', async (req, reply) => {
     const q = fieldsOf(req.query);
     const target = authTarget(store, q, true);
@@ -66,7 +74,7 @@ export function registerOAuthRoutes(app: FastifyInstance, store: OAuthStore): vo
   app.delete('/login/oauth2/token', async (req, reply) => {
     const token = presentedToken(req.headers.authorization, new URL(req.url, 'http://sim.invalid').searchParams);
     // The same check as the API's: an expired or revoked token cannot revoke anything (and is counted).
-    const auth = authenticate(store.world, store, token);
+    const auth = authenticate(store.world, store, token, { endpoint: 'DELETE /login/oauth2/token', path: redactUrl(req.url) });
     if (!auth.ok) return reply.code(auth.answer.status).headers(auth.answer.headers ?? {}).send(auth.answer.body);
     store.revokeByAccessToken(auth.token);
     return reply.code(200).send({});

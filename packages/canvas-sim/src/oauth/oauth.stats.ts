@@ -1,6 +1,7 @@
-import type { SimOAuthCounters, SimOAuthStats } from '../oauth.types.js';
+import type { SimOAuthCounters, SimOAuthRefusal, SimOAuthStats } from '../oauth.types.js';
 
 const MAX_REFRESH_TIMES = 1_000;
+const MAX_REFUSALS = 1_000;
 
 export type OAuthEvent = Exclude<keyof SimOAuthCounters, 'refreshTimes'>;
 
@@ -24,6 +25,7 @@ export class OAuthStats {
   private total = emptyCounters();
   private byUser = new Map<number, SimOAuthCounters>();
   private byClient = new Map<string, SimOAuthCounters>();
+  private refusals: SimOAuthRefusal[] = [];
 
   count(event: OAuthEvent, userId: number | null, clientId: string | null, at = Date.now()): void {
     const targets = [this.total];
@@ -38,10 +40,18 @@ export class OAuthStats {
     }
   }
 
+  /** A request refused for a dead access token: counted by reason, and logged with its path. */
+  refusal(refusal: SimOAuthRefusal): void {
+    this.count(`${refusal.reason}TokenRequests`, refusal.userId, refusal.clientId, refusal.at);
+    this.refusals.push(refusal);
+    if (this.refusals.length > MAX_REFUSALS) this.refusals.shift();
+  }
+
   snapshot(): SimOAuthStats {
     const copy = (c: SimOAuthCounters): SimOAuthCounters => ({ ...c, refreshTimes: [...c.refreshTimes] });
     return {
       ...copy(this.total),
+      refusals: this.refusals.map((r) => ({ ...r })),
       byUser: Object.fromEntries([...this.byUser].map(([k, v]) => [String(k), copy(v)])),
       byClient: Object.fromEntries([...this.byClient].map(([k, v]) => [k, copy(v)])),
     };
@@ -51,6 +61,7 @@ export class OAuthStats {
     this.total = emptyCounters();
     this.byUser = new Map();
     this.byClient = new Map();
+    this.refusals = [];
   }
 }
 

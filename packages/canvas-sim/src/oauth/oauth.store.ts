@@ -95,12 +95,13 @@ export class OAuthStore {
     if (!record || record.clientId !== client.clientId || this.now() >= record.expiresAtMs) throw new OAuthRequestError('badCode');
     if (redirectUri !== record.redirectUri) throw new OAuthRequestError('redirectMismatch');
     if (replaceTokens) this.revokeGrants(record.userId, client.clientId);
+    const id = this.nextGrantId++;
     const grant: Grant = {
-      id: this.nextGrantId++,
+      id,
       userId: record.userId,
       clientId: client.clientId,
       refreshToken: secret(),
-      access: this.newAccessToken(record.userId, client.clientId, this.nextGrantId - 1),
+      access: this.newAccessToken(record.userId, client.clientId, id),
       revoked: false,
     };
     this.grants.set(grant.id, grant);

@@ -31,7 +31,12 @@ interface SignOptions {
   aud?: string;
 }
 
+/** The identity provider's issuer and this app's audience (required with a JWKS URL). */
+const IDP = { issuer: 'https://idp.example.edu', audience: 'canvas-sync' };
+
 function sign(o: SignOptions): Promise<string> {
+  // Tokens from the JWKS provider carry its iss and our aud unless a test says otherwise.
+  if (o.alg !== 'HS256' && !o.alg.startsWith('HS')) o = { iss: IDP.issuer, aud: IDP.audience, ...o };
   let jwt = new SignJWT({}).setProtectedHeader({ alg: o.alg, ...(o.kid ? { kid: o.kid } : {}) }).setIssuedAt();
   if (o.sub !== null) jwt = jwt.setSubject(o.sub ?? 'user-1');
   if (o.exp !== null) jwt = jwt.setExpirationTime(o.exp ?? now() + 600);
@@ -126,12 +131,12 @@ describe('RS256 / ES256 user tokens from a JWKS URL', () => {
   afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('accepts an RS256 token signed by a published key', async () => {
-    const verify = createJwtVerifier({ jwksUrl });
+    const verify = createJwtVerifier({ jwksUrl, ...IDP });
     expect(await outcome(verify, await sign({ alg: 'RS256', key: rsa.privateKey, kid: 'rsa-1' }))).toBe('ok:user-1');
   });
 
   it('refuses tampered, expired, not-yet-valid and foreign-key tokens', async () => {
-    const verify = createJwtVerifier({ jwksUrl });
+    const verify = createJwtVerifier({ jwksUrl, ...IDP });
     const [header, , signature] = (await sign({ alg: 'RS256', key: rsa.privateKey, kid: 'rsa-1' })).split('.');
     expect(await outcome(verify, `${header}.${b64url({ sub: 'admin', exp: now() + 600 })}.${signature}`)).toBe('unauthenticated');
     expect(await outcome(verify, await sign({ alg: 'RS256', key: rsa.privateKey, kid: 'rsa-1', exp: now() - 120 }))).toBe('unauthenticated');
@@ -141,7 +146,7 @@ describe('RS256 / ES256 user tokens from a JWKS URL', () => {
   });
 
   it('refuses alg:none and HS256 "signed" with the public key (algorithm confusion) without fetching keys', async () => {
-    const verify = createJwtVerifier({ jwksUrl, jwksCooldownMs: 0 });
+    const verify = createJwtVerifier({ jwksUrl, ...IDP, jwksCooldownMs: 0 });
     const before = requests;
     expect(await outcome(verify, unsigned({ sub: 'user-1', exp: now() + 600 }))).toBe('unauthenticated');
     const publicJwk = JSON.stringify(jwks.keys[0]);
@@ -152,7 +157,7 @@ describe('RS256 / ES256 user tokens from a JWKS URL', () => {
   });
 
   it('pins the configured algorithm: RS512 with the right key, or ES256, is refused under RS256', async () => {
-    const verify = createJwtVerifier({ jwksUrl, algorithm: 'RS256' });
+    const verify = createJwtVerifier({ jwksUrl, ...IDP, algorithm: 'RS256' });
     // The same private key, used with SHA-512 (a KeyObject is not bound to one hash as a CryptoKey is).
     const anyHash = createPrivateKey(await exportPKCS8(rsa.privateKey));
     expect(await outcome(verify, await sign({ alg: 'RS512', key: anyHash, kid: 'rsa-1' }))).toBe('unauthenticated');
@@ -161,18 +166,24 @@ describe('RS256 / ES256 user tokens from a JWKS URL', () => {
   });
 
   it('accepts ES256 when configured and then refuses RS256', async () => {
-    const verify = createJwtVerifier({ jwksUrl, algorithm: 'ES256' });
+    const verify = createJwtVerifier({ jwksUrl, ...IDP, algorithm: 'ES256' });
     expect(await outcome(verify, await sign({ alg: 'ES256', key: ec.privateKey, kid: 'ec-1' }))).toBe('ok:user-1');
     expect(await outcome(verify, await sign({ alg: 'RS256', key: rsa.privateKey, kid: 'rsa-1' }))).toBe('unauthenticated');
   });
 
+  it('refuses a token the same identity provider minted for another app, or another issuer', async () => {
+    const verify = createJwtVerifier({ jwksUrl, ...IDP });
+    expect(await outcome(verify, await sign({ alg: 'RS256', key: rsa.privateKey, kid: 'rsa-1', aud: 'another-app' }))).toBe('unauthenticated');
+    expect(await outcome(verify, await sign({ alg: 'RS256', key: rsa.privateKey, kid: 'rsa-1', iss: 'https://other-idp.example.com' }))).toBe('unauthenticated');
+  });
+
   it('refuses a token whose kid is not published', async () => {
-    const verify = createJwtVerifier({ jwksUrl });
+    const verify = createJwtVerifier({ jwksUrl, ...IDP });
     expect(await outcome(verify, await sign({ alg: 'RS256', key: otherRsa.privateKey, kid: 'unknown-kid' }))).toBe('unauthenticated');
   });
 
   it('reports an unreachable JWKS as auth_unavailable (503), not as a bad token', async () => {
-    const verify = createJwtVerifier({ jwksUrl });
+    const verify = createJwtVerifier({ jwksUrl, ...IDP });
     down = true;
     try {
       const err = (await verify(await sign({ alg: 'RS256', key: rsa.privateKey, kid: 'rsa-1' })).catch((e: unknown) => e)) as AppError;
@@ -191,14 +202,18 @@ describe('user-token configuration', () => {
     expect(() => createJwtVerifier({ secret: SECRET, jwksUrl: 'https://idp.example.edu/jwks' })).toThrow(/not both/);
     expect(() => createJwtVerifier({ secret: SECRET, algorithm: 'RS256' })).toThrow(/JWKS/);
     expect(() => createJwtVerifier({ jwksUrl: 'https://idp.example.edu/jwks', algorithm: 'HS256' })).toThrow();
+    // A JWKS without iss and aud to pin would accept tokens the provider minted for other apps.
+    expect(() => createJwtVerifier({ jwksUrl: 'https://idp.example.edu/jwks' })).toThrow(/issuer and an audience/);
+    expect(() => createJwtVerifier({ jwksUrl: 'https://idp.example.edu/jwks', issuer: IDP.issuer })).toThrow(/issuer and an audience/);
   });
 
   it('names every contradiction for the config loader', () => {
     expect(userTokenConfigProblems({ secret: SECRET })).toEqual([]);
-    expect(userTokenConfigProblems({ jwksUrl: 'https://idp.example.edu/jwks' })).toEqual([]);
-    expect(userTokenConfigProblems({ secret: SECRET, jwksUrl: 'https://idp.example.edu/jwks' })).toHaveLength(1);
+    expect(userTokenConfigProblems({ jwksUrl: 'https://idp.example.edu/jwks', ...IDP })).toEqual([]);
+    expect(userTokenConfigProblems({ jwksUrl: 'https://idp.example.edu/jwks' }).map((p) => p.split(':')[0])).toEqual(['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE']);
+    expect(userTokenConfigProblems({ secret: SECRET, jwksUrl: 'https://idp.example.edu/jwks', ...IDP })).toHaveLength(1);
     expect(userTokenConfigProblems({ algorithm: 'ES256' })).toEqual(['AUTH_JWT_ALGORITHM: ES256 needs AUTH_JWKS_URL']);
-    expect(userTokenConfigProblems({ jwksUrl: 'https://idp.example.edu/jwks', algorithm: 'HS256' })).toHaveLength(1);
+    expect(userTokenConfigProblems({ jwksUrl: 'https://idp.example.edu/jwks', algorithm: 'HS256', ...IDP })).toHaveLength(1);
   });
 
   it('wants the JWKS over https (http on loopback only)', () => {

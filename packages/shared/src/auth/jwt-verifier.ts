@@ -28,6 +28,15 @@ export interface JwtVerifierOptions {
 /** Checks a token and returns the user id (`sub`); throws `unauthenticated` or `auth_unavailable`. */
 export type VerifyJwt = (token: string) => Promise<string>;
 
+/** A checked token: the user id and when the token expires (ms since the epoch). */
+export interface VerifiedUserToken {
+  userId: string;
+  expiresAt: number;
+}
+
+/** Like {@link VerifyJwt}, keeping `exp` too (a long-lived WebSocket must end when its token does). */
+export type VerifyJwtClaims = (token: string) => Promise<VerifiedUserToken>;
+
 /** A token longer than this is refused before any crypto runs (cheap abuse guard). */
 const MAX_TOKEN_LENGTH = 8 * 1024;
 const MIN_SECRET_LENGTH = 16;
@@ -40,9 +49,15 @@ class KeySourceError extends Error {}
  * WebSocket auth frame). The algorithm is pinned to the configured one, so `alg: none`, another
  * HMAC size, or an HS256 token "signed" with the RS256 public key (algorithm confusion) are refused
  * before any key is looked up. `exp` and `sub` are required; `exp`/`nbf` allow a small clock skew;
- * `iss`/`aud` are checked when configured. Throws at construction on a contradictory setup.
+ * `iss`/`aud` are checked when configured, and must be configured with a JWKS URL. Throws at construction on a contradictory setup.
  */
 export function createJwtVerifier(options: JwtVerifierOptions): VerifyJwt {
+  const verify = createJwtClaimsVerifier(options);
+  return async (token) => (await verify(token)).userId;
+}
+
+/** {@link createJwtVerifier} with the token's expiry in the answer. */
+export function createJwtClaimsVerifier(options: JwtVerifierOptions): VerifyJwtClaims {
   const algorithm = options.algorithm ?? (options.jwksUrl ? 'RS256' : 'HS256');
   const key = keySource(options, algorithm);
   const verifyOptions: JWTVerifyOptions = {
@@ -58,7 +73,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyJwt {
       const { payload } = key instanceof Uint8Array ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
       const sub = UserId.safeParse(payload.sub);
       if (!sub.success) throw unauthenticated('The token has no valid subject.');
-      return sub.data;
+      // exp is a required claim, so jose has checked it is a number.
+      return { userId: sub.data, expiresAt: (payload.exp as number) * 1000 };
     } catch (err) {
       if (err instanceof AppError) throw err;
       if (err instanceof KeySourceError) throw new AppError('auth_unavailable', undefined, { cause: err.cause });
@@ -74,6 +90,8 @@ function keySource(options: JwtVerifierOptions, algorithm: UserTokenAlgorithm): 
     return new TextEncoder().encode(options.secret);
   }
   if (!options.jwksUrl) throw new Error(`user tokens: ${algorithm} needs a JWKS URL`);
+  // A JWKS is usually a shared identity provider: without iss/aud a token for another app would pass.
+  if (!options.issuer || !options.audience) throw new Error('user tokens: a JWKS URL needs an issuer and an audience to check');
   const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
     timeoutDuration: options.jwksTimeoutMs ?? 5_000,
     cooldownDuration: options.jwksCooldownMs ?? 30_000,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../errors/index.js';
-import { checkCanvasBaseUrl, guardedLookup, hostAllowed, nonPublicReason, parseAllowedHosts, type CanvasUrlPolicy, type HostResolver } from './url-policy.js';
+import { checkCanvasBaseUrl, guardedLookup, HOST_REFUSED_MESSAGE, hostAllowed, nonPublicReason, parseAllowedHosts, type AllAddressesLookup, type CanvasUrlPolicy, type HostResolver } from './url-policy.js';
 
 const strict: CanvasUrlPolicy = { allowedHosts: ['*'], allowPrivateNetwork: false };
 const relaxed: CanvasUrlPolicy = { allowedHosts: ['*'], allowPrivateNetwork: true };
@@ -57,14 +57,22 @@ describe('checkCanvasBaseUrl', () => {
 
   it('refuses a host name that resolves to a private address (injected resolver)', async () => {
     const resolve = resolverOf({ 'evil.example.com': ['93.184.216.34', '10.1.2.3'], 'meta.example.com': ['169.254.169.254'] });
-    expect(await refusal('https://evil.example.com', strict, resolve)).toContain('private');
-    expect(await refusal('https://meta.example.com', strict, resolve)).toContain('link-local');
+    expect(await refusal('https://evil.example.com', strict, resolve)).toContain('not a public address');
+    expect(await refusal('https://meta.example.com', strict, resolve)).toContain('not a public address');
   });
 
   it('refuses a host that does not resolve, and empty or garbage input', async () => {
-    expect(await refusal('https://nope.invalid', strict, resolverOf({}))).toContain('could not be found');
+    expect(await refusal('https://nope.invalid', strict, resolverOf({}))).toContain('could not be found or is not a public address');
     expect(await refusal('')).toContain('Enter the address');
     expect(await refusal('https://exa mple.com')).toContain('not a valid address');
+  });
+
+  it('says the same for a name that does not exist and one that resolves to a private address (no DNS oracle)', async () => {
+    // Otherwise any user could map internal names (db.internal, vault.svc) by typing them as their Canvas URL.
+    const resolve = resolverOf({ 'db.example.com': ['10.0.0.5'], 'gone.example.com': [] });
+    const message = (host: string) => refusal(`https://${host}`, strict, resolve).then((m) => m.replace(host, '<host>'));
+    const texts = new Set([await message('db.example.com'), await message('nope.example.com'), await message('gone.example.com')]);
+    expect([...texts]).toEqual([HOST_REFUSED_MESSAGE.replace('{host}', '<host>')]);
   });
 
   it('allows private addresses when CANVAS_ALLOW_PRIVATE_NETWORK is on, without resolving', async () => {
@@ -84,7 +92,7 @@ describe('checkCanvasBaseUrl', () => {
     expect(await refusal('https://school.instructure.com.evil.io', policy)).toContain('not allowed');
     // The allow-list does not switch off the address check.
     const resolve = resolverOf({ 'inside.instructure.com': ['127.0.0.1'] });
-    expect(await refusal('https://inside.instructure.com', policy, resolve)).toContain('loopback');
+    expect(await refusal('https://inside.instructure.com', policy, resolve)).toContain('not a public address');
   });
 });
 
@@ -116,6 +124,16 @@ describe('guardedLookup', () => {
     const lookup = guardedLookup({ allowPrivateNetwork: false });
     const err = await new Promise<NodeJS.ErrnoException | null>((resolve) => lookup('localhost', {}, (e) => resolve(e)));
     expect(err?.code).toBe('ECANVASADDRESS');
+  });
+
+  it('fails a name that does not exist exactly as one that resolves to a private address', async () => {
+    const notFound: AllAddressesLookup = (_host, _options, callback) => callback(Object.assign(new Error('getaddrinfo ENOTFOUND db.internal'), { code: 'ENOTFOUND' }), []);
+    const privateOne: AllAddressesLookup = (_host, _options, callback) => callback(null, [{ address: '10.0.0.5', family: 4 }]);
+    const failure = (resolveAll: AllAddressesLookup) =>
+      new Promise<NodeJS.ErrnoException | null>((resolve) => guardedLookup({ allowPrivateNetwork: false }, resolveAll)('db.internal', {}, (e) => resolve(e)));
+    const [a, b] = [await failure(notFound), await failure(privateOne)];
+    expect({ code: a?.code, message: a?.message }).toEqual({ code: b?.code, message: b?.message });
+    expect(a?.code).toBe('ECANVASADDRESS');
   });
 
   it('passes addresses through when private networks are allowed', async () => {

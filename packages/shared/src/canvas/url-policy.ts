@@ -80,6 +80,16 @@ function bareHost(hostname: string): string {
   return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
 }
 
+/**
+ * What a user is told when a host name does not resolve **or** resolves to a non-public address
+ * (`{host}` is the name they typed). One text for both: two would let any user map internal DNS
+ * names (db.internal, vault.svc) by trying them as their Canvas URL.
+ */
+export const HOST_REFUSED_MESSAGE = 'The host {host} could not be found or is not a public address; check the Canvas URL.';
+const hostRefused = (hostname: string) => invalid(HOST_REFUSED_MESSAGE.replace('{host}', hostname));
+/** DNS answers that mean "no such name" (temporary failures such as EAI_AGAIN stay retryable). */
+const NOT_FOUND_CODES = new Set(['ENOTFOUND', 'ENODATA']);
+
 /** Refuses a host that is, or resolves to, an address that is not public. */
 async function assertPublicHost(hostname: string, resolve: HostResolver): Promise<void> {
   if (isIP(hostname) !== 0) {
@@ -91,14 +101,10 @@ async function assertPublicHost(hostname: string, resolve: HostResolver): Promis
   try {
     addresses = await resolve(hostname);
   } catch {
-    throw invalid(`The host ${hostname} could not be found; check the Canvas URL.`);
+    throw hostRefused(hostname);
   }
-  if (addresses.length === 0) throw invalid(`The host ${hostname} could not be found; check the Canvas URL.`);
-  for (const address of addresses) {
-    const reason = nonPublicReason(address);
-    // Every address must be public: a client may pick any of them when it connects.
-    if (reason) throw invalid(`The host ${hostname} resolves to a ${reason} address, which is not allowed.`);
-  }
+  // Every address must be public: a client may pick any of them when it connects.
+  if (addresses.length === 0 || addresses.some((address) => nonPublicReason(address) !== undefined)) throw hostRefused(hostname);
 }
 
 /** The resolver under {@link guardedLookup}: every address of a host (injectable, so tests can make a name resolve anywhere). */
@@ -119,16 +125,17 @@ export type LookupFn = (hostname: string, options: LookupOptions, callback: (err
 export function guardedLookup(policy: Pick<CanvasUrlPolicy, 'allowPrivateNetwork'>, resolveAll: AllAddressesLookup = systemLookupAll): LookupFn {
   return (hostname, options, callback) => {
     resolveAll(hostname, options, (err, addresses) => {
-      if (err) return callback(err, []);
-      const list = addresses;
+      const list = addresses ?? [];
       if (!policy.allowPrivateNetwork) {
-        const bad = list.find((a) => nonPublicReason(a.address) !== undefined);
-        if (bad) {
-          const refused: NodeJS.ErrnoException = new Error(`refused to connect to ${hostname}: it resolves to a non-public address`);
+        // "No such name" fails exactly as "a private address" does: no DNS oracle for internal names.
+        const notFound = err ? NOT_FOUND_CODES.has(err.code ?? '') : list.length === 0;
+        if (notFound || (!err && list.some((a) => nonPublicReason(a.address) !== undefined))) {
+          const refused: NodeJS.ErrnoException = new Error(`refused to connect to ${hostname}: it could not be found or is not a public address`);
           refused.code = 'ECANVASADDRESS';
           return callback(refused, []);
         }
       }
+      if (err) return callback(err, []);
       if (options.all) return callback(null, list);
       const first = list[0];
       if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);

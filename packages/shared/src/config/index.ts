@@ -1,2 +1,12 @@
 export { loadConfig, type Env } from './load-config.js';
 export { baseEnvSchema, envBoolean, envInt, redactUrl, toBaseConfig, type BaseConfig } from './env-schemas.js';
+export {
+  addConfigProblems,
+  deploymentEnvSchema,
+  deploymentOf,
+  developmentDefaultProblems,
+  type ConfigProblem,
+  type Deployment,
+  type DevelopmentDefault,
+} from './deployment.js';
+export { envSecret, normalizeSecret, readSecretFile } from './secrets.js';

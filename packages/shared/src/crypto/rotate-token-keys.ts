@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { TokenCipher } from './token-cipher.js';
 
@@ -33,34 +33,42 @@ export interface RotateOptions {
 }
 
 /**
- * Re-encrypts every stored Canvas token that is not under the cipher's active key: decrypt with
- * the key its row names, encrypt with the active key, in batches, one transaction per batch. Rows
- * are locked (`FOR UPDATE`) while they are rewritten and the update only applies if the row still
- * holds the ciphertext that was read, so a user saving a new token meanwhile is never overwritten.
- * A row whose key is unknown or whose ciphertext does not decrypt is reported and left untouched,
- * never destroyed. Idempotent: rows already under the active key are not selected, so a second run
- * does nothing but report the same failures.
+ * Re-encrypts every stored Canvas token that is not under the cipher's active key — access tokens
+ * and OAuth refresh tokens alike: decrypt with the key its column names, encrypt with the active
+ * key, in batches, one transaction per batch. Rows are locked (`FOR UPDATE`) while they are
+ * rewritten and the update only applies if the row still holds the ciphertexts that were read, so
+ * a user saving a new token (or a fetcher refreshing one) meanwhile is never overwritten. A row
+ * with a token whose key is unknown or whose ciphertext does not decrypt is reported and left
+ * untouched, never destroyed (both of its tokens: a row is moved whole or not at all). Idempotent:
+ * rows already under the active key are not selected, so a second run does nothing but report the
+ * same failures.
  */
 export async function rotateTokenKeys(db: Kysely<Database>, cipher: TokenCipher, options: RotateOptions = {}): Promise<RotationReport> {
   const batchSize = options.batchSize ?? 200;
   const dryRun = options.dryRun ?? false;
   const active = cipher.activeKey;
-  const counts = await db
-    .selectFrom('connections')
-    .select(['token_key_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('token_key_id', '!=', active)
-    .groupBy('token_key_id')
-    .execute();
-  const report: RotationReport = { activeKeyId: active, rotated: 0, failed: [], byKeyId: Object.fromEntries(counts.map((c) => [c.token_key_id ?? '', Number(c.n)])), dryRun };
+  const byKeyId: Record<string, number> = {};
+  for (const column of ['token_key_id', 'refresh_key_id'] as const) {
+    const counts = await db
+      .selectFrom('connections')
+      .select([column, (eb) => eb.fn.countAll<number>().as('n')])
+      .where(column, '!=', active)
+      .groupBy(column)
+      .execute();
+    for (const c of counts) {
+      const id = (c as Record<string, unknown>)[column] as string;
+      byKeyId[id] = (byKeyId[id] ?? 0) + Number(c.n);
+    }
+  }
+  const report: RotationReport = { activeKeyId: active, rotated: 0, failed: [], byKeyId, dryRun };
   let after: string | undefined;
   for (;;) {
     const rows = await db.transaction().execute(async (trx) => {
       let query = trx
         .selectFrom('connections')
-        .select(['id', 'user_id', 'token_key_id', 'token_ciphertext'])
-        // A disconnected connection has no token to rotate (`!=` never matches its null key id).
-        .where('token_key_id', '!=', active)
-        .$narrowType<{ token_key_id: string; token_ciphertext: string }>()
+        .select(['id', 'user_id', 'token_key_id', 'token_ciphertext', 'refresh_key_id', 'refresh_ciphertext'])
+        // A disconnected connection has no token to rotate (`!=` never matches a null key id).
+        .where((eb) => eb.or([eb('token_key_id', '!=', active), eb('refresh_key_id', '!=', active)]))
         .orderBy('id')
         .limit(batchSize)
         .forUpdate();
@@ -68,25 +76,15 @@ export async function rotateTokenKeys(db: Kysely<Database>, cipher: TokenCipher,
       if (after !== undefined) query = query.where('id', '>', after);
       const batch = await query.execute();
       for (const row of batch) {
-        const failure = { connectionId: row.id, userId: row.user_id, keyId: row.token_key_id };
-        if (!cipher.hasKey(row.token_key_id)) {
-          report.failed.push({ ...failure, reason: 'unknown_key' });
-          continue;
-        }
-        let plaintext: string;
-        try {
-          plaintext = cipher.decrypt(row.token_ciphertext, row.token_key_id, row.user_id);
-        } catch {
-          report.failed.push({ ...failure, reason: 'undecryptable' });
-          continue;
-        }
-        const sealed = cipher.encrypt(plaintext, row.user_id);
+        const moved = reseal(cipher, row, report);
+        if (!moved) continue;
         if (!dryRun) {
           await trx
             .updateTable('connections')
-            .set({ token_ciphertext: sealed.ciphertext, token_key_id: sealed.keyId })
+            .set(moved)
             .where('id', '=', row.id)
-            .where('token_ciphertext', '=', row.token_ciphertext)
+            .where(sql<boolean>`token_ciphertext IS NOT DISTINCT FROM ${row.token_ciphertext}`)
+            .where(sql<boolean>`refresh_ciphertext IS NOT DISTINCT FROM ${row.refresh_ciphertext}`)
             .execute();
         }
         report.rotated += 1;
@@ -99,4 +97,41 @@ export async function rotateTokenKeys(db: Kysely<Database>, cipher: TokenCipher,
     if (rows.length < batchSize) break;
   }
   return report;
+}
+
+interface SealedRow {
+  id: string;
+  user_id: string;
+  token_key_id: string | null;
+  token_ciphertext: string | null;
+  refresh_key_id: string | null;
+  refresh_ciphertext: string | null;
+}
+
+/** The row's token columns under the active key, or undefined (and a failure reported) when one cannot be opened. */
+function reseal(cipher: TokenCipher, row: SealedRow, report: RotationReport): Partial<SealedRow> | undefined {
+  const moved: Partial<SealedRow> = {};
+  const columns = [
+    { keyId: row.token_key_id, ciphertext: row.token_ciphertext, keyColumn: 'token_key_id', textColumn: 'token_ciphertext' },
+    { keyId: row.refresh_key_id, ciphertext: row.refresh_ciphertext, keyColumn: 'refresh_key_id', textColumn: 'refresh_ciphertext' },
+  ] as const;
+  for (const column of columns) {
+    if (column.keyId === null || column.ciphertext === null || column.keyId === cipher.activeKey) continue;
+    const failure = { connectionId: row.id, userId: row.user_id, keyId: column.keyId };
+    if (!cipher.hasKey(column.keyId)) {
+      report.failed.push({ ...failure, reason: 'unknown_key' });
+      return undefined;
+    }
+    let plaintext: string;
+    try {
+      plaintext = cipher.decrypt(column.ciphertext, column.keyId, row.user_id);
+    } catch {
+      report.failed.push({ ...failure, reason: 'undecryptable' });
+      return undefined;
+    }
+    const sealed = cipher.encrypt(plaintext, row.user_id);
+    moved[column.keyColumn] = sealed.keyId;
+    moved[column.textColumn] = sealed.ciphertext;
+  }
+  return moved;
 }

@@ -13,6 +13,10 @@ export function parseKey(id: string, base64: string): EncryptionKey {
   return { id, key };
 }
 
+const IV_BYTES = 12;
+/** GCM's full tag. Node checks only as many tag bytes as it is given unless told the length. */
+const TAG_BYTES = 16;
+
 /** A short, stable, non-reversible id for a key (when the operator gave none). */
 export function keyIdOf(key: Buffer): string {
   return `k${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
@@ -45,8 +49,8 @@ export class TokenCipher {
   }
 
   encrypt(plaintext: string, userId: string): { keyId: string; ciphertext: string } {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.activeKeyId)!, iv);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.activeKeyId)!, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(userId, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return { keyId: this.activeKeyId, ciphertext: Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64') };
@@ -56,9 +60,11 @@ export class TokenCipher {
     const key = this.keys.get(keyId);
     if (!key) throw new Error(`no key "${keyId}" to decrypt a stored token; add it to TOKEN_ENCRYPTION_KEYS`);
     const raw = Buffer.from(ciphertext, 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    // A shorter ciphertext would hand GCM a truncated tag, which it would check only in part.
+    if (raw.length < IV_BYTES + TAG_BYTES) throw new Error('stored token ciphertext is too short (truncated or not ours)');
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(userId, 'utf8'));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
   }
 }

@@ -35,6 +35,9 @@ export const ERROR_CODES = {
   canvas_response_too_large: { status: 502, retryable: false, message: 'Canvas sent an answer larger than allowed.' },
   canvas_pagination_limit: { status: 502, retryable: false, message: 'Canvas sent more pages or rows than allowed.' },
   canvas_time_limit: { status: 502, retryable: false, message: 'Canvas took longer than allowed for one piece of work.' },
+  // sync warnings for values a typed column cannot hold (the sync goes on; raw keeps the row)
+  canvas_value_unfit: { status: 502, retryable: false, message: 'Canvas sent values that do not fit their columns; they are kept in raw only.' },
+  canvas_row_without_id: { status: 502, retryable: false, message: 'Canvas sent rows without a usable id; they were skipped.' },
   // infrastructure
   db_unavailable: { status: 503, retryable: true, message: 'The database is not available.' },
   broker_unavailable: { status: 503, retryable: true, message: 'The message broker is not available.' },

@@ -19,6 +19,15 @@ export const REDACT_PATHS = [
   '*.token',
   'access_token',
   '*.access_token',
+  // OAuth2 (issue 13): refresh tokens and developer-key secrets are credentials too.
+  'refreshToken',
+  '*.refreshToken',
+  'refresh_token',
+  '*.refresh_token',
+  'clientSecret',
+  '*.clientSecret',
+  'client_secret',
+  '*.client_secret',
   'password',
   '*.password',
   'secret',
@@ -27,8 +36,11 @@ export const REDACT_PATHS = [
   '*.key',
 ];
 
-/** Query parameters whose values are credentials (the panel's `?token=` demo link, Canvas's `access_token`). */
-const SECRET_QUERY_PARAMS = /^(?:token|access_token|jwt|id_token|key|secret|password|code)$/i;
+/**
+ * Query parameters whose values are credentials (the panel's `?token=` demo link, Canvas's
+ * `access_token`, the OAuth callback's `code` and single-use `state`).
+ */
+const SECRET_QUERY_PARAMS = /^(?:token|access_token|refresh_token|client_secret|jwt|id_token|key|secret|password|code|state)$/i;
 
 /** A request URL with the values of credential-like query parameters replaced, for request logs. */
 export function redactUrlQuery(url: string | undefined): string | undefined {

@@ -15,7 +15,7 @@ export {
 } from './common.js';
 export { SyncRequested, syncRequested } from './sync-requested.js';
 export { FetchUnit, fetchUnit } from './fetch-unit.js';
-export { RawRow, RecordSet, SyncRecords, syncRecords } from './sync-records.js';
+export { RawRow, RecordRow, RecordSet, SyncRecords, syncRecords } from './sync-records.js';
 export { SyncPlanned, syncPlanned } from './sync-planned.js';
 export { SyncStatusEvent, syncStatus } from './sync-status.js';
 export { Progress, SyncProgress, syncProgress } from './sync-progress.js';

@@ -6,13 +6,21 @@ import { CanvasId, SyncId, UserId } from './common.js';
 export const RawRow = z.looseObject({ id: CanvasId });
 export type RawRow = z.infer<typeof RawRow>;
 
+/**
+ * A row as it travels to the writer: any JSON object. Its `id` is not checked here, so one row
+ * without a usable id cannot make the whole part fail its schema (and stall the sync); the writer
+ * skips such a row with a warning (DESIGN.md "Limits on what Canvas sends").
+ */
+export const RecordRow = z.looseObject({ id: z.unknown().optional() });
+export type RecordRow = z.infer<typeof RecordRow>;
+
 /** Rows of one part of a unit, per resource. */
 export const RecordSet = z.object({
-  terms: z.array(RawRow).optional(),
-  courses: z.array(RawRow).optional(),
-  assignment_groups: z.array(RawRow).optional(),
-  assignments: z.array(RawRow).optional(),
-  submissions: z.array(RawRow).optional(),
+  terms: z.array(RecordRow).optional(),
+  courses: z.array(RecordRow).optional(),
+  assignment_groups: z.array(RecordRow).optional(),
+  assignments: z.array(RecordRow).optional(),
+  submissions: z.array(RecordRow).optional(),
 });
 export type RecordSet = z.infer<typeof RecordSet>;
 

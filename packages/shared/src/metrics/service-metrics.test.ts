@@ -74,6 +74,16 @@ describe('createServiceMetrics', () => {
     expect(valueOf(body, `canvas_sync_breaker_state{host_hash="${hostHash('other.example.edu')}",service="fetcher"}`)).toBe(1);
   });
 
+  it('removes the label of a dropped breaker, so labels stay bounded however many hosts come', async () => {
+    const metrics = createServiceMetrics({ service: 'fetcher', defaultMetrics: false });
+    metrics.setBreakerState('gone.example.edu', 'open');
+    metrics.setBreakerState('kept.example.edu', 'closed');
+    metrics.removeBreaker('gone.example.edu');
+    const { body } = await metrics.scrape();
+    expect(body).not.toContain(hostHash('gone.example.edu'));
+    expect(valueOf(body, `canvas_sync_breaker_state{host_hash="${hostHash('kept.example.edu')}",service="fetcher"}`)).toBe(0);
+  });
+
   it('maps answers to status classes', () => {
     expect([200, 304, 403, 503, undefined, 0].map(statusClassOf)).toEqual(['2xx', '3xx', '4xx', '5xx', 'network', 'network']);
   });

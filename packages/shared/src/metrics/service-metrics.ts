@@ -38,6 +38,8 @@ export interface ServiceMetrics {
   readonly wsConnections: { inc(value?: number): void; dec(value?: number): void; set(value: number): void };
   /** Reports a Canvas host's breaker as `canvas_sync_breaker_state{host_hash}`. */
   setBreakerState(host: string, state: BreakerState): void;
+  /** Removes a Canvas host's breaker gauge (its breaker was dropped), so labels stay bounded. */
+  removeBreaker(host: string): void;
   /** Makes each scrape read JetStream consumer lag from `source` (see `jetStreamLagSource`). */
   watchConsumers(source: ConsumerLagSource): void;
   /** The Prometheus text of this registry; the shape `startHealthServer({ metrics })` takes. */
@@ -89,6 +91,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
     writeSeconds: { observe: (s) => writeSeconds.observe(s), startTimer: () => writeSeconds.startTimer() },
     wsConnections,
     setBreakerState: (host, state) => breakerState.set({ host_hash: hostHash(host) }, BREAKER_STATE[state]),
+    removeBreaker: (host) => breakerState.remove({ host_hash: hostHash(host) }),
     watchConsumers: (source) => lag.watch(source),
     scrape: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '@canvas-sync/shared';
+import { eraseUserData, type EraseRefused } from './erase.repository.js';
 
 /** Scope pickers show at most this many rows; an account with more is told it was cut. */
 export const PICKER_LIMIT = 1000;
@@ -52,6 +53,8 @@ export async function listCourses(db: Kysely<Database>, userId: string, limit: n
 export interface CanvasDataStore {
   terms(userId: string, limit: number): Promise<TermRow[]>;
   courses(userId: string, limit: number, termId?: number): Promise<CourseRow[]>;
+  /** Erases the user's synced rows, checkpoints and history (erase.repository.ts). */
+  erase(userId: string): Promise<EraseRefused | undefined>;
 }
 
 /** Binds the repository to `db`. */
@@ -59,5 +62,6 @@ export function canvasDataStore(db: Kysely<Database>): CanvasDataStore {
   return {
     terms: (userId, limit) => listTerms(db, userId, limit),
     courses: (userId, limit, termId) => listCourses(db, userId, limit, termId),
+    erase: (userId) => eraseUserData(db, userId),
   };
 }

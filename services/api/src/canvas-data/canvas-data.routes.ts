@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { authErrors, CanvasIdParam } from '../http/schemas.js';
+import { AppError } from '@canvas-sync/shared';
+import { authErrors, CanvasIdParam, ErrorBody } from '../http/schemas.js';
 import { PICKER_LIMIT, type CanvasDataStore } from './canvas-data.repository.js';
 
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
@@ -55,6 +56,21 @@ export const canvasDataRoutes: FastifyPluginAsyncZod<{ store: CanvasDataStore }>
         accessRestricted: c.access_restricted,
       }));
       return { items, truncated: rows.length > PICKER_LIMIT };
+    },
+  });
+
+  app.delete('/canvas/data', {
+    schema: {
+      tags,
+      security,
+      summary: "Erase the user's synced Canvas data, checkpoints and sync history (409 while a sync is queued or running)",
+      response: { 204: z.null().describe('Erased'), ...authErrors, 409: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const refused = await store.erase(request.userId);
+      if (refused) throw new AppError('sync_in_progress', 'A sync is queued or running; cancel it before erasing your data.', { details: { syncId: refused.activeSyncId } });
+      request.log.info({ userId: request.userId }, 'canvas data erased');
+      return reply.code(204).send(null);
     },
   });
 };

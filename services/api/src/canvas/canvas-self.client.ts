@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
-import { checkCanvasBaseUrl, guardedLookup, type CanvasUrlPolicy, type HostResolver } from '@canvas-sync/shared';
+import { checkCanvasBaseUrl, guardedLookup, HOST_REFUSED_MESSAGE, type CanvasUrlPolicy, type HostResolver } from '@canvas-sync/shared';
 
 /** The outcome of "test connection" (DESIGN.md): never thrown, always answered with 200. */
 export type CanvasSelfResult =
@@ -51,7 +51,8 @@ export function createCanvasSelfClient(options: CanvasSelfClientOptions): Canvas
       answer = await get(new URL('/api/v1/users/self', origin), accessToken, options, timeoutMs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ECANVASADDRESS') return fail('unreachable', 'The Canvas host resolves to an address that is not allowed.');
+      // Same text as the save-time check, for "not found" and "private" alike (no DNS oracle).
+      if (code === 'ECANVASADDRESS') return fail('unreachable', HOST_REFUSED_MESSAGE.replace('{host}', new URL(origin).hostname));
       if (code === 'ETIMEDOUT') return fail('unreachable', `Canvas did not answer within ${Math.round(timeoutMs / 1000)} s.`);
       return fail('unreachable', `Canvas could not be reached (${code ?? 'network error'}).`);
     }

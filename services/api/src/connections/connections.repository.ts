@@ -14,21 +14,29 @@ export async function findConnection(db: Kysely<Database>, userId: string): Prom
 }
 
 /**
- * Creates or replaces the user's connection (one per user). The connection id stays the same, so
- * syncs keep pointing at it; `canvas_user` is cleared because the token may belong to someone else.
+ * Creates or replaces the user's connection (one per user) with a pasted personal token. The
+ * connection id stays the same, so syncs keep pointing at it; `canvas_user` is cleared because the
+ * token may belong to someone else. An OAuth grant it replaces is forgotten (its refresh token
+ * cleared, status back to ok) and `token_version` rises so fetchers notice the new token.
  */
 export async function upsertConnection(db: Kysely<Database>, userId: string, write: ConnectionWrite): Promise<void> {
   await db
     .insertInto('connections')
     .values({ user_id: userId, base_url: write.baseUrl, token_ciphertext: write.tokenCiphertext, token_key_id: write.tokenKeyId, canvas_user: null })
     .onConflict((oc) =>
-      oc.column('user_id').doUpdateSet({
+      oc.column('user_id').doUpdateSet((eb) => ({
         base_url: write.baseUrl,
         token_ciphertext: write.tokenCiphertext,
         token_key_id: write.tokenKeyId,
         canvas_user: null,
+        auth_type: 'token',
+        status: 'ok',
+        refresh_ciphertext: null,
+        refresh_key_id: null,
+        access_expires_at: null,
+        token_version: eb('connections.token_version', '+', 1),
         updated_at: new Date(),
-      }),
+      })),
     )
     .execute();
 }

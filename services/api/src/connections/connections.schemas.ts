@@ -17,9 +17,18 @@ export type PutConnectionBody = z.infer<typeof PutConnectionBody>;
 
 export const CanvasUser = z.object({ id: z.number(), name: z.string() });
 
-/** `GET /api/v1/canvas/connection`: never the token. `canvasUser` once a test succeeded. */
+/**
+ * `GET /api/v1/canvas/connection`: never the token. `canvasUser` once known (a test succeeded, or
+ * the OAuth grant named the user); `authType` and `status` when there is a connection row.
+ */
 export const ConnectionView = z
-  .object({ baseUrl: z.string().nullable(), connected: z.boolean(), canvasUser: CanvasUser.optional() })
+  .object({
+    baseUrl: z.string().nullable(),
+    connected: z.boolean(),
+    canvasUser: CanvasUser.optional(),
+    authType: z.enum(['token', 'oauth']).optional(),
+    status: z.enum(['ok', 'reauth_required']).optional(),
+  })
   .meta({ id: 'Connection' });
 export type ConnectionView = z.infer<typeof ConnectionView>;
 

@@ -67,3 +67,14 @@ export function dateTime(iso: string | null | undefined): string {
   if (!iso) return '–';
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** Warnings about values kept only in `raw` (the writer's); every other warning is a skipped course. */
+const DATA_WARNINGS = new Set(['canvas_value_unfit', 'canvas_row_without_id']);
+
+/** "2 courses skipped, 1 data warning" — or '' when there are none. */
+export function warningsText(warnings: Array<{ code: string }> | undefined): string {
+  const list = warnings ?? [];
+  const data = list.filter((w) => DATA_WARNINGS.has(w.code)).length;
+  const skipped = list.length - data;
+  return [skipped > 0 ? `${skipped} course${skipped === 1 ? '' : 's'} skipped` : '', data > 0 ? `${data} data warning${data === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
+}

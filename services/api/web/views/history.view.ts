@@ -1,6 +1,6 @@
 import type { ApiClient } from '../lib/api.client.js';
 import { byId, h } from '../lib/dom.js';
-import { dateTime, duration, scopeText, summary } from '../lib/format.js';
+import { dateTime, duration, scopeText, summary, warningsText } from '../lib/format.js';
 import type { SyncView } from '../lib/types.js';
 
 /** Past syncs, newest first, with counts, duration and errors; rows follow live updates. */
@@ -45,8 +45,7 @@ export class HistoryView {
 
   private row(view: SyncView): HTMLTableRowElement {
     const seconds = view.elapsedSeconds ?? (view.startedAt ? ((view.finishedAt ? Date.parse(view.finishedAt) : Date.now()) - Date.parse(view.startedAt)) / 1000 : null);
-    const warnings = view.warnings?.length ?? 0;
-    const errors = view.error ? view.error.message : warnings > 0 ? `${warnings} course${warnings === 1 ? '' : 's'} skipped` : '–';
+    const errors = view.error ? view.error.message : warningsText(view.warnings) || '–';
     const button = h('button', { type: 'button', class: 'small secondary', 'aria-label': `View sync started ${dateTime(view.createdAt)}` }, 'View');
     button.addEventListener('click', () => this.onView(view.id));
     return h(

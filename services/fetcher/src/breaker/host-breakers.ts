@@ -10,9 +10,13 @@ export interface BreakerOptions {
   /** How long the circuit stays open before one trial request (half-open). */
   resetTimeoutMs: number;
   rollingWindowMs: number;
+  /** Hosts with a breaker at once (`CANVAS_MAX_BREAKER_HOSTS`): wildcard DNS gives an attacker unlimited hosts. */
+  maxHosts: number;
+  /** A host's breaker unused this long is dropped (`CANVAS_BREAKER_IDLE_MS`). */
+  idleMs: number;
 }
 
-export const DEFAULT_BREAKER: BreakerOptions = { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 5_000, rollingWindowMs: 10_000 };
+export const DEFAULT_BREAKER: BreakerOptions = { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 5_000, rollingWindowMs: 10_000, maxHosts: 1_000, idleMs: 15 * 60_000 };
 
 type Action = () => Promise<unknown>;
 
@@ -22,12 +26,22 @@ type Action = () => Promise<unknown>;
  * the host's health and must not open the circuit for every other user of that host.
  */
 export class HostBreakers {
+  /** In least-recently-used order (a Map keeps insertion order; a use re-inserts). */
   private readonly breakers = new Map<string, CircuitBreaker<[Action], unknown>>();
+  private readonly lastUsed = new Map<string, number>();
 
   constructor(
     private readonly options: BreakerOptions = DEFAULT_BREAKER,
     private readonly onStateChange?: (host: string, state: 'open' | 'halfOpen' | 'closed') => void,
+    /** Called when a host's breaker is dropped (its metric label goes with it). */
+    private readonly onEvict?: (host: string) => void,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** Hosts that have a breaker now. */
+  get size(): number {
+    return this.breakers.size;
+  }
 
   /** Runs `action` through the host's breaker; rejects with `EOPENBREAKER` while it is open. */
   fire<T>(host: string, action: () => Promise<T>): Promise<T> {
@@ -47,9 +61,25 @@ export class HostBreakers {
     for (const b of this.breakers.values()) b.shutdown();
   }
 
+  /** Drops the least recently used breakers past `maxHosts` and those idle past `idleMs`. */
+  private evict(room: number): void {
+    const cutoff = this.now() - this.options.idleMs;
+    for (const [host, breaker] of this.breakers) {
+      if (this.breakers.size + room <= this.options.maxHosts && (this.lastUsed.get(host) ?? 0) >= cutoff) break;
+      breaker.shutdown();
+      this.breakers.delete(host);
+      this.lastUsed.delete(host);
+      this.onEvict?.(host);
+    }
+  }
+
   private get(host: string): CircuitBreaker<[Action], unknown> {
     let breaker = this.breakers.get(host);
-    if (!breaker) {
+    if (breaker) {
+      this.breakers.delete(host);
+      this.breakers.set(host, breaker);
+    } else {
+      this.evict(1);
       breaker = new CircuitBreaker<[Action], unknown>((action: Action) => action(), {
         timeout: false,
         errorThresholdPercentage: this.options.errorThresholdPercentage,
@@ -64,6 +94,7 @@ export class HostBreakers {
       breaker.on('close', () => this.onStateChange?.(host, 'closed'));
       this.breakers.set(host, breaker);
     }
+    this.lastUsed.set(host, this.now());
     return breaker;
   }
 }

@@ -208,8 +208,10 @@ describe('limits on what a Canvas server sends', () => {
   it('skips rows without a usable id (missing, negative, unsafe, not an object) and keeps the rest', async () => {
     const body = `[{"id":1},{"name":"no id"},{"id":-4},{"id":9007199254740993},{"id":"7"},null,[1],{"id":2.5},{"id":3}]`;
     handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-    const { result, pages } = await walk(client());
+    const reported: Array<[string, number]> = [];
+    const { result, pages } = await walk(client(), createSession(origin, 'tok', { onRowsSkipped: (path, count) => reported.push([path, count]) }));
     expect(result).toBe('ok');
     expect(pages).toEqual([[1, 3]]);
+    expect(reported).toEqual([['/api/v1/courses', 7]]);
   });
 });

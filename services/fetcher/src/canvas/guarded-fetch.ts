@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
-import { AppError, guardedLookup, hostAllowed, nonPublicReason, type AllAddressesLookup, type CanvasUrlPolicy } from '@canvas-sync/shared';
+import { AppError, guardedLookup, hostAllowed, HOST_REFUSED_MESSAGE, nonPublicReason, type AllAddressesLookup, type CanvasUrlPolicy } from '@canvas-sync/shared';
 
 /** The code the connect-time check fails a socket with (see `guardedLookup`). */
 const ADDRESS_REFUSED = 'ECANVASADDRESS';
@@ -53,7 +53,7 @@ export function createGuardedFetch(policy: CanvasUrlPolicy, resolveAll?: AllAddr
       const res = await undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher: agent });
       return res as unknown as Response;
     } catch (err) {
-      if (isAddressRefused(err)) throw refused('The Canvas host resolves to an address that is not allowed.', err);
+      if (isAddressRefused(err)) throw refused(HOST_REFUSED_MESSAGE.replace('{host}', url.hostname), err);
       throw err;
     }
   };

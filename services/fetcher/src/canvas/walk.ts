@@ -62,7 +62,10 @@ export async function* walkRows(deps: WalkDeps, session: CanvasSession, path: st
       seenIds.add(typed.id);
       rows.push(typed);
     }
-    if (skipped > 0) logger.warn({ path, skipped }, 'canvas rows without a usable id skipped');
+    if (skipped > 0) {
+      logger.warn({ path, skipped }, 'canvas rows without a usable id skipped');
+      session.onRowsSkipped?.(path, skipped);
+    }
     deps.hooks?.onPage?.();
     yield rows;
     url = link.next ?? null;

@@ -88,7 +88,10 @@ async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: Canvas
           else if (sub) skipped += 1;
         }
       }
-      if (skipped > 0) ctx.logger.warn({ syncId: sync.id, courseId, skipped }, 'canvas rows without a usable id skipped');
+      if (skipped > 0) {
+        ctx.logger.warn({ syncId: sync.id, courseId, skipped }, 'canvas rows without a usable id skipped');
+        session.onRowsSkipped?.(`/api/v1/courses/${courseId}/assignment_groups`, skipped);
+      }
     }
     await out.finish();
   } catch (err) {

@@ -4,7 +4,7 @@ import { createSession, type CanvasSession } from '../canvas/canvas-session.js';
 import { findConnection, type SyncState } from './sync-state.repository.js';
 
 /** Opens a Canvas session for a sync: reads its connection and decrypts the token (in memory only). */
-export type SessionFactory = (sync: SyncState, extra: Pick<CanvasSession, 'signal' | 'onCanvasWait' | 'budget'>) => Promise<CanvasSession>;
+export type SessionFactory = (sync: SyncState, extra: Pick<CanvasSession, 'signal' | 'onCanvasWait' | 'budget' | 'onRowsSkipped'>) => Promise<CanvasSession>;
 
 export function sessionFactory(db: Kysely<Database>, cipher: TokenCipher): SessionFactory {
   return async (sync, extra) => {

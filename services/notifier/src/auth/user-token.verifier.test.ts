@@ -11,15 +11,20 @@ const sign = (alg = 'HS256') => new SignJWT({}).setProtectedHeader({ alg }).setS
 describe('notifier user tokens (the shared verifier)', () => {
   it('answers a good token with its user and a refused one with null', async () => {
     const verify = createUserTokenVerifier({ secret: SECRET });
-    expect(await verify(await sign())).toBe('u1');
+    const verified = await verify(await sign());
+    expect(verified?.userId).toBe('u1');
+    // exp is kept (in ms): the socket is closed when the token expires.
+    expect(verified!.expiresAt).toBeGreaterThan(Date.now() + 4 * 60_000);
+    expect(verified!.expiresAt).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
     expect(await verify(await sign('HS512'))).toBeNull();
     expect(await verify('not.a.jwt')).toBeNull();
   });
 
   it('reads AUTH_JWKS_URL / AUTH_JWT_ALGORITHM as the api does', () => {
-    const config = loadNotifierConfig({ DEMO: '0', AUTH_JWKS_URL: JWKS, AUTH_JWT_ALGORITHM: 'ES256' });
-    expect(config.auth).toMatchObject({ jwtSecret: undefined, jwksUrl: JWKS, algorithm: 'ES256', usingDevSecret: false });
-    for (const env of [{ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: JWKS }, { AUTH_JWT_ALGORITHM: 'RS256' }, { AUTH_JWKS_URL: 'http://login.example.edu/jwks' }, { DEMO: '0' }]) {
+    const idp = { AUTH_JWT_ISSUER: 'https://login.example.edu', AUTH_JWT_AUDIENCE: 'canvas-sync' };
+    const config = loadNotifierConfig({ DEMO: '0', AUTH_JWKS_URL: JWKS, AUTH_JWT_ALGORITHM: 'ES256', ...idp });
+    expect(config.auth).toMatchObject({ secret: undefined, jwksUrl: JWKS, algorithm: 'ES256', usingDevSecret: false });
+    for (const env of [{ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: JWKS, ...idp }, { AUTH_JWT_ALGORITHM: 'RS256' }, { AUTH_JWKS_URL: 'http://login.example.edu/jwks', ...idp }, { DEMO: '0' }, { AUTH_JWKS_URL: JWKS }]) {
       let error: unknown;
       try {
         loadNotifierConfig(env);

@@ -16,6 +16,8 @@ export interface SessionDeps {
   close(code: number, reason: string): void;
   authTimeoutMs: number;
   logger: SessionLogger;
+  /** The auth phase is over (the token was checked, whatever the outcome). */
+  onAuthChecked?(): void;
 }
 
 /** The two log levels a session uses (pino and fastify's logger both fit). */
@@ -28,6 +30,8 @@ export interface SessionLogger {
 type SyncState = { live: true; seq: number; done: boolean } | { live: false; pending: ProgressFrame | undefined };
 
 const MAX_WATCHED = 200;
+/** setTimeout's largest delay; a later expiry is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_UNKNOWN = 1_000;
 
 /**
@@ -46,6 +50,8 @@ export class SocketSession implements Subscriber {
   private readonly unknown = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
   private readonly authTimer: NodeJS.Timeout;
+  /** Closes the socket when its token expires: a socket is never worth more than its token. */
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: SessionDeps) {
     this.authTimer = setTimeout(() => this.close(CLOSE.unauthenticated, 'authentication timeout'), deps.authTimeoutMs);
@@ -91,6 +97,7 @@ export class SocketSession implements Subscriber {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.authTimer);
+    clearTimeout(this.expiryTimer);
     if (this.userId) this.deps.unregister(this.userId, this);
   }
 
@@ -107,13 +114,26 @@ export class SocketSession implements Subscriber {
 
   private async authenticate(token: string): Promise<void> {
     if (this.userId) return this.error('bad_frame', 'Already authenticated.');
-    const userId = await this.deps.verify(token);
+    const verified = await this.deps.verify(token);
+    this.deps.onAuthChecked?.();
     if (this.closed) return;
-    if (!userId) return this.close(CLOSE.unauthenticated, 'invalid token');
+    if (!verified) return this.close(CLOSE.unauthenticated, 'invalid token');
+    // Accepted within the verifier's clock skew but already past exp: no socket for it.
+    if (verified.expiresAt <= Date.now()) return this.close(CLOSE.unauthenticated, 'token expired');
+    const { userId } = verified;
     clearTimeout(this.authTimer);
     if (!this.deps.register(userId, this)) return this.close(CLOSE.tooManyConnections, 'too many connections for this user');
     this.userId = userId;
+    this.closeAtExpiry(verified.expiresAt);
     this.deps.send({ type: 'ready', userId });
+  }
+
+  /** 4401 at `exp`, as for a bad token: clients (the panel) reconnect with a fresh one (DESIGN.md). */
+  private closeAtExpiry(expiresAt: number): void {
+    const wait = expiresAt - Date.now();
+    if (wait <= 0) return this.close(CLOSE.unauthenticated, 'token expired');
+    this.expiryTimer = setTimeout(() => this.closeAtExpiry(expiresAt), Math.min(wait, MAX_TIMER_MS));
+    this.expiryTimer.unref();
   }
 
   private async subscribeAll(): Promise<void> {

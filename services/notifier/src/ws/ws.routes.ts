@@ -4,8 +4,9 @@ import type { WebSocket } from 'ws';
 import type { WsConfig } from '../config.js';
 import type { VerifyUserToken } from '../auth/user-token.verifier.js';
 import { FrameRateLimiter } from './frame-rate.limiter.js';
-import { isOriginAllowed } from './origin-policy.js';
+import { handshakeScheme, isOriginAllowed } from './origin-policy.js';
 import { Outbox } from './outbox.js';
+import { PendingSockets } from './pending-sockets.js';
 import type { SessionHub } from './session-hub.js';
 import { CLOSE, SocketSession, type SessionDeps } from './socket-session.js';
 
@@ -35,6 +36,7 @@ export async function registerWsRoutes(app: FastifyInstance, deps: WsRouteDeps):
     },
   });
 
+  const pending = new PendingSockets(config.maxUnauthenticatedPerIp);
   const alive = new WeakMap<WebSocket, boolean>();
   // Heartbeat: a socket that did not answer the previous ping is dead (a laptop lid closed, a NAT
   // dropped the flow) and is terminated, freeing its slot in the per-user cap.
@@ -56,14 +58,30 @@ export async function registerWsRoutes(app: FastifyInstance, deps: WsRouteDeps):
     {
       websocket: true,
       preValidation: async (request, reply) => {
-        if (!isOriginAllowed(request.headers.origin, request.headers.host, config)) {
+        const target = { host: request.headers.host, scheme: handshakeScheme(request.headers['x-forwarded-proto'], request.protocol === 'https') };
+        if (!isOriginAllowed(request.headers.origin, target, config)) {
           request.log.info({ origin: request.headers.origin }, 'ws origin refused');
           return reply.code(403).send({ error: { code: 'forbidden_origin', message: 'This origin may not open the WebSocket.' } });
+        }
+        // Refused before the upgrade when the address already has its share of sockets in the auth phase.
+        if (pending.isFull(request.ip)) {
+          request.log.info('ws refused: too many unauthenticated sockets from this address');
+          return reply.code(429).send({ error: { code: 'rate_limited', message: 'Too many connections waiting to authenticate; try again shortly.' } });
         }
       },
     },
     (socket, request) => {
       const logger = request.log;
+      // Handshakes that passed the check together are counted here, where the count is exact.
+      if (!pending.acquire(request.ip)) {
+        socket.close(CLOSE.policy, 'too many unauthenticated connections');
+        return;
+      }
+      let pendingSlot = true;
+      const releasePending = () => {
+        if (pendingSlot) pending.release(request.ip);
+        pendingSlot = false;
+      };
       alive.set(socket, true);
       socket.on('pong', () => alive.set(socket, true));
       const outbox = new Outbox(
@@ -84,6 +102,7 @@ export async function registerWsRoutes(app: FastifyInstance, deps: WsRouteDeps):
         close: (code, reason) => socket.close(code, reason),
         authTimeoutMs: config.authTimeoutMs,
         logger,
+        onAuthChecked: releasePending,
       });
       const limiter = new FrameRateLimiter(config.maxFramesPerSecond);
       socket.on('message', (data, isBinary) => {
@@ -98,6 +117,7 @@ export async function registerWsRoutes(app: FastifyInstance, deps: WsRouteDeps):
         session.receive(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8'));
       });
       socket.on('close', () => {
+        releasePending();
         outbox.close();
         session.dispose();
       });

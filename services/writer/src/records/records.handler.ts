@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import { AppError, RESOURCES, type Database, type HandlerResult, type MessageContext, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
 import { addCounts, completePart, fetchComplete, fetchCounts, finishUnit, insertPart, lockSync, unitTotals } from '../checkpoints/checkpoints.repository.js';
-import { touchSync, updateSync } from '../checkpoints/syncs.repository.js';
+import { addWarnings, touchSync, updateSync, type SyncWarning } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
-import { diffRows, prepareRows, upsertRows } from './rows.repository.js';
+import { prepareRows } from './prepare-rows.js';
+import { diffRows, upsertRows } from './rows.repository.js';
 
 export interface RecordsDeps {
   db: Kysely<Database>;
@@ -34,10 +35,13 @@ export function recordsHandler(deps: RecordsDeps) {
       const seen: Record<string, number[]> = {};
       const counts: Counts = {};
       const diff: Record<string, { create: number[]; update: number[] }> | null = sync.dry_run ? {} : null;
+      const warnings: SyncWarning[] = [];
       for (const resource of RESOURCES) {
         const input = m.records[resource];
         if (!input || input.length === 0) continue;
-        const rows = prepareRows(resource, input, courseId);
+        const prepared = prepareRows(resource, input, courseId);
+        const rows = prepared.rows;
+        for (const w of prepared.warnings) warnings.push({ ...w, unitKey: m.unitKey });
         seen[resource] = rows.map((r) => r.id);
         const { created, updated } = diff
           ? await diffRows(tx, resource, m.userId, rows).then((d) => ((diff[resource] = d), { created: d.create, updated: d.update }))
@@ -48,6 +52,10 @@ export function recordsHandler(deps: RecordsDeps) {
       await completePart(tx, m, { seen, counts, diff });
 
       const locked = await lockSync(tx, m.syncId);
+      // Under the lock, as every change to the sync row; a redelivered part never gets here.
+      if (locked && warnings.length > 0 && (await addWarnings(tx, m.syncId, locked.warnings, warnings))) {
+        ctx.logger.warn({ syncId: m.syncId, unitKey: m.unitKey, codes: warnings.map((w) => w.code) }, 'rows with values that do not fit');
+      }
       if (!locked || !(await fetchComplete(tx, m.syncId, m.unitKey, m.fetchId))) {
         await touchSync(tx, m.syncId);
         return undefined;

@@ -1,26 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, RawRow, Resource } from '@canvas-sync/shared';
+import type { Database, Resource } from '@canvas-sync/shared';
 import { RESOURCE_TABLES } from '../resources/resource-columns.js';
-import { contentHash } from './content-hash.js';
+import type { PreparedRow } from './prepare-rows.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Rows of one resource ready for SQL: typed columns extracted, hashed, deduplicated by id (last wins). */
-export function prepareRows(resource: Resource, rows: RawRow[], courseId: number | null): Array<Record<string, unknown> & { id: number; content_hash: string }> {
-  const byId = new Map<number, Record<string, unknown> & { id: number; content_hash: string }>();
-  const { columns } = RESOURCE_TABLES[resource];
-  for (const raw of rows) {
-    const row: Record<string, unknown> & { id: number; content_hash: string } = { id: raw.id, raw, content_hash: contentHash(raw) };
-    for (const c of columns) row[c.name] = c.from(raw, courseId);
-    byId.set(raw.id, row);
-  }
-  return [...byId.values()];
-}
-
 const recordsetDef = (resource: Resource) =>
   ['id bigint', 'raw jsonb', 'content_hash text', ...RESOURCE_TABLES[resource].columns.map((c) => `${c.name} ${c.type}`)].join(', ');
-
-type PreparedRow = ReturnType<typeof prepareRows>[number];
 
 /**
  * The rows that need a write, against what the table holds: `create` (absent) and `update` (hash

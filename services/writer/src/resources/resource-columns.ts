@@ -1,25 +1,34 @@
 import type { Resource } from '@canvas-sync/shared';
+import { fitBool, fitDouble, fitId, fitInt4, fitText, fitTimestamp, type Fit } from './fit.js';
 
 type Raw = Record<string, unknown>;
 type SqlType = 'text' | 'bigint' | 'integer' | 'double precision' | 'boolean' | 'timestamptz';
 
-/** A typed column beside `raw`: its SQL type and how to read it from a Canvas object. */
+/**
+ * A typed column beside `raw`: its SQL type and how to read it from a Canvas object — the value,
+ * `null` (Canvas sent none) or `UNFIT` (Canvas sent one the column cannot hold).
+ */
 export interface Column {
   name: string;
   type: SqlType;
-  from(raw: Raw, courseId: number | null): unknown;
+  from(raw: Raw, courseId: number | null): Fit<unknown>;
 }
 
-const text = (key: string) => (raw: Raw) => (typeof raw[key] === 'string' ? raw[key] : null);
-const id = (key: string) => (raw: Raw) => (Number.isSafeInteger(raw[key]) ? raw[key] : null);
-const num = (key: string) => (raw: Raw) => (typeof raw[key] === 'number' && Number.isFinite(raw[key]) ? raw[key] : null);
-const bool = (key: string) => (raw: Raw) => (typeof raw[key] === 'boolean' ? raw[key] : null);
-/** Canvas dates are ISO-8601 with any offset; anything unparseable is stored as null (raw keeps it). */
-const date = (key: string) => (raw: Raw) => {
-  const v = raw[key];
-  return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null;
+const text = (key: string) => (raw: Raw) => fitText(raw[key]);
+const id = (key: string) => (raw: Raw) => fitId(raw[key]);
+const num = (key: string) => (raw: Raw) => fitDouble(raw[key]);
+const bool = (key: string) => (raw: Raw) => fitBool(raw[key]);
+/** Canvas dates are ISO-8601 with any offset (CANVAS.md), parsed strictly: Postgres must take them. */
+const date = (key: string) => (raw: Raw) => fitTimestamp(raw[key]);
+/** The unit's course (a planned course id) where there is one, else what the row says. */
+const course = (key: string | null) => (raw: Raw, courseId: number | null) => (courseId !== null ? fitId(courseId) : key ? fitId(raw[key]) : null);
+/** `enrollment_term_id`, else the included `term.id`. */
+const term = (raw: Raw) => {
+  const direct = fitId(raw.enrollment_term_id);
+  if (direct !== null) return direct;
+  const included = raw.term;
+  return included !== null && typeof included === 'object' && !Array.isArray(included) ? fitId((included as Raw).id) : null;
 };
-const course = (_raw: Raw, courseId: number | null) => courseId;
 
 /** The table and typed columns of each resource (the table contract of DESIGN.md). */
 export const RESOURCE_TABLES: Record<Resource, { table: string; columns: Column[] }> = {
@@ -38,7 +47,7 @@ export const RESOURCE_TABLES: Record<Resource, { table: string; columns: Column[
       { name: 'name', type: 'text', from: text('name') },
       { name: 'course_code', type: 'text', from: text('course_code') },
       { name: 'workflow_state', type: 'text', from: text('workflow_state') },
-      { name: 'term_id', type: 'bigint', from: (raw) => id('enrollment_term_id')(raw) ?? id('id')((raw.term as Raw | undefined) ?? {}) },
+      { name: 'term_id', type: 'bigint', from: term },
       { name: 'account_id', type: 'bigint', from: id('account_id') },
       { name: 'start_at', type: 'timestamptz', from: date('start_at') },
       { name: 'end_at', type: 'timestamptz', from: date('end_at') },
@@ -48,16 +57,16 @@ export const RESOURCE_TABLES: Record<Resource, { table: string; columns: Column[
   assignment_groups: {
     table: 'canvas.assignment_groups',
     columns: [
-      { name: 'course_id', type: 'bigint', from: course },
+      { name: 'course_id', type: 'bigint', from: course(null) },
       { name: 'name', type: 'text', from: text('name') },
-      { name: 'position', type: 'integer', from: (raw) => (Number.isInteger(raw.position) ? raw.position : null) },
+      { name: 'position', type: 'integer', from: (raw) => fitInt4(raw.position) },
       { name: 'group_weight', type: 'double precision', from: num('group_weight') },
     ],
   },
   assignments: {
     table: 'canvas.assignments',
     columns: [
-      { name: 'course_id', type: 'bigint', from: (raw, courseId) => courseId ?? id('course_id')(raw) },
+      { name: 'course_id', type: 'bigint', from: course('course_id') },
       { name: 'assignment_group_id', type: 'bigint', from: id('assignment_group_id') },
       { name: 'name', type: 'text', from: text('name') },
       { name: 'due_at', type: 'timestamptz', from: date('due_at') },
@@ -72,7 +81,7 @@ export const RESOURCE_TABLES: Record<Resource, { table: string; columns: Column[
   submissions: {
     table: 'canvas.submissions',
     columns: [
-      { name: 'course_id', type: 'bigint', from: course },
+      { name: 'course_id', type: 'bigint', from: course(null) },
       { name: 'assignment_id', type: 'bigint', from: id('assignment_id') },
       { name: 'score', type: 'double precision', from: num('score') },
       { name: 'grade', type: 'text', from: text('grade') },

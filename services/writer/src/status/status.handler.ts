@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, HandlerResult, MessageContext, SyncRow, SyncStatusEvent } from '@canvas-sync/shared';
 import { finishUnit, lockSync, unitTotals } from '../checkpoints/checkpoints.repository.js';
-import { updateSync } from '../checkpoints/syncs.repository.js';
+import { addWarnings, updateSync } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
@@ -9,8 +9,8 @@ import type { WriterMetrics } from '../writer-metrics.js';
 type Tx = Transaction<Database>;
 
 /**
- * Applies a fetcher's report to the sync row: started, a course skipped (a warning: partial
- * success), waiting for Canvas and back, or failed. Reports of an older run (before a resume)
+ * Applies a fetcher's report to the sync row: started, a course skipped or rows without an id
+ * left out (warnings: partial success), waiting for Canvas and back, or failed. Reports of an older run (before a resume)
  * must not touch the resumed sync's state.
  */
 export function statusHandler(deps: { db: Kysely<Database>; publishProgress: ProgressPublisher; metrics: WriterMetrics }) {
@@ -49,6 +49,13 @@ async function apply(tx: Tx, sync: SyncRow, m: SyncStatusEvent): Promise<SyncRow
     case 'sync_failed':
       if (!active) return undefined;
       return updateSync(tx, sync.id, { status: 'failed', phase: 'done', finished_at: new Date(), error: JSON.stringify(m.error ?? { code: 'internal', message: 'The sync failed.' }), message: m.error?.message ?? 'The sync failed.' });
+    case 'rows_skipped': {
+      if (!active) return undefined;
+      const warning = { code: m.error?.code ?? 'canvas_bad_response', message: m.error?.message ?? 'Canvas sent rows without a usable id; they were skipped.', unitKey: m.unitKey ?? '' };
+      // A redelivered or repeated report says the same: kept once (addWarnings), capped as every warning.
+      if (!(await addWarnings(tx, sync.id, sync.warnings, [warning]))) return undefined;
+      return updateSync(tx, sync.id, {});
+    }
     case 'unit_skipped': {
       const unitKey = m.unitKey ?? '';
       const courseId = unitKey.startsWith('course:') ? Number(unitKey.slice(7)) : null;

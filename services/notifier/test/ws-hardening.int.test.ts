@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { Client, startHarness, tokenFor, type Harness } from './notifier.harness.js';
+
+/** HTTP status of a refused handshake (0 when it was accepted). */
+function handshakeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const socket = new WebSocket(url, { headers });
+  return new Promise<number>((resolve) => {
+    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.once('open', () => {
+      socket.close();
+      resolve(0);
+    });
+  });
+}
+
+/** Issue 14: the socket's token expiry, unauthenticated sockets per IP, the exact default Origin. */
+describe('notifier /ws hardening', () => {
+  let h: Harness;
+  let origin: string;
+  beforeAll(async () => {
+    // As in production: no localhost exception, so the default Origin rule is what decides.
+    h = await startHarness({ maxUnauthenticatedPerIp: 3, allowLocalhost: false });
+    origin = `http://${new URL(h.url).host}`;
+  });
+  afterAll(async () => h.close());
+
+  it('closes a socket with 4401 when its token expires', async () => {
+    const client = await Client.open(h.url);
+    client.send({ type: 'auth', token: await tokenFor('short-lived', { expiresIn: '2s' }) });
+    expect(await client.waitFor((f) => f.type === 'ready')).toEqual({ type: 'ready', userId: 'short-lived' });
+    expect(await client.closed).toEqual({ code: 4401, reason: 'token expired' });
+  });
+
+  it('refuses sockets of one address beyond the unauthenticated cap, and frees slots on auth', async () => {
+    const waiting = await Promise.all([1, 2, 3].map(() => Client.open(h.url)));
+    expect(await handshakeStatus(h.url)).toBe(429);
+    // One authenticates: its slot is free again, and a new socket gets in.
+    waiting[0]!.send({ type: 'auth', token: await tokenFor('dave') });
+    await waiting[0]!.waitFor((f) => f.type === 'ready');
+    const next = await Client.open(h.url);
+    expect(await handshakeStatus(h.url)).toBe(429);
+    // The others authenticate too (their slots are free once `ready` comes): the whole share is back.
+    const authenticate = (clients: Client[]) =>
+      Promise.all(clients.map(async (c) => {
+        c.send({ type: 'auth', token: await tokenFor('dave') });
+        await c.waitFor((f) => f.type === 'ready');
+      }));
+    await authenticate([waiting[1]!, waiting[2]!, next]);
+    const again = await Promise.all([1, 2, 3].map(() => Client.open(h.url)));
+    await authenticate(again);
+    for (const c of [...waiting, next, ...again]) c.close();
+  });
+
+  it('accepts exactly its own origin by default: not another port, not another scheme', async () => {
+    const { hostname, port } = new URL(h.url);
+    expect(await handshakeStatus(h.url, { origin })).toBe(0);
+    expect(await handshakeStatus(h.url, { origin: `http://${hostname}:${Number(port) === 1 ? 2 : Number(port) - 1}` })).toBe(403);
+    expect(await handshakeStatus(h.url, { origin: `https://${hostname}:${port}` })).toBe(403);
+    // Behind a TLS-terminating proxy the page is https, and the proxy says so.
+    expect(await handshakeStatus(h.url, { origin: `https://${hostname}:${port}`, 'x-forwarded-proto': 'https' })).toBe(0);
+  });
+});

@@ -1,0 +1,70 @@
+import type { RecordRow, Resource } from '@canvas-sync/shared';
+import { fitId, UNFIT } from '../resources/fit.js';
+import { RESOURCE_TABLES } from '../resources/resource-columns.js';
+import { storableJson } from '../resources/storable-json.js';
+import { contentHash } from './content-hash.js';
+
+/** A row ready for SQL: typed columns, `raw` (storable) and the content hash. */
+export type PreparedRow = Record<string, unknown> & { id: number; content_hash: string };
+
+/** A warning for the sync's `warnings` list (the handler adds the unit key). */
+export interface RowWarning {
+  code: 'canvas_value_unfit' | 'canvas_row_without_id';
+  message: string;
+}
+
+const SAMPLE_IDS = 5;
+
+/**
+ * Rows of one resource ready for SQL: typed columns extracted, hashed, deduplicated by id (last
+ * wins). Nothing Canvas sends may make Postgres refuse the part (DESIGN.md "Limits on what Canvas
+ * sends"): a row without a usable id is skipped; a value that does not fit its typed column leaves
+ * the column `NULL`; U+0000 and unpaired surrogates in `raw` become U+FFFD. Each such case adds
+ * one warning per resource (counted, with a few ids — never the values). The hash is taken of the
+ * row as Canvas sent it, so it is the same as before for every row and stable for unchanged ones.
+ */
+export function prepareRows(resource: Resource, input: RecordRow[], courseId: number | null): { rows: PreparedRow[]; warnings: RowWarning[] } {
+  const byId = new Map<number, PreparedRow>();
+  const { columns } = RESOURCE_TABLES[resource];
+  let withoutId = 0;
+  const unfitIds: number[] = [];
+  const unfitColumns = new Set<string>();
+  let replacedRaw = false;
+  for (const raw of input) {
+    const id = fitId(raw.id);
+    if (id === null || id === UNFIT) {
+      withoutId += 1;
+      continue;
+    }
+    const json = JSON.stringify(raw);
+    const storable = storableJson(raw, json);
+    const row: PreparedRow = { id, raw: storable.value, content_hash: contentHash(raw, json) };
+    let unfit = storable.replaced;
+    replacedRaw ||= storable.replaced;
+    for (const c of columns) {
+      const v = c.from(raw, courseId);
+      if (v === UNFIT) {
+        unfit = true;
+        unfitColumns.add(c.name);
+        row[c.name] = null;
+      } else row[c.name] = v;
+    }
+    if (unfit) unfitIds.push(id);
+    byId.set(id, row);
+  }
+  const warnings: RowWarning[] = [];
+  if (withoutId > 0) {
+    warnings.push({ code: 'canvas_row_without_id', message: `Skipped ${plural(withoutId, resource)} without a usable id (a non-negative integer below 2^53).` });
+  }
+  if (unfitIds.length > 0) {
+    const what = [
+      unfitColumns.size > 0 ? `${[...unfitColumns].sort().join(', ')} left empty` : '',
+      replacedRaw ? 'U+0000 or unpaired surrogates in raw replaced by U+FFFD' : '',
+    ].filter(Boolean);
+    const ids = unfitIds.slice(0, SAMPLE_IDS).join(', ') + (unfitIds.length > SAMPLE_IDS ? `, … (${unfitIds.length - SAMPLE_IDS} more)` : '');
+    warnings.push({ code: 'canvas_value_unfit', message: `Kept ${plural(unfitIds.length, resource)} with values that do not fit: ${what.join('; ')} (ids ${ids}).` });
+  }
+  return { rows: [...byId.values()], warnings };
+}
+
+const plural = (n: number, resource: string) => `${n} ${n === 1 ? 'row' : 'rows'} of ${resource}`;
