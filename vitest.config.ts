@@ -1,10 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-/** Workspace packages resolve to their TypeScript sources, so tests never need a build first. */
+/**
+ * Workspace packages resolve to their TypeScript sources, so tests never need a build first. A
+ * subpath entry comes before its package's: the first entry whose name prefixes the import wins.
+ */
 const src = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const alias = {
   '@canvas-sync/shared': src('./packages/shared/src/index.ts'),
+  '@canvas-sync/testkit/servers': src('./packages/testkit/src/servers/index.ts'),
   '@canvas-sync/testkit': src('./packages/testkit/src/index.ts'),
   '@canvas-sync/canvas-sim': src('./packages/canvas-sim/src/index.ts'),
 };

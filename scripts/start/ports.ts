@@ -1,4 +1,4 @@
-import { portFree, randomPort } from './probes.js';
+import { portFree, randomPort } from '@canvas-sync/testkit/servers';
 
 /**
  * The port for a service: the variable's value when set (it must be free), else the default when

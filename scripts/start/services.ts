@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitUntil } from './probes.js';
+import { waitUntil } from '@canvas-sync/testkit/servers';
 
 export const SERVICES = ['api', 'fetcher', 'writer', 'notifier'] as const;
 export type Service = (typeof SERVICES)[number];

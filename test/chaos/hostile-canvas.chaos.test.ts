@@ -32,9 +32,9 @@ const HOSTILE_DEADLINE_MS = 120_000;
  * (the baseline), then 20 more of the same size at the same moment as the hostile ones.
  *
  * Limits: production values, except CANVAS_TIMEOUT_MS 10 s (30 s in production), so the trickling
- * body ends in ~45 s instead of ~2 min; the behaviour is the same (4 tries, then canvas_time_limit).
- * Not lower: on 2 busy cores reading the 32 MiB of the huge body can itself take a few seconds.
- * The response limit stays 32 MiB, so the memory figures are those of production limits.
+ * body is cut after 10 s; the behaviour is the same (canvas_time_limit). Not lower: on 2 busy
+ * cores reading the 16 MiB of the huge body can itself take a few seconds.
+ * The response limit stays 16 MiB, so the memory figures are those of production limits.
  */
 describe('chaos: hostile Canvas servers beside normal users', () => {
   let h: PipelineHarness;

@@ -40,6 +40,8 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']
 const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 /** The port variable each service reads, by entry script. */
 const PORT_VARS: Record<string, string> = { api: 'API_PORT', notifier: 'NOTIFIER_PORT', fetcher: 'HEALTH_PORT', writer: 'HEALTH_PORT' };
+/** Where each service serves `/metrics`: api and notifier on an operator-only port, never their public one. */
+const METRICS_VARS: Record<string, string> = { api: 'METRICS_PORT', notifier: 'METRICS_PORT', fetcher: 'HEALTH_PORT', writer: 'HEALTH_PORT' };
 
 /** Runs the schema validation and every cross-object check; an empty list means the render is sound. */
 export function checkManifests(objects: K8sObject[], options: CheckOptions): Finding[] {
@@ -126,6 +128,14 @@ function checkServingContainer(c: Container, w: Workload, objects: K8sObject[], 
   const env = resolveEnv(c, w.obj, objects);
   const portVar = PORT_VARS[service]!;
   if (!ports.some((p) => String(p.containerPort) === env[portVar])) add(`${portVar}=${env[portVar] ?? '(unset)'} is not a container port`);
+  // Prometheus must scrape the port /metrics is really served on.
+  const annotations = ((((w.obj.spec as JsonObject | undefined)?.template as JsonObject | undefined)?.metadata as JsonObject | undefined)?.annotations ?? {}) as Record<string, string>;
+  if (annotations['prometheus.io/scrape'] === 'true') {
+    const scrapePort = annotations['prometheus.io/port'];
+    const metricsVar = METRICS_VARS[service]!;
+    if (scrapePort !== env[metricsVar]) add(`prometheus.io/port ${scrapePort ?? '(unset)'} is not ${metricsVar}=${env[metricsVar] ?? '(unset)'}, where /metrics is served`);
+    if (!ports.some((p) => String(p.containerPort) === scrapePort)) add(`prometheus.io/port ${scrapePort ?? '(unset)'} is not a container port`);
+  }
   const shutdownMs = Number(env.SHUTDOWN_TIMEOUT_MS ?? 20_000);
   const preStop = ((((c.lifecycle as JsonObject | undefined)?.preStop as JsonObject | undefined)?.exec as JsonObject | undefined)?.command ?? []) as string[];
   const pause = preStop[0] === 'sleep' ? Number(preStop[1]) : 0;

@@ -38,12 +38,15 @@ function total(scrape: Scrape, name: string, labels: Record<string, string> = {}
 describe('metrics move during a sync', () => {
   let h: PipelineHarness;
   const ports = { api: 0, notifier: 0, fetcher: 0, writer: 0 };
+  /** api and notifier serve /metrics on METRICS_PORT (operators only), not on their public port. */
+  const metricsPorts = { api: 0, notifier: 0 };
   const extra: ServiceProcess[] = [];
   const texts: string[] = [];
   let token = '';
 
   const scrape = async (service: keyof typeof ports): Promise<Scrape> => {
-    const text = await (await fetch(`http://127.0.0.1:${ports[service]}/metrics`)).text();
+    const port = service === 'api' || service === 'notifier' ? metricsPorts[service] : ports[service];
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     texts.push(text);
     return parse(text);
   };
@@ -65,8 +68,9 @@ describe('metrics move during a sync', () => {
     // Started here rather than by the harness, to know each one's port.
     for (const [name, variable] of [['fetcher', 'HEALTH_PORT'], ['writer', 'HEALTH_PORT'], ['api', 'API_PORT'], ['notifier', 'NOTIFIER_PORT']] as const) {
       ports[name] = await freePort();
+      const metricsEnv: Record<string, string> = name === 'api' || name === 'notifier' ? { METRICS_PORT: String((metricsPorts[name] = await freePort())) } : {};
       // At info, api, fetcher and writer log lines that carry the sync's trace id (below).
-      const service = spawnService(name, { ...h.env, [variable]: String(ports[name]), LOG_LEVEL: 'info' });
+      const service = spawnService(name, { ...h.env, [variable]: String(ports[name]), ...metricsEnv, LOG_LEVEL: 'info' });
       extra.push(service);
       await service.waitReady(ports[name]);
     }

@@ -26,6 +26,8 @@ describe('Canvas tokens leak nowhere in the running system', () => {
   let apiUrl = '';
   let notifierPort = 0;
   const healthPorts: number[] = [];
+  /** api and notifier serve /metrics on METRICS_PORT, not on their public port. */
+  const metricsPorts: number[] = [];
 
   beforeAll(async () => {
     h = await startPipeline({ sim: { users: [{ profile: 'student' }] }, fetchers: 0, writers: 0, env: { LOG_LEVEL: 'trace' } });
@@ -51,11 +53,14 @@ describe('Canvas tokens leak nowhere in the running system', () => {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const extra: Record<string, string> = name === 'api' ? { NOTIFIER_PORT: String(notifierPort) } : {};
+      const metricsPort = name === 'api' || name === 'notifier' ? await freePort() : undefined;
+      if (metricsPort !== undefined) extra.METRICS_PORT = String(metricsPort);
       const service = spawnService(name, { ...env, ...extra, [portVar]: String(port) });
       h.services.push(service);
       try {
         await service.waitReady(port, 90_000);
         processes.push(service);
+        if (metricsPort !== undefined) metricsPorts.push(metricsPort);
         return port;
       } catch (err) {
         await service.kill('SIGKILL');
@@ -125,7 +130,8 @@ describe('Canvas tokens leak nowhere in the running system', () => {
     expect(anAnswer.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(anAnswer.headers.get('x-content-type-options')).toBe('nosniff');
 
-    for (const url of [`${apiUrl}/metrics`, `http://127.0.0.1:${notifierPort}/metrics`, ...healthPorts.map((p) => `http://127.0.0.1:${p}/metrics`)]) {
+    expect(metricsPorts).toHaveLength(2);
+    for (const url of [...metricsPorts, ...healthPorts].map((p) => `http://127.0.0.1:${p}/metrics`)) {
       const res = await fetch(url);
       expect(res.status, url).toBe(200);
       metrics.push(`${url} ${await res.text()}`);

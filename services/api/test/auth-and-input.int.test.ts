@@ -232,15 +232,16 @@ describe('documentation and health', () => {
     expect(doc.paths['/api/v1/syncs'].post.requestBody).toBeDefined();
   });
 
-  it('serves Prometheus metrics and health without auth', async () => {
+  it('serves health without auth, and records metrics it does not serve on the public port', async () => {
     expect((await h.app.inject({ method: 'GET', url: '/livez' })).statusCode).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     await h.app.inject({ method: 'GET', url: '/api/v1/syncs' });
-    const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.statusCode).toBe(200);
-    expect(metrics.body).toContain('canvas_sync_http_request_duration_seconds_bucket');
-    expect(metrics.body).toContain('canvas_sync_syncs_total');
-    expect(metrics.body).toContain('route="/api/v1/syncs"');
+    // /metrics lives on METRICS_PORT (operators only), never on the public port.
+    expect((await h.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    const metrics = (await h.metrics.scrape()).body;
+    expect(metrics).toContain('canvas_sync_http_request_duration_seconds_bucket');
+    expect(metrics).toContain('canvas_sync_syncs_total');
+    expect(metrics).toContain('route="/api/v1/syncs"');
   });
 
   it('answers /api with Cache-Control: no-store and no CORS headers by default', async () => {

@@ -74,7 +74,7 @@ describe('syncs', () => {
     expect(request!.traceparent?.split('-')[1]).toBe(row.traceparent!.split('-')[1]);
     expect(request!.traceparent).not.toBe(row.traceparent);
 
-    const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await h.metrics.scrape();
     expect(metrics.body).toMatch(/canvas_sync_syncs_total\{[^}]*outcome="started"[^}]*\} [1-9]/);
 
     const again = await call('u-start', 'POST', '/syncs', START);

@@ -37,9 +37,9 @@ const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(d
   CANVAS_BREAKER_IDLE_MS: envInt(15 * 60_000, 10_000, 24 * 60 * 60_000),
   CANVAS_USER_AGENT: z.string().optional().transform((v) => v ?? 'canvas-sync/0.1 (+https://github.com/canvas-sync)'),
   /** Limits on what a (possibly hostile) Canvas server sends (DESIGN.md, "Limits on what Canvas sends"). */
-  CANVAS_MAX_RESPONSE_BYTES: envInt(32 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
+  CANVAS_MAX_RESPONSE_BYTES: envInt(16 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
   CANVAS_MAX_JSON_DEPTH: envInt(64, 8, 10_000),
-  CANVAS_MAX_LINK_HEADER_BYTES: envInt(8 * 1024, 1024, 16 * 1024),
+  CANVAS_MAX_LINK_HEADER_BYTES: envInt(16 * 1024, 1024, 16 * 1024),
   CANVAS_MAX_PAGES_PER_WALK: envInt(1_000, 1, 1_000_000),
   CANVAS_MAX_ROWS_PER_WALK: envInt(100_000, 100, 100_000_000),
   CANVAS_MAX_PAGES_PER_SYNC: envInt(20_000, 1, 10_000_000),

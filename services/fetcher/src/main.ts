@@ -24,7 +24,7 @@ import { sessionFactory } from './syncs/session-factory.js';
 runMain('fetcher', async () => {
   const config = loadFetcherConfig(process.env);
   const logger = createLogger({ service: 'fetcher', level: config.log.level, pretty: config.log.pretty });
-  if (config.tokenKeys.usingDevKey) logger.warn('TOKEN_ENCRYPTION_KEY is not set: using the public development key');
+  if (config.tokenKeys.usingDevKey) logger.warn('Canvas tokens are decrypted with the public dev key (TOKEN_ENCRYPTION_KEY unset or set to it); production refuses it. Set a key of your own.');
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   shutdown.listen();
   const runtime = await openRuntime('fetcher', config, logger, shutdown);
@@ -64,7 +64,7 @@ runMain('fetcher', async () => {
     },
   });
 
-  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape });
+  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape, readinessDetail: true, logger });
   shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
   const consumers = startFetcherConsumers({
     ...runtime,

@@ -1,7 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
-import { runReadiness, type ReadinessCheck } from '@canvas-sync/shared';
+import { readinessAnswer, runReadiness, type ReadinessCheck } from '@canvas-sync/shared';
 import { registerWsRoutes, type WsRouteDeps } from './ws/ws.routes.js';
 
 /** What the notifier app needs from the outside world. */
@@ -10,7 +9,6 @@ export interface NotifierDeps {
   checks: ReadinessCheck[];
   isShuttingDown(): boolean;
   ws: WsRouteDeps;
-  metrics?: Registry;
 }
 
 /** Builds the notifier app without listening (tests use `inject()` or listen on port 0). */
@@ -18,14 +16,11 @@ export async function buildApp(deps: NotifierDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   app.get('/livez', async () => ({ status: 'ok' }));
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    const result = await runReadiness(deps.checks, deps.isShuttingDown());
-    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not ready', checks: result.checks });
+  // Public: ok/failed per check only. Error texts go to the log, and with /metrics to METRICS_PORT (main.ts).
+  app.get('/readyz', async (request, reply) => {
+    const answer = readinessAnswer(await runReadiness(deps.checks, deps.isShuttingDown(), request.log));
+    return reply.code(answer.status).send(answer.body);
   });
-  const registry = deps.metrics;
-  if (registry) {
-    app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-  }
   await registerWsRoutes(app, deps.ws);
   return app;
 }

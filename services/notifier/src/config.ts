@@ -6,6 +6,7 @@ import {
   deploymentOf,
   envInt,
   loadConfig,
+  metricsPortEnvSchema,
   resolveUserTokenConfig,
   toBaseConfig,
   userTokenEnvSchema,
@@ -49,6 +50,7 @@ const notifierEnvSchema = baseEnvSchema.extend({
   /** Frames a client may send per second (burst twice that) before it is closed with 1008. */
   WS_MAX_FRAMES_PER_SECOND: envInt(20, 1, 10_000),
 })
+  .extend(metricsPortEnvSchema.shape)
   .extend(deploymentEnvSchema.shape)
   .extend(userTokenEnvSchema.shape)
   // Same rules as the api (shared): contradictions, iss/aud with a JWKS, no dev secret in production.
@@ -72,6 +74,8 @@ export interface WsConfig {
 export interface NotifierConfig extends BaseConfig {
   port: number;
   host: string;
+  /** Operator-only port for `/metrics` and detailed `/readyz`; undefined = none. */
+  metricsPort: number | undefined;
   /** User tokens, as the api checks them: `secret` (HS256) or `jwksUrl` (RS256/ES256 with `issuer` and `audience`), never both. */
   auth: UserTokenConfig;
   ws: WsConfig;
@@ -85,6 +89,7 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     ...toBaseConfig(parsed),
     port: parsed.NOTIFIER_PORT,
     host: parsed.HOST,
+    metricsPort: parsed.METRICS_PORT,
     auth: Object.freeze(resolveUserTokenConfig(parsed, deployment).config),
     ws: Object.freeze({
       allowedOrigins: parsed.WS_ALLOWED_ORIGINS,

@@ -1,5 +1,5 @@
 /** Composition root of the notifier: config → logger → Postgres + NATS → progress feed → HTTP/WebSocket server → ready. */
-import { createLogger, openRuntime, runMain, Shutdown } from '@canvas-sync/shared';
+import { createLogger, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
 import { buildApp } from './app.js';
 import { createUserTokenVerifier } from './auth/user-token.verifier.js';
 import { loadNotifierConfig } from './config.js';
@@ -27,11 +27,16 @@ runMain('notifier', async () => {
     logger,
     checks: runtime.checks,
     isShuttingDown: () => shutdown.inProgress,
-    metrics: metrics.registry,
     ws: { config: config.ws, verify: createUserTokenVerifier(config.auth), views, hub, onCoalesced: () => metrics.framesCoalesced.inc() },
   });
   await app.listen({ port: config.port, host: config.host });
   // Closing the server closes every socket with 1001 (going away); browsers reconnect to another replica.
   shutdown.add('http', () => app.close());
-  logger.info({ port: config.port }, 'notifier ready');
+  if (config.metricsPort !== undefined) {
+    // Operators only (Prometheus, on-call): metrics and readiness with error texts, off the public port.
+    const scrape = async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() });
+    const ops = await startHealthServer({ port: config.metricsPort, host: config.host, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: scrape, readinessDetail: true, logger });
+    shutdown.add('metrics server', () => new Promise<void>((resolve) => ops.close(() => resolve())));
+  }
+  logger.info({ port: config.port, metricsPort: config.metricsPort }, 'notifier ready');
 });

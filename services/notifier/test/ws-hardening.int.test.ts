@@ -1,6 +1,8 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { Client, startHarness, tokenFor, type Harness } from './notifier.harness.js';
+import { buildApp } from '../src/app.js';
+import { Client, DEFAULT_WS, startHarness, tokenFor, type Harness } from './notifier.harness.js';
 
 /** HTTP status of a refused handshake (0 when it was accepted). */
 function handshakeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -59,5 +61,25 @@ describe('notifier /ws hardening', () => {
     expect(await handshakeStatus(h.url, { origin: `https://${hostname}:${port}` })).toBe(403);
     // Behind a TLS-terminating proxy the page is https, and the proxy says so.
     expect(await handshakeStatus(h.url, { origin: `https://${hostname}:${port}`, 'x-forwarded-proto': 'https' })).toBe(0);
+  });
+});
+
+describe('notifier /readyz and /metrics on the public port', () => {
+  it('says ok/failed per check only, and serves no /metrics', async () => {
+    const h = await startHarness();
+    const logged: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(line) });
+    const failing = { name: 'nats', check: async () => Promise.reject(new Error('connect ECONNREFUSED nats-0.internal:4222')) };
+    const app = await buildApp({ logger, checks: [failing], isShuttingDown: () => false, ws: { config: DEFAULT_WS, verify: async () => null, views: { one: async () => undefined, all: async () => [] }, hub: h.hub } });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ status: 'not ready', checks: { nats: 'failed' } });
+      expect(logged.some((line) => line.includes('nats-0.internal'))).toBe(true);
+      expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+      await h.close();
+    }
   });
 });

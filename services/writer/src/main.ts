@@ -12,7 +12,7 @@ runMain('writer', async () => {
   // Handlers count rows and write latency; JetStream lag is read per scrape.
   const metrics = createServiceMetrics({ service: 'writer' });
   metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.writer]));
-  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape });
+  const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape, readinessDetail: true, logger });
   shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
   const consumers = startWriterConsumers({
     ...runtime,

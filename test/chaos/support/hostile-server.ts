@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
 import { createInterface } from 'node:readline';
 import { startCanvasSim, type CanvasSim, type SimHostileKind } from '@canvas-sync/canvas-sim';
 import { REPO_ROOT } from '@canvas-sync/testkit';
@@ -40,6 +41,10 @@ export async function startHostileServer(kinds: readonly SimHostileKind[]): Prom
   if (JSON.stringify(twin.users.map((u) => u.id)) !== JSON.stringify(started.users.map((u) => u.id))) throw new Error('the twin simulator does not hold the same users');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${started.port}`;
+  // The simulator compresses its bomb on first use (seconds of CPU on a busy machine, before the
+  // headers): an attacker has it ready. Fetched once here, compressed bytes only, never decoded.
+  const bomber = started.users[kinds.indexOf('gzipBomb')];
+  if (bomber) await drain(`${url}/api/v1/courses?per_page=100`, bomber.token);
   // Canvas rows carry absolute URLs of the server that answered: the twin's name its own port.
   const asServed = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll(twin.url, url)) as T;
   const truth = Object.create(twin) as CanvasSim;
@@ -56,4 +61,15 @@ export async function startHostileServer(kinds: readonly SimHostileKind[]): Prom
       await twin.close();
     },
   };
+}
+
+/** GETs `url` with node:http (which does not decode gzip) and throws the body away. */
+function drain(url: string, token: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } }, (res) => {
+      res.resume();
+      res.once('end', () => resolve());
+      res.once('error', reject);
+    }).once('error', reject);
+  });
 }

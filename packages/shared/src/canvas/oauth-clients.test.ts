@@ -36,6 +36,12 @@ describe('parseOAuthClients', () => {
     expect(clients.clientFor('not a url')).toBeUndefined();
   });
 
+  it('trims a client secret as every secret is trimmed (a pasted newline is not part of it)', () => {
+    const clients = parsed({ CANVAS_OAUTH_CLIENTS: JSON.stringify([{ host: 'a.example.edu', clientId: '1', clientSecret: `${SECRET}\n` }]) });
+    expect(clients.clientFor('https://a.example.edu')?.clientSecret).toBe(SECRET);
+    expect(problem({ CANVAS_OAUTH_CLIENTS: JSON.stringify([{ host: 'a.example.edu', clientId: '1', clientSecret: ' \n' }]) })).toContain('clientSecret');
+  });
+
   it('reads the file variable, and nothing set means no keys', () => {
     const json = JSON.stringify([{ host: 'a.example.edu', clientId: '1', clientSecret: SECRET }]);
     const clients = parsed({ CANVAS_OAUTH_CLIENTS_FILE: '/run/secrets/oauth.json' }, (path) => (path === '/run/secrets/oauth.json' ? json : noFile()));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeSecret } from '../config/secrets.js';
 
 /**
  * Canvas developer keys, one per Canvas host (DESIGN.md "Canvas OAuth2"). The api needs them to
@@ -29,7 +30,8 @@ export interface OAuthClients {
 const Entry = z.object({
   host: z.string().trim().min(1).max(300),
   clientId: z.string().trim().min(1).max(500),
-  clientSecret: z.string().min(1).max(4096),
+  // The shared secret rule (config/secrets.ts): surrounding whitespace is never part of a secret.
+  clientSecret: z.string().max(4096).transform((v) => normalizeSecret(v) ?? '').pipe(z.string().min(1)),
 });
 
 /** `School.Example.edu:443` → `school.example.edu`; undefined when it is not a bare host[:port]. */

@@ -82,3 +82,23 @@ export function toBaseConfig(env: z.output<typeof baseEnvSchema>): BaseConfig {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }
+
+/**
+ * `METRICS_PORT` of the api and the notifier: a second HTTP server, for operators only, with
+ * `/metrics` and `/readyz` with each failed check's error text. Their public port serves neither.
+ * Unset = no such server (metrics off; readiness problems still go to the logs).
+ */
+export const metricsPortEnvSchema = z.object({
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `must be a port from 1 to 65535 (or unset), got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+});

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { runReadiness, type ReadinessCheck } from './readiness.js';
+import { readinessAnswer, runReadiness, type ReadinessCheck, type ReadinessLogger } from './readiness.js';
 
 /** Options for {@link startHealthServer}. */
 export interface HealthServerOptions {
@@ -9,10 +9,15 @@ export interface HealthServerOptions {
   isShuttingDown(): boolean;
   /** Prometheus text for `/metrics`, when the service exposes metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** `/readyz` adds each failed check's error text: only on a port no client reaches. */
+  readinessDetail?: boolean;
+  /** Where failed readiness checks are logged. */
+  logger?: ReadinessLogger;
 }
 
 /**
- * The small HTTP server of services without their own (fetcher, writer): `/livez` and `/healthz`
+ * The small HTTP server for operators: the fetcher's and writer's only one (`HEALTH_PORT`), and the
+ * api's and notifier's second one (`METRICS_PORT`), off their public port. `/livez` and `/healthz`
  * say the process runs, `/readyz` checks NATS and Postgres, `/metrics` serves Prometheus text.
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<Server> {
@@ -25,7 +30,10 @@ export async function startHealthServer(options: HealthServerOptions): Promise<S
     if (req.method !== 'GET') return send(405, { error: { code: 'method_not_allowed', message: 'GET only' } });
     if (path === '/livez' || path === '/healthz') return send(200, { status: 'ok' });
     if (path === '/readyz') {
-      void runReadiness(options.checks, options.isShuttingDown()).then((r) => send(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks }));
+      void runReadiness(options.checks, options.isShuttingDown(), options.logger).then((r) => {
+        const answer = readinessAnswer(r, options.readinessDetail);
+        send(answer.status, answer.body);
+      });
       return;
     }
     if (path === '/metrics' && options.metrics) {

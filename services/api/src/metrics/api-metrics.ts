@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Histogram } from 'prom-client';
-import { metricsPlugin, type ServiceMetrics } from '@canvas-sync/shared';
+import type { ServiceMetrics } from '@canvas-sync/shared';
 
 /**
  * Times every request by route pattern (never the raw URL: ids would explode the label set) on
- * the service's registry, and serves `/metrics` from it (no auth, like `/livez`).
+ * the service's registry. `/metrics` is not served here, on the public port, but on
+ * `METRICS_PORT` (main.ts), where only operators reach it.
  */
 export async function instrumentRequests(app: FastifyInstance, metrics: ServiceMetrics): Promise<void> {
   const duration = new Histogram({
@@ -17,5 +18,4 @@ export async function instrumentRequests(app: FastifyInstance, metrics: ServiceM
   app.addHook('onResponse', async (request, reply) => {
     duration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  await app.register(metricsPlugin, { metrics });
 }

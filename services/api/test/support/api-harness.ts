@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
-import { createLogger, TokenCipher, type CanvasUrlPolicy } from '@canvas-sync/shared';
+import { createLogger, createServiceMetrics, TokenCipher, type CanvasUrlPolicy, type ServiceMetrics } from '@canvas-sync/shared';
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@canvas-sync/testkit';
 import { buildApp, type ApiDeps } from '../../src/app.js';
 
@@ -14,6 +14,8 @@ export interface ApiHarness {
   database: TestDatabase;
   nats: TestNats;
   cipher: TokenCipher;
+  /** The app's metrics registry (served on METRICS_PORT by main.ts, not by the app). */
+  metrics: ServiceMetrics;
   logLines: string[];
   /** A valid HS256 token for `userId` (claims and header overridable). */
   token(userId: string, options?: { expiresIn?: string | number; alg?: string; secret?: string; notBefore?: string | number }): Promise<string>;
@@ -34,8 +36,10 @@ export async function startApiHarness(overrides: Partial<ApiDeps> & { policy?: C
   });
   const logger = createLogger({ service: 'api-test', level: 'debug', destination });
   const cipher = new TokenCipher([{ id: 'k-test', key: randomBytes(32) }], 'k-test');
+  const metrics = overrides.metrics ?? createServiceMetrics({ service: 'api', defaultMetrics: false });
   const app = await buildApp({
     logger,
+    metrics,
     checks: [],
     isShuttingDown: () => false,
     db: database.db,
@@ -61,6 +65,7 @@ export async function startApiHarness(overrides: Partial<ApiDeps> & { policy?: C
     database,
     nats,
     cipher,
+    metrics,
     logLines,
     token,
     auth: async (userId) => ({ authorization: `Bearer ${await token(userId)}` }),

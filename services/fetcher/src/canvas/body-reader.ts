@@ -5,9 +5,9 @@ const tooLarge = (path: string, limit: number) => new AppError('canvas_response_
 /**
  * Reads an answer's body, counting the bytes as they arrive — after gzip/br decoding, so a small
  * compressed bomb is counted at its real size — and stops reading past `maxBytes`. A
- * `Content-Length` above the limit is refused before any byte is read. Errors while reading are
- * `canvas_unavailable`; one from the request's timeout (the answer began but trickled) is marked
- * {@link isSlowBody}, so the client can tell a server that sends too slowly from one that is down.
+ * `Content-Length` above the limit is refused before any byte is read. A dropped connection is
+ * `canvas_unavailable` (retried); the request's timeout firing while the body trickles in is
+ * `canvas_time_limit` (not retried).
  */
 export async function readBoundedBody(res: Response, maxBytes: number, path: string): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? '0');
@@ -32,7 +32,9 @@ export async function readBoundedBody(res: Response, maxBytes: number, path: str
     }
   } catch (err) {
     if (err instanceof AppError) throw err;
-    if ((err as Error | null)?.name === 'TimeoutError') throw new AppError('canvas_unavailable', `Canvas did not finish the answer for ${path} within the request timeout.`, { cause: err, details: { slowBody: true } });
+    // The request's timeout fired while bytes were still coming: a trickling body, not an outage.
+    // Retrying it would only trickle again (and open the circuit for every user of the host).
+    if ((err as Error | null)?.name === 'TimeoutError') throw new AppError('canvas_time_limit', `Canvas took too long to send the answer for ${path}; refused.`, { cause: err });
     throw new AppError('canvas_unavailable', `Canvas broke off the answer for ${path}.`, { cause: err });
   }
   return Buffer.concat(chunks, total).toString('utf8');
@@ -57,9 +59,4 @@ export function jsonTooDeep(text: string, maxDepth: number): boolean {
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
-}
-
-/** True for the error of an answer whose body did not finish within the request timeout. */
-export function isSlowBody(err: unknown): boolean {
-  return err instanceof AppError && err.code === 'canvas_unavailable' && (err.details as { slowBody?: unknown } | undefined)?.slowBody === true;
 }

@@ -11,7 +11,7 @@ export interface CanvasLimits {
   maxResponseBytes: number;
   /** Nesting of arrays/objects in one JSON answer (Canvas nests ~6 deep). */
   maxJsonDepth: number;
-  /** Bytes of one `Link` header (Canvas sends ~5 URLs of a few hundred bytes). */
+  /** Bytes of one `Link` header (Canvas sends ~5 URLs of a few hundred bytes; undici refuses all headers past 16 KiB). */
   maxLinkHeaderBytes: number;
   /** Pages one walk of a list follows. */
   maxPagesPerWalk: number;
@@ -20,9 +20,9 @@ export interface CanvasLimits {
 }
 
 export const DEFAULT_CANVAS_LIMITS: CanvasLimits = {
-  maxResponseBytes: 32 * 1024 * 1024,
+  maxResponseBytes: 16 * 1024 * 1024,
   maxJsonDepth: 64,
-  maxLinkHeaderBytes: 8 * 1024,
+  maxLinkHeaderBytes: 16 * 1024,
   maxPagesPerWalk: 1_000,
   maxRowsPerWalk: 100_000,
 };

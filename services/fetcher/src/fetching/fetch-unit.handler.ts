@@ -59,8 +59,8 @@ export function fetchUnitHandler(deps: FetchUnitDeps) {
 }
 
 /**
- * One course's walk. A course whose answer is too large or whose walk passes its page/row limit
- * is skipped with a warning, like a forbidden one: the user's other courses still sync. Past the
+ * One course's walk. A course whose answer is too large or too slow to arrive, or whose walk
+ * passes its page/row limit, is skipped with a warning, like a forbidden one: the user's other courses still sync. Past the
  * sync's share (`session.budget` exhausted) the error goes up and fails the sync.
  */
 async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: CanvasSession, courseId: number, origin: Origin, ctx: MessageContext): Promise<void> {
@@ -106,7 +106,7 @@ async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: Canvas
 
 /** Errors that skip one course with a warning instead of failing the sync. */
 function skipsCourse(err: unknown, session: CanvasSession): err is AppError {
-  if (isAppError(err, 'canvas_forbidden') || isAppError(err, 'canvas_not_found') || isAppError(err, 'canvas_response_too_large')) return true;
+  if (isAppError(err, 'canvas_forbidden') || isAppError(err, 'canvas_not_found') || isAppError(err, 'canvas_response_too_large') || isAppError(err, 'canvas_time_limit')) return true;
   return isAppError(err, 'canvas_pagination_limit') && !session.budget?.exhausted;
 }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 
 /** Why a piece of work was told to stop. */
@@ -22,6 +23,9 @@ export interface StopperOptions {
  */
 export function workStopper(o: StopperOptions): { signal: AbortSignal; reason(): StopReason | undefined; dispose(): void } {
   const own = new AbortController();
+  // Every request, budget wait and back-off of the work listens to this one signal (more than
+  // Node's default of 10 with three courses at once); they remove themselves when done.
+  setMaxListeners(200, own.signal);
   let why: StopReason | undefined;
   const stop = (reason: StopReason) => {
     if (own.signal.aborted) return;
