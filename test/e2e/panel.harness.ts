@@ -15,6 +15,8 @@ export interface PanelStack {
   notifier: ServiceProcess;
   baseUrl: string;
   browser: Browser;
+  /** Another api process on the same database and NATS, with `extraEnv` on top; its base URL. */
+  startApi(extraEnv: Record<string, string>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -38,14 +40,37 @@ function buildPanel(): void {
   execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
 
-export async function startPanelStack(): Promise<PanelStack> {
+/** The simulator's developer key when the stack runs with `oauth` (test-only values). */
+export const SIM_OAUTH_CLIENT = { clientId: 'canvas-sync-e2e', clientSecret: 'e2e-client-secret-never-shown', name: 'Canvas Sync (e2e)' };
+
+export interface PanelStackOptions {
+  /** The simulator issues a developer key and the api and fetchers hold it for the simulator's host. */
+  oauth?: boolean;
+}
+
+export async function startPanelStack(options: PanelStackOptions = {}): Promise<PanelStack> {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_BIN).`);
   buildPanel();
+  const [apiPort, notifierPort, simPort] = [await freePort(), await freePort(), await freePort()];
+  // The developer key is per Canvas host, so the simulator's port is chosen before it starts.
+  const oauthEnv: Record<string, string> = options.oauth
+    ? { CANVAS_OAUTH_CLIENTS: JSON.stringify([{ host: `127.0.0.1:${simPort}`, clientId: SIM_OAUTH_CLIENT.clientId, clientSecret: SIM_OAUTH_CLIENT.clientSecret }]) }
+    : {};
   // Canvas answers slowly enough that a sync takes several seconds: progress is visible mid-way
   // and there is time to cancel.
-  const pipeline = await startPipeline({ sim: { profile: 'student', latency: { baseMs: 150, perItemMs: 0.5, jitterMs: 0 } } });
-  const [apiPort, notifierPort] = [await freePort(), await freePort()];
-  const env = { ...pipeline.env, CANVAS_ALLOW_PRIVATE_NETWORK: 'true', API_PORT: String(apiPort), NOTIFIER_PORT: String(notifierPort) };
+  const pipeline = await startPipeline({
+    sim: { profile: 'student', latency: { baseMs: 150, perItemMs: 0.5, jitterMs: 0 }, ...(options.oauth ? { port: simPort, oauthClients: [SIM_OAUTH_CLIENT] } : {}) },
+    env: oauthEnv,
+  });
+  const baseUrl = `http://localhost:${apiPort}`;
+  const env = {
+    ...pipeline.env,
+    CANVAS_ALLOW_PRIVATE_NETWORK: 'true',
+    API_PORT: String(apiPort),
+    NOTIFIER_PORT: String(notifierPort),
+    // Canvas sends the browser back to PUBLIC_URL: the origin the browser has the panel on.
+    ...(options.oauth ? { PUBLIC_URL: baseUrl, CANVAS_PERSONAL_TOKENS: 'allow' } : {}),
+  };
   const api = spawnService('api', env);
   const notifier = spawnService('notifier', env);
   await Promise.all([api.waitReady(apiPort), notifier.waitReady(notifierPort)]);
@@ -53,15 +78,24 @@ export async function startPanelStack(): Promise<PanelStack> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  const moreApis: ServiceProcess[] = [];
   return {
     pipeline,
     api,
     notifier,
-    baseUrl: `http://localhost:${apiPort}`,
+    baseUrl,
     browser,
+    startApi: async (extraEnv) => {
+      const port = await freePort();
+      const url = `http://localhost:${port}`;
+      const more = spawnService('api', { ...env, API_PORT: String(port), ...(options.oauth ? { PUBLIC_URL: url } : {}), ...extraEnv });
+      moreApis.push(more);
+      await more.waitReady(port);
+      return url;
+    },
     close: async () => {
       await browser.close();
-      await Promise.all([api.kill('SIGTERM'), notifier.kill('SIGTERM')]);
+      await Promise.all([api, notifier, ...moreApis].map((p) => p.kill('SIGTERM')));
       await pipeline.close();
     },
   };
@@ -73,7 +107,7 @@ export function userToken(userId: string): Promise<string> {
 }
 
 /** Opens the panel signed in as `userId`, with a phone-or-desktop viewport. */
-export async function openPanel(stack: PanelStack, userId: string, options: { blockWebSocket?: boolean } = {}): Promise<Page> {
+export async function openPanel(stack: PanelStack, userId: string, options: { blockWebSocket?: boolean; baseUrl?: string } = {}): Promise<Page> {
   const page = await stack.browser.newPage({ viewport: { width: 1100, height: 1300 } });
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -81,7 +115,7 @@ export async function openPanel(stack: PanelStack, userId: string, options: { bl
     // The notifier is unreachable from this page: every socket is closed before it opens.
     await page.routeWebSocket(/\/ws$/, (ws) => void ws.close());
   }
-  await page.goto(`${stack.baseUrl}/?token=${await userToken(userId)}`);
+  await page.goto(`${options.baseUrl ?? stack.baseUrl}/?token=${await userToken(userId)}`);
   (page as Page & { errors: string[] }).errors = errors;
   return page;
 }
@@ -90,10 +124,26 @@ export async function openPanel(stack: PanelStack, userId: string, options: { bl
 export async function connectCanvas(stack: PanelStack, page: Page, simUser = 0): Promise<string> {
   const user = stack.pipeline.sim.users[simUser]!;
   await page.getByLabel('Canvas URL').fill(stack.pipeline.sim.url);
+  // Where the host has a developer key, the token form is the second choice behind a toggle.
+  const toggle = page.getByRole('button', { name: 'Use a personal access token instead' });
+  if (await toggle.isVisible()) await toggle.click();
   await page.getByLabel(/Access token/).fill(user.token);
   await page.getByRole('button', { name: 'Save and test' }).click();
   await page.locator('#conn-status', { hasText: `Connected as ${user.name}` }).waitFor();
   return user.name;
+}
+
+/**
+ * Clicks "Connect with Canvas" for the simulator, then `answer` on the simulator's consent page, and
+ * waits until the browser is back on the panel.
+ */
+export async function connectWithCanvas(stack: PanelStack, page: Page, answer: 'Authorize' | 'Cancel'): Promise<void> {
+  await page.getByLabel('Canvas URL').fill(stack.pipeline.sim.url);
+  await page.getByRole('button', { name: 'Connect with Canvas' }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${stack.pipeline.sim.url}/login/oauth2/auth`));
+  await page.getByRole('button', { name: answer, exact: true }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${stack.baseUrl}/`));
+  await page.locator('#conn-status:not(:empty)').waitFor();
 }
 
 /** Where screenshots go: docs/images when regenerating the README's, else test-results. */

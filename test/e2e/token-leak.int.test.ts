@@ -1,7 +1,8 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { freePort, spawnService, startPipeline, waitFor, type PipelineHarness, type ServiceName, type ServiceProcess } from '@canvas-sync/testkit';
+import { freePort, spawnService, startPipeline, TEST_OAUTH_CLIENT, waitFor, type PipelineHarness, type ServiceName, type ServiceProcess, type SimGrant } from '@canvas-sync/testkit';
+import { createTokenCipher, DEV_TOKEN_KEY, openConnectionTokens, parseTokenKeys, type TokenKeysConfig } from '@canvas-sync/shared';
 import { dumpDatabase, leaksIn, needlesFor, readStreams, tapNats } from './token-leak.harness.js';
 
 const SECRET = 'token-leak-test-jwt-secret-0123456789';
@@ -13,7 +14,9 @@ const REJECTED_TOKEN = `7~LEAKMARKER${'q'.repeat(20)}${Date.now().toString(36)}r
  * notifier, each its own OS process at log level trace) with a recognisable Canvas token, then a
  * search of every log line, every NATS message (tapped live, plus all that the namespace's
  * streams and KV bucket still hold), every api answer and WebSocket frame, every /metrics page and
- * every database row for the token in any shape. The search must come back empty.
+ * every database row for the token in any shape. The search must come back empty. The same search
+ * covers OAuth secrets: the authorization code, the refresh token, every access token the
+ * simulator saw (the first and each one the fetcher renewed mid-sync) and the client secret.
  */
 describe('Canvas tokens leak nowhere in the running system', () => {
   let h: PipelineHarness;
@@ -29,11 +32,19 @@ describe('Canvas tokens leak nowhere in the running system', () => {
   /** api and notifier serve /metrics on METRICS_PORT, not on their public port. */
   const metricsPorts: number[] = [];
 
+  let grant: SimGrant;
+
   beforeAll(async () => {
-    h = await startPipeline({ sim: { users: [{ profile: 'student' }] }, fetchers: 0, writers: 0, env: { LOG_LEVEL: 'trace' } });
+    h = await startPipeline({
+      sim: { users: [{ profile: 'student' }, { profile: 'student' }], oauthClients: [TEST_OAUTH_CLIENT], oauthAutoApprove: true },
+      fetchers: 0,
+      writers: 0,
+      env: { LOG_LEVEL: 'trace' },
+    });
     token = h.sim.users[0]!.token;
     tap = tapNats(h.nats.nc, [`${h.nats.nsName}.>`, `$KV.${h.nats.ns.bucket('TOKEN_BUDGET')}.>`]);
-    const common = { ...h.env, AUTH_JWT_SECRET: SECRET, CANVAS_ALLOW_PRIVATE_NETWORK: 'true', HOST: '127.0.0.1', LOG_LEVEL: 'trace' };
+    // Developer keys are configured (h.env), and pasted tokens stay allowed for the personal-token paths.
+    const common = { ...h.env, AUTH_JWT_SECRET: SECRET, CANVAS_ALLOW_PRIVATE_NETWORK: 'true', CANVAS_PERSONAL_TOKENS: 'allow', HOST: '127.0.0.1', LOG_LEVEL: 'trace' };
     // The notifier first: the api names its port to the panel (and in its CSP).
     notifierPort = await startService('notifier', 'NOTIFIER_PORT', common);
     const [apiPort, ...ports] = await Promise.all([startService('api', 'API_PORT', common), startService('fetcher', 'HEALTH_PORT', common), startService('writer', 'HEALTH_PORT', common)]);
@@ -52,7 +63,8 @@ describe('Canvas tokens leak nowhere in the running system', () => {
   const startService = async (name: ServiceName, portVar: string, env: Record<string, string>): Promise<number> => {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const extra: Record<string, string> = name === 'api' ? { NOTIFIER_PORT: String(notifierPort) } : {};
+      // PUBLIC_URL: the api's redirect URI for Connect with Canvas.
+      const extra: Record<string, string> = name === 'api' ? { NOTIFIER_PORT: String(notifierPort), PUBLIC_URL: `http://127.0.0.1:${port}` } : {};
       const metricsPort = name === 'api' || name === 'notifier' ? await freePort() : undefined;
       if (metricsPort !== undefined) extra.METRICS_PORT = String(metricsPort);
       const service = spawnService(name, { ...env, ...extra, [portVar]: String(port) });
@@ -118,6 +130,29 @@ describe('Canvas tokens leak nowhere in the running system', () => {
     const failing = (await call('bad-user', 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full' })).json();
     expect((await waitForSync('bad-user', failing.id, ['completed', 'failed', 'cancelled'])).status).toBe('failed');
 
+    // OAuth: Connect with Canvas through the api (the simulator approves at once), then Canvas
+    // considers the access token expired: the fetcher is refused (401), renews it with the refresh
+    // token and the client secret, and completes the sync; then the user disconnects (revoke).
+    const { authorizeUrl } = (await call('oauth-leak-user', 'POST', '/api/v1/canvas/oauth/start', { baseUrl: h.sim.url })).json();
+    h.sim.setOAuthSessionUser(h.sim.users[1]!.id);
+    const consent = await fetch(authorizeUrl as string, { redirect: 'manual' });
+    const callbackUrl = consent.headers.get('location')!;
+    const callback = await fetch(callbackUrl, { redirect: 'manual' });
+    answers.push(`GET callback → ${callback.status} ${JSON.stringify([...callback.headers])} ${await callback.text()}`);
+    expect(callback.headers.get('location')).toContain('canvas=connected');
+    const code = new URL(callbackUrl).searchParams.get('code')!;
+    const sealed = await h.database.db.selectFrom('connections').selectAll().where('user_id', '=', 'oauth-leak-user').executeTakeFirstOrThrow();
+    const opened = openConnectionTokens(createTokenCipher(parseTokenKeys({ TOKEN_ENCRYPTION_KEY: DEV_TOKEN_KEY }, () => '') as TokenKeysConfig), sealed)!;
+    grant = { code, accessToken: opened.accessToken, refreshToken: opened.refreshToken!, expiresIn: undefined };
+    await call('oauth-leak-user', 'GET', '/api/v1/canvas/connection');
+    expect(h.sim.expireOAuthTokens(h.sim.users[1]!.id)).toBe(1);
+    const oauthSync = (await call('oauth-leak-user', 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full' })).json();
+    expect((await waitForSync('oauth-leak-user', oauthSync.id, ['completed', 'failed', 'cancelled'])).status).toBe('completed');
+    expect(h.sim.oauthStats().refreshGrants).toBeGreaterThanOrEqual(1);
+    expect((await call('oauth-leak-user', 'POST', '/api/v1/canvas/connection/test')).json()).toMatchObject({ ok: true });
+    expect((await call('oauth-leak-user', 'DELETE', '/api/v1/canvas/connection')).status).toBe(204);
+    expect(h.sim.oauthStats().revocations).toBe(1);
+
     // The panel's sign-in link carries the user's JWT in its query: the request log must not.
     const panelJwt = await jwt('leak-user');
     const panel = await fetch(`${apiUrl}/?token=${panelJwt}`);
@@ -159,7 +194,14 @@ describe('Canvas tokens leak nowhere in the running system', () => {
     for (const needle of needlesFor(token).slice(0, 5)) expect(leaksIn([`x ${needle} y`], needlesFor(token))).toHaveLength(1);
 
     expect(logs.some((l) => l.includes('token=[redacted]'))).toBe(true);
-    const needles = [...needlesFor(token), ...needlesFor(REJECTED_TOKEN), panelJwt.split('.')[2]!];
+    // The fetcher's renewal ran at log level trace, so its lines were searched too.
+    expect(logs.some((l) => l.startsWith('fetcher: ') && l.includes('canvas access token renewed'))).toBe(true);
+    // Every access token the simulator saw: the personal ones, the OAuth grant's first and its renewals.
+    const accessTokens = Object.keys(h.sim.stats().byToken).filter((t) => t.length >= 20);
+    expect(accessTokens).toContain(grant.accessToken);
+    expect(accessTokens.length).toBeGreaterThanOrEqual(3);
+    const oauthSecrets = [grant.code, grant.refreshToken, TEST_OAUTH_CLIENT.clientSecret, ...accessTokens];
+    const needles = [...needlesFor(token), ...needlesFor(REJECTED_TOKEN), panelJwt.split('.')[2]!, ...oauthSecrets.flatMap(needlesFor)];
     const places: Record<string, string[]> = {
       'log lines': logs,
       'NATS messages (live)': tap.messages,

@@ -18,3 +18,5 @@ export * from './canvas/oauth-clients.js';
 export * from './canvas/oauth-token.client.js';
 export * from './metrics/index.js';
 export * from './auth/index.js';
+export * from './canvas/token-renewal.js';
+export * from './canvas/connection-token.js';

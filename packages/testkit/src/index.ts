@@ -10,3 +10,4 @@ export { freePort, waitFor } from './free-port.js';
 export { REPO_ROOT, spawnService, type ServiceName, type ServiceProcess } from './service-process.js';
 export { compareWithGroundTruth, type GroundTruthReport } from './ground-truth.js';
 export { startPipeline, type PipelineHarness, type PipelineOptions, type SyncRequest } from './pipeline-harness.js';
+export { obtainSimGrant, storeSimGrant, TEST_OAUTH_CLIENT, TEST_REDIRECT_URI, type SimGrant } from './oauth-grants.js';

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { startCanvasSim, type CanvasSim, type SimOptions } from '@canvas-sync/canvas-sim';
 import { createTokenCipher, DEV_TOKEN_KEY, parseTokenKeys, publish, publishCore, syncControl, syncRequested, type SyncRow } from '@canvas-sync/shared';
 import { freePort, waitFor } from './free-port.js';
+import { obtainSimGrant, storeSimGrant, type SimGrant } from './oauth-grants.js';
 import { spawnService, type ServiceName, type ServiceProcess } from './service-process.js';
 import { createMigratedDatabase, createTestDatabase, type TestDatabase } from './test-database.js';
 import { createTestNats, type TestNats } from './test-nats.js';
@@ -32,6 +33,11 @@ export interface PipelineHarness {
    * to another server at `baseUrl` (a second simulator playing a user's own, hostile Canvas).
    */
   connect(userId: string, simUserId: number, token?: string, baseUrl?: string): Promise<string>;
+  /**
+   * Connects with a real OAuth grant of the simulator (start it with `oauthClients` and
+   * `oauthAutoApprove`), stored as the api's callback stores it; again = a reconnect on the same row.
+   */
+  connectOAuth(userId: string, simUserId: number): Promise<{ connectionId: string; grant: SimGrant }>;
   /** Starts a sync; `lose: true` skips the publish, as if the message were lost. */
   startSync(userId: string, request?: SyncRequest, options?: { lose?: boolean }): Promise<string>;
   /** What `POST /syncs/:id/resume` does: a new run from the checkpoints. */
@@ -61,7 +67,10 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   const database = options.servers ? await createMigratedDatabase(options.servers.postgresUrl) : await createTestDatabase();
   const nats = await createTestNats(options.servers ? { url: options.servers.natsUrl } : {});
   const cipher = createTokenCipher(parseTokenKeys({ TOKEN_ENCRYPTION_KEY: DEV_TOKEN_KEY }, () => '') as Exclude<ReturnType<typeof parseTokenKeys>, string>);
+  // With developer keys in the simulator, the services get the first one for its host (as an operator would).
+  const oauthClient = options.sim?.oauthClients?.[0];
   const env = {
+    ...(oauthClient ? { CANVAS_OAUTH_CLIENTS: JSON.stringify([{ host: new URL(sim.url).host, clientId: oauthClient.clientId, clientSecret: oauthClient.clientSecret }]) } : {}),
     NATS_URL: options.servers?.natsUrl ?? inject('testInfra').natsUrl,
     DATABASE_URL: database.url,
     NATS_NAMESPACE: nats.nsName,
@@ -107,6 +116,11 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
         .returning('id')
         .executeTakeFirstOrThrow();
       return row.id;
+    },
+    async connectOAuth(userId, simUserId) {
+      if (!oauthClient) throw new Error('connectOAuth needs a simulator started with oauthClients');
+      const grant = await obtainSimGrant(sim, simUserId, oauthClient);
+      return { connectionId: await storeSimGrant(db, cipher, userId, sim.url, grant), grant };
     },
     async startSync(userId, request = {}, startOptions = {}) {
       const connection = await db.selectFrom('connections').select('id').where('user_id', '=', userId).executeTakeFirstOrThrow();

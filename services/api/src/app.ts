@@ -36,6 +36,7 @@ import { createGuardedHttpFetch } from './canvas/guarded-http-fetch.js';
 import { toOAuthConfig, type ApiOAuthConfig } from './oauth/oauth.config.js';
 import { oauthStateStore } from './oauth/oauth-states.repository.js';
 import { oauthCallbackRoutes, oauthStartRoutes } from './oauth/oauth.routes.js';
+import { oauthOptionsRoutes } from './oauth-options/oauth-options.routes.js';
 import type { OAuthPorts } from './oauth/oauth.service.js';
 import { installErrorHandling } from './errors/error-handler.js';
 import { installJsonParser } from './http/json-parser.js';
@@ -170,6 +171,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       api.addHook('onSend', async (_request, reply) => void reply.header('cache-control', 'no-store'));
       await api.register(connectionsRoutes, { ports: connectionPorts, disconnectPorts });
       await api.register(oauthStartRoutes, { ports: oauthPorts });
+      await api.register(oauthOptionsRoutes, { ports: { hosts: oauthConfig.clients.hosts, personalTokens: oauthConfig.personalTokens } });
       await api.register(syncsRoutes, { ports: syncPorts });
       await api.register(canvasDataRoutes, { store: canvasDataStore(deps.db) });
     },

@@ -1,12 +1,14 @@
 /** The sync panel: signs in with the user's JWT, then wires the views to the api and live progress. */
 import { Alerts } from './lib/alerts.js';
 import { ApiClient, ApiError } from './lib/api.client.js';
+import { readCanvasReturn, type CanvasReturn } from './lib/canvas-return.js';
 import { byId, h } from './lib/dom.js';
 import { LiveProgress } from './lib/live-progress.js';
 import { SyncStore } from './lib/sync-store.js';
 import { isTerminal } from './lib/types.js';
 import { ConnectionView } from './views/connection.view.js';
-import { CurrentView } from './views/current.view.js';
+import { CurrentView, needsReconnect } from './views/current.view.js';
+import { DataView } from './views/data.view.js';
 import { HistoryView } from './views/history.view.js';
 import { SyncFormView } from './views/sync-form.view.js';
 
@@ -34,6 +36,13 @@ function userOf(token: string): string {
   }
 }
 
+/** `?canvas=…` from the OAuth callback, removed from the address bar at once so a reload does not repeat it. */
+function takeCanvasReturn(): CanvasReturn | null {
+  const found = readCanvasReturn(window.location.href);
+  if (found) window.history.replaceState(null, '', found.cleanUrl);
+  return found?.result ?? null;
+}
+
 function showLogin(message?: string): void {
   sessionStorage.removeItem(TOKEN_KEY);
   byId('app').hidden = true;
@@ -52,6 +61,7 @@ function showLogin(message?: string): void {
 
 async function main(): Promise<void> {
   const token = takeToken();
+  const canvasReturn = takeCanvasReturn();
   if (!token) return showLogin();
   const api = new ApiClient(() => token);
   const alerts = new Alerts();
@@ -72,9 +82,13 @@ async function main(): Promise<void> {
     byId('current').scrollIntoView({ block: 'nearest' });
   };
   const form = new SyncFormView(api, alerts, (id) => void watch(id));
-  const current = new CurrentView(api, alerts, (view) => void form.startLike(view.scope, view.mode));
-  const history = new HistoryView(api, { term: form.termName, course: form.courseName }, (id) => void watch(id));
   const connection = new ConnectionView(api, alerts);
+  const current = new CurrentView(api, alerts, (view) => void form.startLike(view.scope, view.mode), () => void connection.reconnect());
+  const history = new HistoryView(api, { term: form.termName, course: form.courseName }, (id) => void watch(id));
+  new DataView(api, alerts, async () => {
+    current.hide();
+    await Promise.all([history.load(), form.loadPickers()]);
+  });
 
   store.onChange((view, previous) => {
     current.update(view, previous);
@@ -83,6 +97,7 @@ async function main(): Promise<void> {
       // Re-read once at the end: exact times, the diff of a preview, warnings; new pickers data.
       void api.sync(view.id).then((fresh) => store.applyView(fresh), () => undefined);
       void form.loadPickers();
+      if (needsReconnect(view)) void connection.refresh().catch(() => undefined);
     }
   });
 
@@ -95,6 +110,14 @@ async function main(): Promise<void> {
     for (const view of recent) store.applyView(view);
     const active = recent.find((v) => !isTerminal(v.status));
     if (active) void watch(active.id);
+    // Not awaited: testing the new connection may take Canvas seconds; live progress starts meanwhile.
+    if (canvasReturn) void connection.afterReturn(canvasReturn);
+    // Back from reconnecting after a sync Canvas stopped: offer to pick it up where it was.
+    const stopped = recent[0];
+    if (canvasReturn?.outcome === 'connected' && !active && stopped && needsReconnect(stopped)) {
+      void watch(stopped.id);
+      alerts.info('Canvas is connected again. Resume the sync it stopped? Finished work is skipped.', { label: 'Resume', run: () => void current.resumeSync(stopped.id) });
+    }
     live = new LiveProgress(
       { url: config.notifierUrl, token, pollMs: config.pollIntervalMs, fetchSync: (id) => api.sync(id) },
       {

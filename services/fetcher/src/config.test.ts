@@ -28,3 +28,23 @@ describe('loadFetcherConfig: the token key', () => {
     expect(loadFetcherConfig({ NODE_ENV: 'production', TOKEN_ENCRYPTION_KEY: `${KEY}\n` }).tokenKeys.usingDevKey).toBe(false);
   });
 });
+
+describe('loadFetcherConfig: developer keys for renewing OAuth tokens', () => {
+  const SECRET = 'fetcher-config-test-secret-value';
+
+  it('has none by default', () => {
+    expect(loadFetcherConfig({}).oauthClients.hosts).toEqual([]);
+  });
+
+  it('reads CANVAS_OAUTH_CLIENTS as the api does', () => {
+    const config = loadFetcherConfig({ CANVAS_OAUTH_CLIENTS: JSON.stringify([{ host: 'School.Example.edu', clientId: '1', clientSecret: SECRET }]) });
+    expect(config.oauthClients.clientFor('https://school.example.edu/')).toEqual({ clientId: '1', clientSecret: SECRET });
+  });
+
+  it('refuses bad JSON naming the variable, never the secret, and lists a bad key too', () => {
+    const message = refusal({ CANVAS_OAUTH_CLIENTS: `[{"host":"a.edu","clientId":"1","clientSecret":"${SECRET}"`, TOKEN_ENCRYPTION_KEY: 'short' });
+    expect(message).toContain('CANVAS_OAUTH_CLIENTS');
+    expect(message).toContain('TOKEN_ENCRYPTION_KEY');
+    expect(message).not.toContain(SECRET);
+  });
+});

@@ -11,16 +11,20 @@ import {
   envBoolean,
   envInt,
   loadConfig,
+  oauthClientsEnvSchema,
+  parseOAuthClients,
   parseAllowedHosts,
   parseTokenKeys,
   tokenKeysEnvSchema,
   toBaseConfig,
   type BaseConfig,
   type Env,
+  type OAuthClients,
   type TokenKeysConfig,
 } from '@canvas-sync/shared';
 
-const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(deploymentEnvSchema.shape).extend({
+// The developer keys renew OAuth access tokens (the same variables as the api's).
+const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(deploymentEnvSchema.shape).extend(oauthClientsEnvSchema.shape).extend({
   HEALTH_PORT: envInt(3002, 0, 65_535),
   /** Units handled at once by this process. */
   FETCHER_CONCURRENCY: envInt(8, 1, 256),
@@ -66,21 +70,24 @@ export interface FetcherConfig extends BaseConfig {
   limits: { canvas: CanvasLimits; sync: SyncLimits; work: WorkLimits };
   canvas: { maxInFlight: number; timeoutMs: number; breakerResetMs: number; maxBreakerHosts: number; breakerIdleMs: number; userAgent: string; allowedHosts: string[]; allowPrivateNetwork: boolean };
   tokenKeys: TokenKeysConfig;
+  /** `CANVAS_OAUTH_CLIENTS` / `_FILE`: the developer keys that renew OAuth access tokens. */
+  oauthClients: OAuthClients;
 }
 
 /** Parses the environment; throws `config_invalid` naming every bad variable. */
 export function loadFetcherConfig(env: Env): FetcherConfig {
   const schema = fetcherEnvSchema.transform((v, ctx) => {
+    // Both checked before giving up, so start-up lists every bad variable at once.
     const keys = parseTokenKeys(v, (path) => readFileSync(path, 'utf8'));
-    if (typeof keys === 'string') {
-      ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: keys });
-      return z.NEVER;
-    }
+    if (typeof keys === 'string') ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: keys });
+    const oauthClients = parseOAuthClients(v, (path) => readFileSync(path, 'utf8'));
+    if (typeof oauthClients === 'string') ctx.addIssue({ code: 'custom', path: [v.CANVAS_OAUTH_CLIENTS_FILE ? 'CANVAS_OAUTH_CLIENTS_FILE' : 'CANVAS_OAUTH_CLIENTS'], message: oauthClients });
+    if (typeof keys === 'string' || typeof oauthClients === 'string') return z.NEVER;
     // The shared production rule: no public dev key outside the demo.
     const problems = developmentDefaultProblems(deploymentOf(v), [devTokenKeyDefault(keys)]);
     for (const p of problems) ctx.addIssue({ code: 'custom', path: [p.variable], message: p.message });
     if (problems.length > 0) return z.NEVER;
-    return { ...v, keys };
+    return { ...v, keys, oauthClients };
   });
   const parsed = loadConfig(schema, env);
   return {
@@ -112,5 +119,6 @@ export function loadFetcherConfig(env: Env): FetcherConfig {
       allowPrivateNetwork: parsed.CANVAS_ALLOW_PRIVATE_NETWORK,
     },
     tokenKeys: parsed.keys,
+    oauthClients: parsed.oauthClients,
   };
 }

@@ -20,6 +20,7 @@ import { createGuardedFetch } from './canvas/guarded-fetch.js';
 import { loadFetcherConfig } from './config.js';
 import { startFetcherConsumers } from './consumers.js';
 import { sessionFactory } from './syncs/session-factory.js';
+import { createTokenHolders } from './syncs/token-renewal.js';
 
 runMain('fetcher', async () => {
   const config = loadFetcherConfig(process.env);
@@ -64,12 +65,16 @@ runMain('fetcher', async () => {
     },
   });
 
+  // OAuth connections: access tokens renewed before expiry and after a 401, one renewal per connection across replicas.
+  const cipher = createTokenCipher(config.tokenKeys);
+  const tokenHolders = createTokenHolders({ db: runtime.db, cipher, clients: config.oauthClients, fetch: guardedFetch.fetch, policy, userAgent: config.canvas.userAgent, logger });
+
   const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape, readinessDetail: true, logger });
   shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
   const consumers = startFetcherConsumers({
     ...runtime,
     canvas,
-    openSession: sessionFactory(runtime.db, createTokenCipher(config.tokenKeys)),
+    openSession: sessionFactory(runtime.db, cipher, tokenHolders),
     logger,
     concurrency: config.concurrency,
     unitsPerUser: config.unitsPerUser,

@@ -30,6 +30,14 @@ export interface Connection {
   baseUrl: string | null;
   connected: boolean;
   canvasUser?: { id: number; name: string };
+  /** How the user connected (older apis leave these out: read as a pasted token that works). */
+  authType?: 'oauth' | 'token';
+  status?: 'ok' | 'reauth_required';
+}
+/** Which Canvas hosts have a developer key here, and whether pasted tokens are accepted. */
+export interface ConnectOptions {
+  hosts: string[];
+  personalTokens: 'allow' | 'deny';
 }
 export type ConnectionTest = { ok: true; user: { id: number; name: string } } | { ok: false; error: { code: string; message: string } };
 export interface StartRequest {
@@ -46,6 +54,10 @@ export class ApiClient {
   config = () => this.call<PanelConfig>('GET', '/api/v1/config', undefined, false);
   connection = () => this.call<Connection>('GET', '/api/v1/canvas/connection');
   saveConnection = (baseUrl: string, accessToken: string) => this.call<void>('PUT', '/api/v1/canvas/connection', { baseUrl, accessToken });
+  disconnect = () => this.call<void>('DELETE', '/api/v1/canvas/connection');
+  deleteData = () => this.call<void>('DELETE', '/api/v1/canvas/data');
+  connectOptions = () => this.call<ConnectOptions>('GET', '/api/v1/canvas/oauth/options');
+  oauthStart = (baseUrl: string, returnTo: string) => this.call<{ authorizeUrl: string }>('POST', '/api/v1/canvas/oauth/start', { baseUrl, returnTo });
   testConnection = () => this.call<ConnectionTest>('POST', '/api/v1/canvas/connection/test', {});
   terms = () => this.call<{ items: Term[] }>('GET', '/api/v1/canvas/terms');
   courses = (termId?: number) => this.call<{ items: Course[] }>('GET', `/api/v1/canvas/courses${termId === undefined ? '' : `?termId=${termId}`}`);

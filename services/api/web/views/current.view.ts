@@ -7,6 +7,9 @@ import { isTerminal, type SyncView } from '../lib/types.js';
 import { renderDiff } from './diff.view.js';
 
 const MILESTONES = [25, 50, 75];
+/** A sync Canvas stopped because the user must sign in again: Reconnect first, then Resume. */
+export const needsReconnect = (view: SyncView): boolean => view.status === 'failed' && view.error?.code === 'canvas_reauth_required';
+
 const STATUS_LABELS: Record<string, string> = { queued: 'Queued', running: 'Running', completed: 'Completed', failed: 'Failed', cancelled: 'Cancelled' };
 
 /** The sync being watched: live progress, alerts on its milestones and end, Cancel and Retry. */
@@ -16,6 +19,7 @@ export class CurrentView {
   private readonly bar = byId('cur-bar');
   private readonly cancelButton = byId<HTMLButtonElement>('cancel-btn');
   private readonly retryButton = byId<HTMLButtonElement>('retry-btn');
+  private readonly reconnectButton = byId<HTMLButtonElement>('cur-reconnect');
   private readonly diffSection = byId('diff');
   private currentId: string | null = null;
   private view: SyncView | undefined;
@@ -26,8 +30,10 @@ export class CurrentView {
     private readonly api: ApiClient,
     private readonly alerts: Alerts,
     private readonly runForReal: (view: SyncView) => void,
+    private readonly reconnect: () => void,
   ) {
     this.cancelButton.addEventListener('click', () => void this.cancel());
+    this.reconnectButton.addEventListener('click', () => this.reconnect());
     this.retryButton.addEventListener('click', () => this.currentId && void this.resume(this.currentId));
     byId('apply-btn').addEventListener('click', () => this.view && this.runForReal(this.view));
   }
@@ -40,6 +46,19 @@ export class CurrentView {
     this.currentId = id;
     this.view = undefined;
     this.section.hidden = false;
+  }
+
+  /** Nothing to watch any more (the user's data was deleted). */
+  hide(): void {
+    this.currentId = null;
+    this.view = undefined;
+    window.clearInterval(this.ticker);
+    this.section.hidden = true;
+  }
+
+  /** Resumes a sync, as Retry does (after reconnecting Canvas). */
+  resumeSync(id: string): Promise<void> {
+    return this.resume(id);
   }
 
   setMode(mode: LiveMode): void {
@@ -71,6 +90,7 @@ export class CurrentView {
     }
     if (isTerminal(previous.status)) return;
     if (view.status === 'completed') this.alerts.success(`${what} completed: ${summary(view.counts)}.`);
+    else if (view.status === 'failed' && needsReconnect(view)) this.alerts.error(`${what} failed: ${view.error?.message ?? 'unknown error'}`, { label: 'Reconnect Canvas', run: () => this.reconnect() });
     else if (view.status === 'failed') this.alerts.error(`${what} failed: ${view.error?.message ?? 'unknown error'}`, { label: 'Retry', run: () => void this.resume(view.id) });
     else this.alerts.info(`${what} cancelled. It keeps its checkpoint.`, { label: 'Resume', run: () => void this.resume(view.id) });
   }
@@ -98,6 +118,9 @@ export class CurrentView {
     error.textContent = view.error ? `${view.error.message} (${view.error.code})` : '';
     this.cancelButton.hidden = isTerminal(view.status);
     this.retryButton.hidden = view.status !== 'failed' && view.status !== 'cancelled';
+    this.reconnectButton.hidden = !needsReconnect(view);
+    // Reconnecting comes first; a resume before it would fail the same way.
+    this.retryButton.classList.toggle('secondary', needsReconnect(view));
     this.diffSection.hidden = !(view.dryRun && view.status === 'completed' && view.diff);
     if (view.dryRun && view.diff) byId('diff-body').replaceChildren(renderDiff(view.diff));
   }

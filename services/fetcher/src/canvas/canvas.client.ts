@@ -4,7 +4,7 @@ import { AppError, isAppError, isTransientNetworkError, type CanvasUrlPolicy } f
 import type { TokenBudget } from '../budget/token-budget.js';
 import { isBreakerOpen, type HostBreakers } from '../breaker/host-breakers.js';
 import { classifyCanvasResponse, outcomeError } from './classify.js';
-import type { CanvasSession } from './canvas-session.js';
+import { credentialOf, type CanvasSession, type Credential } from './canvas-session.js';
 import { assertCanvasUrlAllowed, createGuardedFetch } from './guarded-fetch.js';
 import { jsonTooDeep, readBoundedBody } from './body-reader.js';
 import { parseLinkHeader } from './link-header.js';
@@ -93,12 +93,17 @@ export class CanvasClient {
     const path = new URL(url).pathname.slice(0, 200);
     let throttles = 0;
     let failures = 0;
+    let rejections = 0;
+    let overtaken = 0;
     let waiting = false;
     for (;;) {
       session.signal?.throwIfAborted();
+      // Outside the breaker: renewing at Canvas's token endpoint is not a request of this page.
+      const credential = await credentialOf(session);
       try {
-        const result = await this.options.breakers.fire(session.origin, () => this.once(session, url, path));
+        const result = await this.options.breakers.fire(session.origin, () => this.once(session, credential, url, path));
         if (waiting) session.onCanvasWait?.(false);
+        if (result.kind === 'renew') continue;
         if (result.kind === 'throttled') {
           this.options.hooks?.onThrottle?.();
           if (++throttles > this.options.maxThrottleRetries) throw new AppError('canvas_throttled');
@@ -112,6 +117,17 @@ export class CanvasClient {
           await sleep(1_000, undefined, session.signal ? { signal: session.signal } : undefined);
           continue;
         }
+        if (isAppError(err, 'canvas_token_invalid') && session.auth) {
+          // OAuth (CANVAS.md): renew once and retry; a renewed token rejected too means reconnect.
+          // A token replaced by another worker's renewal while this request was out does not count:
+          // the retry simply uses the newer one (bounded, in case renewals keep overtaking it).
+          const replaced = !session.auth.usable(credential) && ++overtaken <= 5;
+          if (!replaced) {
+            if (++rejections > 1) throw await session.auth.refused(credential.version);
+            await session.auth.rejected(credential.version);
+          }
+          continue;
+        }
         if (isAppError(err, 'canvas_unavailable') || isAppError(err, 'canvas_bad_response')) {
           if (++failures > this.options.maxUnavailableRetries) throw err;
           await sleep(250 * 2 ** failures * (0.5 + Math.random()), undefined, session.signal ? { signal: session.signal } : undefined);
@@ -122,8 +138,14 @@ export class CanvasClient {
     }
   }
 
-  private async once(session: CanvasSession, url: string, path: string): Promise<{ kind: 'ok'; body: unknown; link: Record<string, string> } | { kind: 'throttled' }> {
-    const lease = await this.options.budget.acquire(session.tokenKey, session.signal);
+  private async once(session: CanvasSession, credential: Credential, url: string, path: string): Promise<{ kind: 'ok'; body: unknown; link: Record<string, string> } | { kind: 'throttled' } | { kind: 'renew' }> {
+    // The budget is per access token: a renewed token starts with a fresh bucket at Canvas.
+    const lease = await this.options.budget.acquire(credential.tokenKey, session.signal);
+    if (session.auth && !session.auth.usable(credential)) {
+      // The wait for a slot outlasted the token (short OAuth lifetimes): give the slot back unused.
+      await this.options.budget.release(lease, { throttled: false }).catch((err: unknown) => this.options.logger.warn({ err }, 'budget release failed'));
+      return { kind: 'renew' };
+    }
     let throttled = false;
     let remaining: number | undefined;
     let cost: number | undefined;
@@ -132,7 +154,7 @@ export class CanvasClient {
       let res: Response;
       try {
         res = await this.fetchImpl(url, {
-          headers: { authorization: `Bearer ${session.token}`, accept: 'application/json', 'user-agent': this.options.userAgent },
+          headers: { authorization: `Bearer ${credential.token}`, accept: 'application/json', 'user-agent': this.options.userAgent },
           redirect: 'manual',
           signal: AbortSignal.any(signals),
         });

@@ -20,9 +20,16 @@ export interface WorkLimits {
 
 export const DEFAULT_WORK_LIMITS: WorkLimits = { timeLimitMs: 10 * 60_000, wantedCheckMs: 5_000 };
 
-/** Errors after which a sync cannot go on until the user acts (reconnect, fix the key) or the limits change. */
+/**
+ * Errors after which a sync cannot go on until the user acts (reconnect, fix the key) or the limits
+ * change. OAuth adds a refused renewal (`canvas_reauth_required`), a host without a developer key
+ * and a token endpoint that refuses our key (`canvas_oauth_failed`, e.g. `invalid_client`).
+ */
 const FATAL = [
   'canvas_token_invalid',
+  'canvas_reauth_required',
+  'canvas_oauth_unavailable',
+  'canvas_oauth_failed',
   'no_connection',
   'config_invalid',
   'canvas_redirect_refused',

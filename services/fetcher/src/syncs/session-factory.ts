@@ -1,23 +1,21 @@
 import type { Kysely } from 'kysely';
-import { AppError, type Database, type TokenCipher } from '@canvas-sync/shared';
+import { readConnectionToken, type Database, type TokenCipher } from '@canvas-sync/shared';
 import { createSession, type CanvasSession } from '../canvas/canvas-session.js';
-import { findConnection, type SyncState } from './sync-state.repository.js';
+import type { TokenHolders } from './token-holders.js';
+import type { SyncState } from './sync-state.repository.js';
 
 /** Opens a Canvas session for a sync: reads its connection and decrypts the token (in memory only). */
 export type SessionFactory = (sync: SyncState, extra: Pick<CanvasSession, 'signal' | 'onCanvasWait' | 'budget' | 'onRowsSkipped'>) => Promise<CanvasSession>;
 
-export function sessionFactory(db: Kysely<Database>, cipher: TokenCipher): SessionFactory {
+/**
+ * Personal tokens are used as stored. OAuth connections get the process's shared token holder,
+ * which renews the access token before it expires and once after Canvas rejects it. A connection
+ * marked `reauth_required` fails at once with `canvas_reauth_required`, before any Canvas request.
+ */
+export function sessionFactory(db: Kysely<Database>, cipher: TokenCipher, tokens: TokenHolders): SessionFactory {
   return async (sync, extra) => {
-    const connection = await findConnection(db, sync.connectionId);
-    if (!connection || connection.user_id !== sync.userId || connection.token_ciphertext === null || connection.token_key_id === null) {
-      throw new AppError('no_connection', 'The sync has no Canvas connection; connect Canvas again.');
-    }
-    let token: string;
-    try {
-      token = cipher.decrypt(connection.token_ciphertext, connection.token_key_id, connection.user_id);
-    } catch (err) {
-      throw new AppError('config_invalid', 'The stored Canvas token cannot be decrypted with the configured keys.', { cause: err });
-    }
-    return createSession(connection.base_url, token, extra);
+    const token = await readConnectionToken(db, cipher, sync.connectionId, sync.userId);
+    const auth = token.authType === 'oauth' ? tokens.holderFor(token) : undefined;
+    return createSession(token.origin, token.accessToken, { ...extra, ...(auth ? { auth } : {}) });
   };
 }

@@ -35,11 +35,6 @@ export async function findSync(db: Kysely<Database>, syncId: string): Promise<Sy
   };
 }
 
-/** The encrypted token and base URL of a connection. */
-export async function findConnection(db: Kysely<Database>, connectionId: string) {
-  return db.selectFrom('connections').select(['user_id', 'base_url', 'token_ciphertext', 'token_key_id']).where('id', '=', connectionId).executeTakeFirst();
-}
-
 /** Course ids of the stored plan whose checkpoint is not done yet (a resume continues from here). */
 export async function pendingPlannedCourses(db: Kysely<Database>, syncId: string): Promise<number[] | undefined> {
   const listing = await db.selectFrom('sync_units').select('state').where('sync_id', '=', syncId).where('unit_key', '=', 'courses').executeTakeFirst();
