@@ -14,7 +14,7 @@ const KINDS: Array<[SimHostileKind, { status: 'failed'; code: string } | { statu
   ['cyclicPages', { status: 'completed' }],
   ['hugeLinkHeader', { status: 'completed' }],
   ['tricklingBody', { status: 'failed', code: 'canvas_time_limit' }],
-  ['badValues', { status: 'completed', warning: 'canvas_bad_response' }],
+  ['badValues', { status: 'completed', warning: 'canvas_row_without_id' }],
   ['deepNesting', { status: 'failed', code: 'canvas_response_too_large' }],
 ];
 

@@ -28,7 +28,11 @@ export interface PipelineHarness {
   env: Record<string, string>;
   services: ServiceProcess[];
   start(name: ServiceName, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
-  connect(userId: string, simUserId: number, token?: string): Promise<string>;
+  /**
+   * Connects `userId` to the harness's simulator as `simUserId` (with its token unless `token`), or
+   * to another server at `baseUrl` (a second simulator playing a user's own, hostile Canvas).
+   */
+  connect(userId: string, simUserId: number, token?: string, baseUrl?: string): Promise<string>;
   /**
    * Connects with a real OAuth grant of the simulator (start it with `oauthClients` and
    * `oauthAutoApprove`), stored as the api's callback stores it; again = a reconnect on the same row.
@@ -102,13 +106,13 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     env,
     services,
     start,
-    async connect(userId, simUserId, token) {
-      const user = sim.users.find((u) => u.id === simUserId)!;
-      const { keyId, ciphertext } = cipher.encrypt(token ?? user.token, userId);
+    async connect(userId, simUserId, token, baseUrl = sim.url) {
+      const secret = token ?? sim.users.find((u) => u.id === simUserId)!.token;
+      const { keyId, ciphertext } = cipher.encrypt(secret, userId);
       const row = await db
         .insertInto('connections')
-        .values({ user_id: userId, base_url: sim.url, token_ciphertext: ciphertext, token_key_id: keyId, canvas_user: null })
-        .onConflict((oc) => oc.column('user_id').doUpdateSet({ base_url: sim.url, token_ciphertext: ciphertext, token_key_id: keyId }))
+        .values({ user_id: userId, base_url: baseUrl, token_ciphertext: ciphertext, token_key_id: keyId, canvas_user: null })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ base_url: baseUrl, token_ciphertext: ciphertext, token_key_id: keyId }))
         .returning('id')
         .executeTakeFirstOrThrow();
       return row.id;

@@ -53,6 +53,9 @@ export class ChaosReport {
     return [`### chaos: ${this.suite} (${((Date.now() - this.started) / 1000).toFixed(0)} s)`, '', head, ...rows].join('\n');
   }
 
+  /** Lines printed under the table: figures that are not one fault's row (ratios, memory). */
+  readonly summary: string[] = [];
+
   /** Prints the table and writes `<suite>.json`; returns the JSON path. */
   write(extra: Record<string, unknown> = {}): string {
     const dir = join(REPO_ROOT, 'test/chaos/results');
@@ -61,7 +64,8 @@ export class ChaosReport {
     // How busy the machine was: the figures are honest only beside it.
     const machine = { cpus: availableParallelism(), loadavg: loadavg().map((l) => Number(l.toFixed(2))), node: process.version };
     writeFileSync(path, JSON.stringify({ suite: this.suite, finishedAt: new Date().toISOString(), totalMs: Date.now() - this.started, machine, results: this.results, ...extra }, null, 2));
-    process.stdout.write(`\n${this.markdown()}\n\n(machine: ${machine.cpus} CPUs, load ${machine.loadavg.join(' ')}; JSON: ${path})\n`);
+    const summary = this.summary.length > 0 ? `\n${this.summary.join('\n')}\n` : '';
+    process.stdout.write(`\n${this.markdown()}\n${summary}\n(machine: ${machine.cpus} CPUs, load ${machine.loadavg.join(' ')}; JSON: ${path})\n`);
     return path;
   }
 }

@@ -9,7 +9,7 @@ import { ErrorInfo, SyncId, UserId } from './common.js';
  * - `sync_failed`: the sync cannot go on (e.g. `canvas_token_invalid`); resume after fixing it.
  * - `waiting_for_canvas` / `canvas_back`: the circuit to Canvas opened / closed again.
  * - `rows_skipped`: Canvas sent rows without a usable id (missing, negative, unsafe integer); they were
- *   left out and the sync goes on. A warning on the sync, with `error.code` `canvas_bad_response`.
+ *   left out and the sync goes on. A warning on the sync, with `error.code` `canvas_row_without_id`.
  */
 export const SyncStatusEvent = z.object({
   syncId: SyncId,

@@ -71,7 +71,7 @@ export class WorkGuard {
         ...(budget ? { budget } : {}),
         onRowsSkipped: (path, count) => {
           const unitKey = /^\/api\/v1\/courses\/(\d+)\//.exec(path)?.[1];
-          const error = { code: 'canvas_bad_response', message: `Canvas sent ${count} row${count === 1 ? '' : 's'} without a usable id in ${path}; ${count === 1 ? 'it was' : 'they were'} skipped.` };
+          const error = { code: 'canvas_row_without_id', message: `Canvas sent ${count} row${count === 1 ? '' : 's'} without a usable id in ${path}; ${count === 1 ? 'it was' : 'they were'} skipped.` };
           void this.publisher
             .status({ ...base, kind: 'rows_skipped', unitKey: unitKey ? `course:${unitKey}` : 'courses', error }, origin)
             .catch((err: unknown) => ctx.logger.warn({ err }, 'could not report skipped rows'));
