@@ -1,16 +1,7 @@
-import { createServer } from 'node:net';
+import { randomPort } from './servers/probes.js';
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+/** A TCP port that was free a moment ago on 127.0.0.1 (the same picker the server starters use). */
+export const freePort: () => Promise<number> = randomPort;
 
 /** Polls `probe` until it resolves truthy or `timeoutMs` passes. */
 export async function waitFor(probe: () => Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
