@@ -26,7 +26,7 @@ async function ensureNats(): Promise<void> {
   if (!demo) await fail(stack, `No NATS answers at ${url} (DEMO=0 starts nothing itself).`, 'start one (nats-server -js) or set NATS_URL.');
   const bin = findNatsServer(env);
   if (!bin) await fail(stack, `No NATS answers at ${url}, and nats-server is not installed.`, `${NATS_SERVER_INSTALL_HINT}, or set NATS_URL to a NATS server with JetStream.`);
-  const nats = await startNatsServer({ bin: bin!, port: 4222 }).catch((err: Error) => fail(stack, `nats-server would not start: ${err.message}`, 'set NATS_URL to a running NATS server with JetStream.'));
+  const nats = await startNatsServer({ bin: bin!, port: 4222, ownProcessGroup: true }).catch((err: Error) => fail(stack, `nats-server would not start: ${err.message}`, 'set NATS_URL to a running NATS server with JetStream.'));
   stack.add(`nats-server (pid ${nats.pid})`, nats.stop);
   env.NATS_URL = nats.url;
   started.push(`nats-server pid ${nats.pid} on ${nats.url} (JetStream store ${nats.storeDir}); stop by hand with: kill ${nats.pid}`);
