@@ -53,6 +53,9 @@ describe('OAuth access tokens renewed mid-sync across fetcher replicas', () => {
     // refusals themselves are few: at most the requests in flight (3 per token) at each renewal.
     const refused = oauth.expiredTokenRequests + oauth.replacedTokenRequests;
     expect(refused, compact(oauth)).toBeLessThanOrEqual(3 * oauth.refreshGrants);
+    // And directly, as Canvas saw it: no request (same path and query) was refused for a dead token twice.
+    const refusedPaths = h.sim.oauthStats().refusals.filter((r) => r.userId === user.id).map((r) => r.path);
+    expect(refusedPaths.length - new Set(refusedPaths).size, refusedPaths.join('\n')).toBe(0);
     // The stored version counts one step per refresh Canvas saw (the grant was stored at version 1).
     const connection = await h.database.db.selectFrom('connections').selectAll().where('user_id', '=', 'oauth-user').executeTakeFirstOrThrow();
     expect(connection.token_version).toBe(1 + oauth.refreshGrants);
