@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { banner, DEV_JWT_SECRET, demoOAuthClient, demoOAuthEnv, demoToken, startDemoCanvas } from './start/demo.js';
+import { banner, DEV_JWT_SECRET, demoCanvasLatencyMs, demoOAuthClient, demoOAuthEnv, demoToken, startDemoCanvas } from './start/demo.js';
 import { findNatsServer, NATS_SERVER_INSTALL_HINT, probeNats, probePostgres, startEmbeddedPostgres, startNatsServer } from '@canvas-sync/testkit/servers';
 import { choosePort } from './start/ports.js';
 import { runStep, SERVICES, startService, stopService, waitReady, type RunningService } from './start/services.js';
@@ -26,7 +26,7 @@ async function ensureNats(): Promise<void> {
   if (!demo) await fail(stack, `No NATS answers at ${url} (DEMO=0 starts nothing itself).`, 'start one (nats-server -js) or set NATS_URL.');
   const bin = findNatsServer(env);
   if (!bin) await fail(stack, `No NATS answers at ${url}, and nats-server is not installed.`, `${NATS_SERVER_INSTALL_HINT}, or set NATS_URL to a NATS server with JetStream.`);
-  const nats = await startNatsServer({ bin: bin!, port: 4222 }).catch((err: Error) => fail(stack, `nats-server would not start: ${err.message}`, 'set NATS_URL to a running NATS server with JetStream.'));
+  const nats = await startNatsServer({ bin: bin!, port: 4222, ownProcessGroup: true }).catch((err: Error) => fail(stack, `nats-server would not start: ${err.message}`, 'set NATS_URL to a running NATS server with JetStream.'));
   stack.add(`nats-server (pid ${nats.pid})`, nats.stop);
   env.NATS_URL = nats.url;
   started.push(`nats-server pid ${nats.pid} on ${nats.url} (JetStream store ${nats.storeDir}); stop by hand with: kill ${nats.pid}`);
@@ -49,6 +49,12 @@ async function ensurePostgres(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  let latencyMs = 0;
+  try {
+    latencyMs = demoCanvasLatencyMs(env);
+  } catch (err) {
+    await fail(stack, (err as Error).message, 'unset it for realistic speed, or set DEMO_CANVAS_LATENCY_MS=0 for a fast demo.');
+  }
   stack.listen();
   if (!demo && !env.AUTH_JWT_SECRET?.trim() && !env.AUTH_JWKS_URL?.trim()) await fail(stack, 'DEMO=0 runs the services for real, and they refuse the public dev JWT secret.', 'export AUTH_JWT_SECRET=<the secret your host app signs user tokens with>.');
   if (!demo && !env.TOKEN_ENCRYPTION_KEY?.trim() && !env.TOKEN_ENCRYPTION_KEYS?.trim() && !env.TOKEN_ENCRYPTION_KEY_FILE?.trim()) {
@@ -70,7 +76,7 @@ async function main(): Promise<void> {
   if (demo) serviceEnv.CANVAS_ALLOW_PRIVATE_NETWORK ??= 'true';
   // The simulator starts before the services: they need its host for the demo's developer key.
   const oauthClient = demoOAuthClient();
-  const canvas = demo ? await startDemoCanvas(Number(env.CANVAS_SIM_PORT ?? 0), oauthClient) : undefined;
+  const canvas = demo ? await startDemoCanvas(Number(env.CANVAS_SIM_PORT ?? 0), oauthClient, latencyMs) : undefined;
   if (canvas) stack.add('Canvas simulator', canvas.close);
   if (canvas) Object.assign(serviceEnv, demoOAuthEnv(env, canvas.url, oauthClient, ports.api));
   else serviceEnv.PUBLIC_URL ??= `http://localhost:${ports.api}`;

@@ -26,13 +26,30 @@ export function demoOAuthClient(): { clientId: string; clientSecret: string } {
   return { clientId: '10000000000001', clientSecret: randomBytes(24).toString('base64url') };
 }
 
+/** Per-request latency of the demo's simulator when `DEMO_CANVAS_LATENCY_MS` is unset: about what real Canvas answers in. */
+export const DEMO_CANVAS_LATENCY_MS = 600;
+
+/**
+ * The demo simulator's per-request latency from `DEMO_CANVAS_LATENCY_MS` (milliseconds, 0 = as fast as it goes). At the
+ * simulator's test speed a demo sync is over in half a second, so nobody could watch its progress or try Cancel.
+ */
+export function demoCanvasLatencyMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.DEMO_CANVAS_LATENCY_MS?.trim();
+  if (!raw) return DEMO_CANVAS_LATENCY_MS;
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms) || ms > 60_000) throw new Error(`DEMO_CANVAS_LATENCY_MS must be a whole number of milliseconds from 0 to 60000, got "${raw}"`);
+  return ms;
+}
+
 /** Starts the Canvas simulator in this process with one student's seeded data and the demo's developer key. */
-export async function startDemoCanvas(port: number, oauthClient?: { clientId: string; clientSecret: string }): Promise<DemoCanvas> {
+export async function startDemoCanvas(port: number, oauthClient?: { clientId: string; clientSecret: string }, latencyMs = DEMO_CANVAS_LATENCY_MS): Promise<DemoCanvas> {
   const { startCanvasSim } = await import('@canvas-sync/canvas-sim');
   const sim = await startCanvasSim({
     profile: 'student',
     port,
     host: '127.0.0.1',
+    // A row served adds a twelfth (big pages are slower, as on Canvas) and jitter of a third keeps the pace uneven; 0 = no delay.
+    latency: { baseMs: latencyMs, perItemMs: latencyMs / 12, jitterMs: Math.round(latencyMs / 3) },
     ...(oauthClient ? { oauthClients: [{ ...oauthClient, name: 'canvas-sync demo' }] } : {}),
   });
   return { url: sim.url, users: sim.users.map((u) => ({ id: u.id, name: u.name, token: u.token })), close: () => sim.close() };

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { waitUntil } from '@canvas-sync/testkit/servers';
 
 export const SERVICES = ['api', 'fetcher', 'writer', 'notifier'] as const;
@@ -19,6 +20,16 @@ export interface RunningService {
 const LOUD = new Set(['warn', 'error', 'fatal', 40, 50, 60]);
 
 /**
+ * Spawns a TypeScript entry as a service: in its own process group (`detached`), so a terminal's Ctrl-C, which signals
+ * the whole foreground group, reaches only `npm start`, which then stops each service once (a second SIGINT made
+ * them force-exit); stdin is a pipe from `npm start` that ./exit-with-parent.ts watches, so they still stop if it dies.
+ */
+export function spawnService(root: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const watchParent = pathToFileURL(join(root, 'scripts/start/exit-with-parent.ts')).href;
+  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', watchParent, entry], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+}
+
+/**
  * Starts one service. Every log line goes to `<logDir>/<name>.log`; warnings and errors are also
  * echoed here (all lines with `verbose`), so the demo's own messages stay readable.
  */
@@ -26,7 +37,7 @@ export function startService(root: string, name: Service, port: number, env: Nod
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'w' });
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', `services/${name}/src/main.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnService(root, `services/${name}/src/main.ts`, env);
   const tail: string[] = [];
   let partial = '';
   const onData = (chunk: Buffer) => {

@@ -7,13 +7,19 @@ export class Stack {
     this.closers.push({ name, close });
   }
 
-  /** Ctrl-C / SIGTERM stop everything; a second signal exits at once. */
-  listen(): void {
+  /**
+   * Ctrl-C / SIGTERM stop everything; a second signal exits at once. One Ctrl-C arrives twice under `npm start` (the
+   * terminal signals the whole process group and npm forwards it again), so a repeat within `duplicateMs` is the same one.
+   */
+  listen(duplicateMs = 1_000): void {
+    let firstAt = 0;
     const onSignal = () => {
+      if (this.stopping && Date.now() - firstAt < duplicateMs) return;
       if (this.stopping) {
         console.error('\n[start] second signal: exiting now (some processes may linger; see the pids above)');
         process.exit(1);
       }
+      firstAt = Date.now();
       console.log('\n[start] stopping…');
       void this.stop().then(() => process.exit(0));
     };

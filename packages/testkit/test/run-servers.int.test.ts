@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { embeddedPostgresBinDir, provideRunServers, startPrivatePostgres } from '@canvas-sync/testkit';
-import { portAnswers, probeNats, probePostgres } from '@canvas-sync/testkit/servers';
+import { portAnswers, probeNats, probePostgres, startEmbeddedPostgres, waitUntil } from '@canvas-sync/testkit/servers';
 
 const portOf = (url: string) => Number(new URL(url).port);
 const ourTempDirs = () => new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('canvas-sync-')));
@@ -88,5 +88,21 @@ describe('private Postgres clusters without Debian packages', () => {
       await server.stop();
     }
     expect(await portAnswers('127.0.0.1', server.port)).toBe(false);
+  });
+
+  it('stops an embedded Postgres that a Ctrl-C to the whole process group already took down (npm start hung there)', async () => {
+    const server = await startEmbeddedPostgres({ throwaway: true });
+    const gone = () => {
+      try {
+        process.kill(server.pid!, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    process.kill(server.pid!, 'SIGINT');
+    expect(await waitUntil(async () => gone(), 30_000)).toBe(true);
+    await server.stop();
+    expect(existsSync(server.dataDir)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,7 +86,10 @@ async function startOn(EmbeddedPostgres: typeof EmbeddedPostgresServer, port: nu
     port,
     dataDir,
     stop: async () => {
-      await server.stop();
+      // The package waits for an 'exit' that already happened when postgres is gone (e.g. a terminal's Ctrl-C reached
+      // its process group first), which hung `npm start`'s shutdown for good.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (child && child.exitCode === null && child.signalCode === null) await server.stop();
       rmSync(base, { recursive: true, force: true });
     },
   };

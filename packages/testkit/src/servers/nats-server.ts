@@ -39,6 +39,11 @@ export interface NatsServerOptions {
   bin?: string;
   /** 'random' (default: tests, never collides with 4222 or another run), or a port to use when free, else a random one. */
   port?: 'random' | number;
+  /**
+   * Run it in a process group of its own (`npm start`): a terminal's Ctrl-C then reaches only its starter, which stops
+   * it after the services that use it have drained. Default false, so a test run's Ctrl-C takes it down with the run.
+   */
+  ownProcessGroup?: boolean;
 }
 
 /** Starts nats-server with JetStream on 127.0.0.1 and a temporary store. */
@@ -51,7 +56,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     const port = preferred ?? (await randomPort());
     const storeDir = mkdtempSync(join(tmpdir(), 'canvas-sync-nats-'));
     try {
-      return await startOn(bin, port, storeDir);
+      return await startOn(bin, port, storeDir, options.ownProcessGroup ?? false);
     } catch (err) {
       rmSync(storeDir, { recursive: true, force: true });
       if (preferred !== undefined || attempt >= 3) throw err;
@@ -59,11 +64,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   }
 }
 
-async function startOn(bin: string, port: number, storeDir: string): Promise<StartedNats> {
+async function startOn(bin: string, port: number, storeDir: string, ownProcessGroup: boolean): Promise<StartedNats> {
   const url = `nats://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const start = async () => {
-    const spawned = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const spawned = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'], detached: ownProcessGroup });
     child = spawned;
     let stderr = '';
     let spawnError: Error | undefined;

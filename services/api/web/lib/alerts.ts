@@ -1,3 +1,4 @@
+import { AlertStore, type AlertKind } from './alert-store.js';
 import { byId, h } from './dom.js';
 
 export interface AlertAction {
@@ -5,7 +6,9 @@ export interface AlertAction {
   run(): void;
 }
 
-const MAX_ALERTS = 6;
+/** A few at once, long enough to read; errors and offers of an action stay (lib/alert-store.ts). */
+const MAX_ALERTS = 3;
+const ALERT_TTL_MS = 8_000;
 
 /**
  * Notifications in two live regions: `status` (polite) for start, milestones and completion,
@@ -14,33 +17,57 @@ const MAX_ALERTS = 6;
 export class Alerts {
   private readonly polite = byId('alerts-polite');
   private readonly urgent = byId('alerts-urgent');
+  private readonly elements = new Map<number, HTMLElement>();
+  private readonly store = new AlertStore({
+    max: MAX_ALERTS,
+    ttlMs: ALERT_TTL_MS,
+    onAdd: (alert) => {
+      const item = this.render(alert.id, alert.kind, alert.text, this.pendingAction);
+      this.elements.set(alert.id, item);
+      (alert.kind === 'error' ? this.urgent : this.polite).prepend(item);
+    },
+    onRemove: (alert) => {
+      this.elements.get(alert.id)?.remove();
+      this.elements.delete(alert.id);
+    },
+  });
+  private pendingAction: AlertAction | undefined;
 
   info(text: string, action?: AlertAction): void {
-    this.add(this.polite, 'info', text, action);
+    this.add('info', text, action);
   }
 
   success(text: string, action?: AlertAction): void {
-    this.add(this.polite, 'success', text, action);
+    this.add('success', text, action);
   }
 
   error(text: string, action?: AlertAction): void {
-    this.add(this.urgent, 'error', text, action);
+    this.add('error', text, action);
   }
 
-  private add(region: HTMLElement, kind: string, text: string, action?: AlertAction): void {
+  private add(kind: AlertKind, text: string, action?: AlertAction): void {
+    // The store assigns the id inside add() and renders through onAdd; the action is handed over on the way.
+    this.pendingAction = action;
+    try {
+      this.store.add(kind, text, action !== undefined);
+    } finally {
+      this.pendingAction = undefined;
+    }
+  }
+
+  private render(id: number, kind: AlertKind, text: string, action: AlertAction | undefined): HTMLElement {
     const close = h('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss' }, '×');
     const item = h('div', { class: `alert alert-${kind}`, 'data-kind': kind }, h('span', { class: 'alert-text' }, text));
     if (action) {
       const button = h('button', { type: 'button', class: 'small' }, action.label);
       button.addEventListener('click', () => {
-        item.remove();
+        this.store.dismiss(id);
         action.run();
       });
       item.append(button);
     }
     item.append(close);
-    close.addEventListener('click', () => item.remove());
-    region.prepend(item);
-    while (region.children.length > MAX_ALERTS) region.lastElementChild?.remove();
+    close.addEventListener('click', () => this.store.dismiss(id));
+    return item;
   }
 }
