@@ -104,6 +104,8 @@ export interface SyncsTable {
   scope: JSONColumnType<{ type: 'all' } | { type: 'term'; termId: number } | { type: 'course'; courseId: number }>;
   mode: string;
   dry_run: Generated<boolean>;
+  /** `user` or `schedule`: what started the sync. */
+  trigger: Generated<'user' | 'schedule'>;
   chunk_size: number;
   run: Generated<number>;
   seq: ColumnType<number, number | undefined, number>;

@@ -18,6 +18,8 @@ export const SyncView = z.object({
   scope: SyncScope,
   mode: SyncMode,
   dryRun: z.boolean(),
+  /** What started it: a person, or the user's schedule. */
+  trigger: z.enum(['user', 'schedule']),
   chunkSize: z.number().int(),
   phase: SyncPhase,
   progress: Progress,
@@ -55,6 +57,7 @@ export function toSyncView(row: SyncRow, now: Date = new Date()): SyncView {
     scope: row.scope,
     mode: row.mode as SyncView['mode'],
     dryRun: row.dry_run,
+    trigger: row.trigger,
     chunkSize: row.chunk_size,
     phase: row.phase as SyncView['phase'],
     progress: progressOf(row),
