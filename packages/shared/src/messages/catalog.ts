@@ -1,3 +1,4 @@
+import { canvasChanges } from './canvas-changes.js';
 import { deadLetter } from './dead-letter.js';
 import { fetchUnit } from './fetch-unit.js';
 import type { MessageDef } from './envelope.js';
@@ -6,6 +7,7 @@ import { syncPlanned } from './sync-planned.js';
 import { syncProgress } from './sync-progress.js';
 import { syncRecords } from './sync-records.js';
 import { syncRequested } from './sync-requested.js';
+import { syncFinished } from './sync-finished.js';
 import { syncStatus } from './sync-status.js';
 
 /** Every message type, by `type`; contract tests walk this list. */
@@ -18,4 +20,6 @@ export const MESSAGE_CATALOG: readonly MessageDef[] = [
   syncProgress,
   syncControl,
   deadLetter,
+  canvasChanges,
+  syncFinished,
 ];

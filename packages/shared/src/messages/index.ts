@@ -21,6 +21,9 @@ export { SyncStatusEvent, syncStatus } from './sync-status.js';
 export { Progress, SyncProgress, syncProgress } from './sync-progress.js';
 export { SyncControl, syncControl } from './sync-control.js';
 export { DeadLetter, deadLetter } from './dead-letter.js';
+export { CanvasChanges, ChangedSubmission, canvasChanges } from './canvas-changes.js';
+export { SyncFinished, syncFinished } from './sync-finished.js';
+export { userSubjectToken } from './subject-token.js';
 export { MESSAGE_CATALOG } from './catalog.js';
 export {
   ACK_WAIT_MS,

@@ -9,6 +9,8 @@ import { syncRecords } from './sync-records.js';
 import { syncRequested } from './sync-requested.js';
 import { syncStatus } from './sync-status.js';
 import { syncControl } from './sync-control.js';
+import { canvasChanges } from './canvas-changes.js';
+import { syncFinished } from './sync-finished.js';
 
 /**
  * Subjects and stream names carry an optional namespace so that tests (and tenants) can share a
@@ -21,7 +23,7 @@ export interface Namespace {
   bucket(name: 'TOKEN_BUDGET'): string;
 }
 
-export type StreamName = 'SYNC_WORK' | 'SYNC_RESULTS' | 'SYNC_PROGRESS' | 'DEAD_LETTERS';
+export type StreamName = 'SYNC_WORK' | 'SYNC_RESULTS' | 'SYNC_PROGRESS' | 'DEAD_LETTERS' | 'CANVAS_EVENTS';
 
 /** Builds the subject/stream naming for a namespace ('' = none). */
 export function namespace(ns: string): Namespace {
@@ -39,7 +41,7 @@ export const RECORDS_PART_BYTES = 512 * 1024;
 /** Dedup window: a re-published message id inside it is dropped by the server. */
 const DUPLICATE_WINDOW = nanos(10 * 60_000);
 
-/** The four streams, in one place (a provisioning job or each service's start-up applies them). */
+/** The streams, in one place (a provisioning job or each service's start-up applies them). */
 export function streamConfigs(ns: Namespace): Array<Partial<StreamConfig> & { name: string; subjects: string[] }> {
   return [
     {
@@ -83,6 +85,21 @@ export function streamConfigs(ns: Namespace): Array<Partial<StreamConfig> & { na
       max_age: nanos(14 * 24 * 3600_000),
       max_msgs: 100_000,
       duplicate_window: nanos(60_000),
+    },
+    {
+      // Change events for platform teams and the webhook dispatcher (DESIGN.md "Schedules, change
+      // events and webhooks"): kept 7 days whether read or not, so a consumer that was down for a
+      // weekend catches up; the oldest go first past 10 million messages. Webhook retries last 24 h,
+      // well inside this.
+      name: ns.stream('CANVAS_EVENTS'),
+      subjects: [ns.subject(canvasChanges, '*'), ns.subject(syncFinished, '*')],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(7 * 24 * 3600_000),
+      max_msgs: 10_000_000,
+      max_msg_size: MAX_MESSAGE_BYTES,
+      discard: DiscardPolicy.Old,
+      duplicate_window: DUPLICATE_WINDOW,
     },
   ];
 }
