@@ -8,15 +8,15 @@ import { dueDelayMs, isFullRun, type Random } from './schedule-policy.js';
 
 /** What one claim attempt found. */
 export type ClaimResult =
-  | { kind: 'claimed'; sync: SyncRow }
+  | { kind: 'claimed'; syncs: SyncRow[] }
   /** The fleet already has `SCHEDULE_MAX_ACTIVE` scheduled syncs queued or running. */
   | { kind: 'full' }
   /** Nothing is due that can run now. */
   | { kind: 'none' }
   /** This process no longer holds the lease: it must not claim. */
   | { kind: 'lost' }
-  /** The due user could not be started (e.g. a sync of theirs began meanwhile): try others. */
-  | { kind: 'skipped'; userId: string; err: unknown };
+  /** A due user could not be started (e.g. a sync of theirs began meanwhile): nothing was claimed; try others. */
+  | { kind: 'skipped'; userIds: string[]; err: unknown };
 
 /** The settings a claim needs. */
 export interface ClaimSettings {
@@ -39,23 +39,25 @@ export async function countActiveScheduled(db: Kysely<Database>): Promise<number
 }
 
 /**
- * Claims the earliest due schedule and starts its sync, in one transaction: the lease is re-checked,
- * the cap counted, the schedule row locked (`SKIP LOCKED`), the queued sync inserted (the same
- * insert as `POST /api/v1/syncs`, with `trigger = 'schedule'`), and the schedule advanced with
- * `pending_sync_id` naming the sync. Either all of it commits or none: a crash loses no due run and
- * starts none twice. The caller then announces the sync and calls {@link settleClaim}.
+ * Claims up to `limit` of the earliest due schedules (fewer when the fleet cap is nearer) and
+ * starts their syncs, in one transaction: the lease is re-checked, the cap counted, the schedule
+ * rows locked (`SKIP LOCKED`), each queued sync inserted (the same insert as `POST /api/v1/syncs`,
+ * with `trigger = 'schedule'`), and each schedule advanced with `pending_sync_id` naming its sync.
+ * Either all of it commits or none: a crash loses no due run and starts none twice. The caller then
+ * announces each sync and calls {@link settleClaim}.
  *
- * Skipped without being advanced (so they run at a later tick): users with a sync queued or running
- * (one per user), connections without a token (disconnected) or needing reconnection.
+ * Left due (they run at a later tick): users with a sync queued or running (one per user),
+ * connections without a token (disconnected) or needing reconnection.
  */
-export async function claimDue(db: Kysely<Database>, settings: ClaimSettings, excluded: readonly string[]): Promise<ClaimResult> {
-  let dueUser: string | undefined;
+export async function claimDue(db: Kysely<Database>, settings: ClaimSettings, excluded: readonly string[], limit: number): Promise<ClaimResult> {
+  let dueUsers: string[] = [];
   try {
     return await db.transaction().execute(async (tx): Promise<ClaimResult> => {
       // A leader that vanishes mid-transaction must not keep the rows locked until TCP gives up.
       await sql`SET LOCAL idle_in_transaction_session_timeout = '15s'`.execute(tx);
       if (!(await holdsLease(tx, settings.holder))) return { kind: 'lost' };
-      if ((await countActiveScheduled(tx)) >= settings.maxActive) return { kind: 'full' };
+      const room = Math.min(limit, settings.maxActive - (await countActiveScheduled(tx)));
+      if (room <= 0) return { kind: 'full' };
       const due = await sql<{ user_id: string; interval_minutes: number; mode: 'incremental' | 'full'; scope: SyncRow['scope']; run_count: number }>`
         SELECT s.user_id, s.interval_minutes, s.mode, s.scope, s.run_count
         FROM sync_schedules s
@@ -65,24 +67,28 @@ export async function claimDue(db: Kysely<Database>, settings: ClaimSettings, ex
           AND NOT EXISTS (SELECT 1 FROM syncs y WHERE y.user_id = s.user_id AND y.status IN ('queued','running'))
           AND NOT (s.user_id = ANY(${[...excluded]}::text[]))
         ORDER BY s.next_run_at
-        LIMIT 1
+        LIMIT ${room}
         FOR UPDATE OF s SKIP LOCKED`.execute(tx);
-      const schedule = due.rows[0];
-      if (!schedule) return { kind: 'none' };
-      dueUser = schedule.user_id;
-      const runNumber = schedule.run_count + 1;
-      const mode = isFullRun(runNumber, schedule.mode, settings.fullEvery) ? 'full' : 'incremental';
-      const sync = await insertQueuedSync({ syncs: syncStore(tx), connections: connectionStore(tx) }, schedule.user_id, { scope: schedule.scope, mode, dryRun: false, chunkSize: 10 }, 'schedule');
-      const delayMs = dueDelayMs(schedule.interval_minutes, settings.random);
-      await sql`UPDATE sync_schedules SET
-          next_run_at = now() + make_interval(secs => ${delayMs / 1000}),
-          last_run_at = now(), run_count = ${runNumber}, last_sync_id = ${sync.id}, pending_sync_id = ${sync.id}, updated_at = now()
-        WHERE user_id = ${schedule.user_id}`.execute(tx);
-      return { kind: 'claimed', sync };
+      if (due.rows.length === 0) return { kind: 'none' };
+      dueUsers = due.rows.map((r) => r.user_id);
+      const ports = { syncs: syncStore(tx), connections: connectionStore(tx) };
+      const syncs: SyncRow[] = [];
+      for (const schedule of due.rows) {
+        const runNumber = schedule.run_count + 1;
+        const mode = isFullRun(runNumber, schedule.mode, settings.fullEvery) ? 'full' : 'incremental';
+        const sync = await insertQueuedSync(ports, schedule.user_id, { scope: schedule.scope, mode, dryRun: false, chunkSize: 10 }, 'schedule');
+        const delayMs = dueDelayMs(schedule.interval_minutes, settings.random);
+        await sql`UPDATE sync_schedules SET
+            next_run_at = now() + make_interval(secs => ${delayMs / 1000}),
+            last_run_at = now(), run_count = ${runNumber}, last_sync_id = ${sync.id}, pending_sync_id = ${sync.id}, updated_at = now()
+          WHERE user_id = ${schedule.user_id}`.execute(tx);
+        syncs.push(sync);
+      }
+      return { kind: 'claimed', syncs };
     });
   } catch (err) {
-    // Rolled back: the schedule stays due. Only a failure tied to one user is skipped; others rethrow.
-    if (dueUser !== undefined) return { kind: 'skipped', userId: dueUser, err };
+    // Rolled back: every schedule stays due. A failure tied to due users is reported; others rethrow.
+    if (dueUsers.length > 0) return { kind: 'skipped', userIds: dueUsers, err };
     throw err;
   }
 }

@@ -31,9 +31,9 @@ export function dueDelayMs(intervalMinutes: number, random: Random): number {
 }
 
 /**
- * The pause before the next start within a wave: on average `1 / startsPerSecond`, drawn from
- * [0.5, 1.5) of it, so due users start spread out instead of all in the same second.
+ * When, within its second, a claimed sync is announced: uniformly at random, so the starts of a wave
+ * (`SCHEDULE_STARTS_PER_SECOND` a second at most) are spread out rather than all in the same instant.
  */
-export function startGapMs(startsPerSecond: number, random: Random): number {
-  return Math.round((1000 / startsPerSecond) * (0.5 + random()));
+export function startDelayMs(random: Random): number {
+  return Math.floor(random() * 1000);
 }

@@ -15,7 +15,7 @@ export function createSchedulerPorts(db: Kysely<Database>, syncPorts: SyncPorts,
   return {
     acquireOrRenew: (holder, leaseMs) => acquireOrRenewLease(db, holder, leaseMs),
     release: (holder) => releaseLease(db, holder),
-    claim: (holder, excluded) => claimDue(db, { holder, maxActive: config.maxActive, fullEvery: config.fullEvery, random }, excluded),
+    claim: (holder, excluded, limit) => claimDue(db, { holder, maxActive: config.maxActive, fullEvery: config.fullEvery, random }, excluded, limit),
     announce: (sync) => announceSync(syncPorts, sync),
     settle: (userId, syncId, announced) => settleClaim(db, userId, syncId, announced, BROKER_RETRY_MS),
     pending: () => pendingClaims(db),

@@ -7,21 +7,23 @@ import { Scheduler, type SchedulerPorts } from './scheduler.js';
 const sync = (userId: string): SyncRow => ({ id: `sync-${userId}`, user_id: userId }) as SyncRow;
 
 /** In-memory ports: `due` users are claimed in order while the lease is held and the cap allows. */
-function fakePorts(options: { due: string[]; cap?: number; leader?: boolean; failAnnounce?: string; pending?: string[] }) {
+function fakePorts(options: { due: string[]; cap?: number; leader?: boolean; failAnnounce?: string; pending?: string[]; raceOn?: string }) {
   const state = { leader: options.leader ?? true, active: 0, announced: [] as Array<{ userId: string; at: number }>, settled: [] as Array<[string, boolean]>, released: false, claims: 0 };
   const due = [...options.due];
   const ports: SchedulerPorts = {
     acquireOrRenew: async () => state.leader,
     release: async () => void (state.released = true),
-    claim: async (_holder, excluded): Promise<ClaimResult> => {
+    claim: async (_holder, excluded, limit): Promise<ClaimResult> => {
       state.claims += 1;
       if (!state.leader) return { kind: 'lost' };
-      if (state.active >= (options.cap ?? Infinity)) return { kind: 'full' };
-      const userId = due.find((u) => !excluded.includes(u));
-      if (!userId) return { kind: 'none' };
-      due.splice(due.indexOf(userId), 1);
-      state.active += 1;
-      return { kind: 'claimed', sync: sync(userId) };
+      const room = Math.min(limit, (options.cap ?? Infinity) - state.active);
+      if (room <= 0) return { kind: 'full' };
+      const users = due.filter((u) => !excluded.includes(u)).slice(0, room);
+      if (users.length === 0) return { kind: 'none' };
+      if (options.raceOn !== undefined && users.includes(options.raceOn)) return { kind: 'skipped', userIds: users, err: new Error('race') };
+      for (const u of users) due.splice(due.indexOf(u), 1);
+      state.active += users.length;
+      return { kind: 'claimed', syncs: users.map(sync) };
     },
     announce: async (row) => {
       if (row.user_id === options.failAnnounce) throw new Error('broker down');
@@ -41,21 +43,32 @@ describe('Scheduler', () => {
   beforeEach(() => void vi.useFakeTimers({ now: 0 }));
   afterEach(() => void vi.useRealTimers());
 
-  it('starts a due wave spread out at about startsPerSecond, with jitter, not in the same instant', async () => {
-    const { ports, state } = fakePorts({ due: Array.from({ length: 20 }, (_, i) => `u${i}`) });
-    const scheduler = new Scheduler({ ports, config, logger, holder: 'a', random: () => 0.5 });
+  it('starts a due wave at most startsPerSecond a second, each at a random moment of its second', async () => {
+    const { ports, state } = fakePorts({ due: Array.from({ length: 25 }, (_, i) => `u${i}`) });
+    let r = 0;
+    // Delays 0, 100, …, 900 ms within each second.
+    const random = () => ((r = (r + 1) % 10) / 10);
+    const scheduler = new Scheduler({ ports, config, logger, holder: 'a', random });
     scheduler.start();
-    await vi.advanceTimersByTimeAsync(1_000);
-    // 10 a second: at most 11 started in the first second (one at t=0), not all 20.
-    expect(state.announced.length).toBeGreaterThanOrEqual(9);
-    expect(state.announced.length).toBeLessThanOrEqual(11);
-    await vi.advanceTimersByTimeAsync(2_000);
-    expect(state.announced.map((a) => a.userId)).toEqual(Array.from({ length: 20 }, (_, i) => `u${i}`));
-    const gaps = state.announced.slice(1).map((a, i) => a.at - state.announced[i]!.at);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(50);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(state.announced.length).toBe(10);
+    expect(new Set(state.announced.map((a) => a.at)).size).toBe(10);
+    await vi.advanceTimersByTimeAsync(2_100);
+    expect(state.announced.map((a) => a.userId).sort()).toEqual(Array.from({ length: 25 }, (_, i) => `u${i}`).sort());
+    const perSecond = [0, 1, 2].map((s) => state.announced.filter((a) => a.at >= s * 1000 && a.at < (s + 1) * 1000).length);
+    expect(perSecond).toEqual([10, 10, 5]);
     expect(state.settled.every(([, ok]) => ok)).toBe(true);
     await scheduler.stop();
     expect(state.released).toBe(true);
+  });
+
+  it('leaves a user whose start raced with their own sync for the next tick, and starts the others', async () => {
+    const { ports, state } = fakePorts({ due: ['u1', 'racer', 'u3'], raceOn: 'racer' });
+    const scheduler = new Scheduler({ ports, config, logger, holder: 'r', random: () => 0 });
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(state.announced.map((a) => a.userId)).toEqual(['u1', 'u3']);
+    await scheduler.stop();
   });
 
   it('starts nothing without the lease, and ticks at once when it gets it', async () => {
@@ -66,8 +79,8 @@ describe('Scheduler', () => {
     expect(state.claims).toBe(0);
     expect(scheduler.isLeader).toBe(false);
     state.leader = true;
-    // The next renewal is within leaseMs / 3 = 1 s; the tick follows at once, not after tickMs.
-    await vi.advanceTimersByTimeAsync(1_100);
+    // The next renewal is within leaseMs / 3 = 1 s; the tick follows at once (announce at +0.5 s), not after tickMs.
+    await vi.advanceTimersByTimeAsync(1_600);
     expect(state.announced.map((a) => a.userId)).toEqual(['u1']);
     await scheduler.stop();
   });
@@ -88,20 +101,22 @@ describe('Scheduler', () => {
     const { ports, state } = fakePorts({ due: ['fresh'], pending: ['left-behind'] });
     const scheduler = new Scheduler({ ports, config, logger, holder: 'd', random: () => 0.5 });
     scheduler.start();
-    await vi.advanceTimersByTimeAsync(500);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(state.announced.map((a) => a.userId)).toEqual(['left-behind', 'fresh']);
     await scheduler.stop();
   });
 
   it('stops the tick when the broker refuses and settles that claim as not announced', async () => {
-    const { ports, state } = fakePorts({ due: ['u1', 'u2', 'u3'], failAnnounce: 'u2' });
-    const scheduler = new Scheduler({ ports, config, logger, holder: 'e', random: () => 0.5 });
+    const { ports, state } = fakePorts({ due: ['u1', 'u2', 'u3', 'u4'], failAnnounce: 'u2' });
+    const scheduler = new Scheduler({ ports, config: { ...config, startsPerSecond: 2 }, logger, holder: 'e', random: () => 0.5 });
     scheduler.start();
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(1_500);
     expect(state.announced.map((a) => a.userId)).toEqual(['u1']);
     expect(state.settled).toEqual([['u1', true], ['u2', false]]);
-    await vi.advanceTimersByTimeAsync(5_000);
-    expect(state.announced.map((a) => a.userId)).toEqual(['u1', 'u3']);
+    expect(state.claims).toBe(1);
+    // The next tick goes on with the rest.
+    await vi.advanceTimersByTimeAsync(6_000);
+    expect(state.announced.map((a) => a.userId)).toEqual(['u1', 'u3', 'u4']);
     await scheduler.stop();
   });
 
@@ -111,9 +126,9 @@ describe('Scheduler', () => {
     scheduler.start();
     await vi.advanceTimersByTimeAsync(300);
     state.leader = false;
-    const before = state.announced.length;
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(state.announced.length).toBe(before);
+    // The first second's batch was committed before the loss and is announced; nothing after it.
+    expect(state.announced.length).toBe(10);
     expect(scheduler.isLeader).toBe(false);
     await scheduler.stop();
     expect(state.released).toBe(false);

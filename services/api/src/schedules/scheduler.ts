@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import type { SyncRow } from '@canvas-sync/shared';
 import type { ClaimResult } from './schedule-claims.js';
 import type { ScheduleConfig } from './schedule.config.js';
-import { startGapMs, type Random } from './schedule-policy.js';
+import { startDelayMs, type Random } from './schedule-policy.js';
 
 /** What the scheduler needs from Postgres (schedule-claims.ts, leader-lease.ts) and the sync path. */
 export interface SchedulerPorts {
   acquireOrRenew(holder: string, leaseMs: number): Promise<boolean>;
   release(holder: string): Promise<void>;
-  /** Claims one due schedule and inserts its sync (one transaction). */
-  claim(holder: string, excluded: readonly string[]): Promise<ClaimResult>;
+  /** Claims up to `limit` due schedules and inserts their syncs (one transaction). */
+  claim(holder: string, excluded: readonly string[], limit: number): Promise<ClaimResult>;
   /** `sync.requested`, metric, progress: `announceSync`, as for `POST /api/v1/syncs`. Throws when the broker refused. */
   announce(sync: SyncRow): Promise<void>;
   settle(userId: string, syncId: string, announced: boolean): Promise<void>;
@@ -32,8 +32,8 @@ export interface SchedulerOptions {
  * Runs on every api replica; only the one holding the lease starts syncs. Two loops: the lease loop
  * renews (or tries to take) the lease every third of its length; the tick loop, while leading,
  * finishes what a dead leader left pending, applies the deployment default, then starts due
- * schedules one claim at a time, a jittered gap apart (`SCHEDULE_STARTS_PER_SECOND`), until nothing
- * is due, the fleet cap is reached, or the lease is gone. Correctness does not rest on the timers:
+ * schedules at most `SCHEDULE_STARTS_PER_SECOND` a second, each at a random moment of its second,
+ * until nothing is due, the fleet cap is reached, or the lease is gone. Correctness does not rest on the timers:
  * each claim re-checks the lease inside its transaction.
  */
 export class Scheduler {
@@ -99,7 +99,13 @@ export class Scheduler {
     }
   }
 
-  /** One round as leader; exported behaviour for tests through {@link start}. */
+  /**
+   * One round as leader. Due schedules are claimed a second's worth at a time
+   * (`SCHEDULE_STARTS_PER_SECOND`, fewer near the cap) and each claimed sync is announced at a random
+   * moment within that second: a wave starts spread out, never all in the same instant. When a batch
+   * fails on one user (a sync of theirs began meanwhile), the tick goes on one user at a time so
+   * that user alone is left for the next tick.
+   */
   async tick(): Promise<void> {
     const { ports, config, logger, holder } = this.options;
     for (const left of await ports.pending()) {
@@ -108,21 +114,30 @@ export class Scheduler {
     }
     await ports.applyDefault(config.defaultMinutes);
     const excluded: string[] = [];
+    let batch = config.startsPerSecond;
     let started = 0;
     while (!this.stopped && this.leading) {
-      const result = await ports.claim(holder, excluded);
+      const secondEnds = Date.now() + 1000;
+      const result = await ports.claim(holder, excluded, batch);
       if (result.kind === 'skipped') {
-        logger.info({ err: result.err, userId: result.userId }, 'scheduled sync skipped until the next tick');
-        excluded.push(result.userId);
+        if (result.userIds.length === 1) {
+          logger.info({ err: result.err, userId: result.userIds[0] }, 'scheduled sync skipped until the next tick');
+          excluded.push(result.userIds[0]!);
+        }
+        batch = 1;
         continue;
       }
       if (result.kind !== 'claimed') {
         if (result.kind === 'lost') this.leading = false;
         break;
       }
-      if (!(await this.announce(result.sync, 'due'))) break;
-      started += 1;
-      await this.sleep(startGapMs(config.startsPerSecond, this.random));
+      const outcomes = await Promise.all(result.syncs.map(async (sync) => {
+        await this.sleep(startDelayMs(this.random));
+        return this.announce(sync, 'due');
+      }));
+      started += outcomes.filter(Boolean).length;
+      if (outcomes.includes(false)) break;
+      await this.sleep(secondEnds - Date.now());
     }
     if (started > 0) logger.info({ started }, 'scheduled syncs started');
   }
@@ -144,7 +159,7 @@ export class Scheduler {
 
   /** A timer that {@link stop} (and a new leadership) cut short. */
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -1,4 +1,5 @@
 import type { Scope, SyncStatus, SyncView } from './types.js';
+import type { Schedule } from '../views/schedule.view.js';
 
 /** An HTTP error with the api's stable `{error:{code,message}}`. */
 export class ApiError extends Error {
@@ -66,6 +67,9 @@ export class ApiClient {
   history = (cursor?: string) => this.call<{ items: SyncView[]; nextCursor: string | null }>('GET', `/api/v1/syncs?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
   cancel = (id: string) => this.call<unknown>('POST', `/api/v1/syncs/${encodeURIComponent(id)}/cancel`, {});
   resume = (id: string) => this.call<unknown>('POST', `/api/v1/syncs/${encodeURIComponent(id)}/resume`, {});
+  schedule = () => this.call<Schedule>('GET', '/api/v1/schedule');
+  putSchedule = (body: { intervalMinutes: number; mode: 'incremental' | 'full' }) => this.call<Schedule>('PUT', '/api/v1/schedule', body);
+  deleteSchedule = () => this.call<void>('DELETE', '/api/v1/schedule');
 
   private async call<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };

@@ -24,6 +24,8 @@ export interface SyncView {
   scope: Scope;
   mode: 'full' | 'incremental';
   dryRun: boolean;
+  /** What started it (older apis leave it out: read as a person). */
+  trigger?: 'user' | 'schedule';
   phase: string;
   progress: Progress;
   etaSeconds: number | null;
