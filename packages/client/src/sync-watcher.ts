@@ -145,7 +145,7 @@ export class SyncWatcher implements SyncWatch {
     }
     if (typeof frame !== 'object' || frame === null) return;
     if (frame.type === 'ready') this.ready(link);
-    else if (frame.type === 'snapshot' && isView(frame.sync)) this.take(this.tracker.applyView(frame.sync), undefined);
+    else if (frame.type === 'snapshot' && isView(frame.sync)) this.takeView(frame.sync);
     else if (frame.type === 'progress' && typeof frame.syncId === 'string' && typeof frame.seq === 'number') this.progress(frame as unknown as ProgressFrame);
     else if (frame.type === 'error') this.errorFrame(frame);
   }
@@ -252,7 +252,7 @@ export class SyncWatcher implements SyncWatch {
       this.fetching.add(frame.syncId);
       this.deps
         .getSync(frame.syncId)
-        .then((view) => this.take(this.tracker.applyView(view), undefined), () => undefined)
+        .then((view) => this.takeView(view), () => undefined)
         .finally(() => this.fetching.delete(frame.syncId));
     }
   }
@@ -263,6 +263,16 @@ export class SyncWatcher implements SyncWatch {
     const notFound = code === 'not_found' && frame.syncId !== undefined && frame.syncId === this.syncId;
     this.handlers.onError?.(new CanvasSyncError(notFound ? 404 : 0, code, message, frame));
     if (notFound) this.close();
+  }
+
+  /**
+   * A full view. One at the seq already held is a repeat (a reconnect's snapshot, a poll between
+   * frames): it only refines what is held (exact times, `diff`) and is not announced again.
+   */
+  private takeView(view: SyncView): void {
+    const repeat = this.tracker.get(view.id)?.seq === view.seq;
+    const change = this.tracker.applyView(view);
+    if (!repeat) this.take(change, undefined);
   }
 
   private take(change: SyncChange | undefined, frame: ProgressFrame | undefined): void {
@@ -289,12 +299,12 @@ export class SyncWatcher implements SyncWatch {
       if (this.syncId === null) {
         const page = await this.deps.listSyncs();
         // Oldest first, so a UI that shows "the latest" ends on the newest.
-        for (const view of [...page.items].reverse()) this.take(this.tracker.applyView(view), undefined);
+        for (const view of [...page.items].reverse()) this.takeView(view);
       }
       for (const id of this.followed) {
         const held = this.tracker.get(id);
         if (this.state !== 'polling' || (held && isTerminal(held.status) && id !== this.syncId)) continue;
-        this.take(this.tracker.applyView(await this.deps.getSync(id)), undefined);
+        this.takeView(await this.deps.getSync(id));
       }
     } catch (err) {
       // Refused with a fresh token too (the transport retried once), or the sync is not the user's.
