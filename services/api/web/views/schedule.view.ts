@@ -1,13 +1,7 @@
-import { ApiError, type ApiClient } from '../lib/api.client.js';
+import { CanvasSyncError, type CanvasSyncClient, type Schedule } from '@canvas-sync/client';
 import type { Alerts } from '../lib/alerts.js';
 import { byId, h } from '../lib/dom.js';
 import { dateTime } from '../lib/format.js';
-import type { Scope } from '../lib/types.js';
-
-/** `GET/PUT /api/v1/schedule` (README "Schedules"). */
-export type Schedule =
-  | { enabled: true; intervalMinutes: number; mode: 'incremental' | 'full'; scope: Scope; nextRunAt: string; lastRunAt: string | null; source?: 'user' | 'default' }
-  | { enabled: false };
 
 const CHOICES: Array<[number, string]> = [
   [15, 'Every 15 minutes'],
@@ -46,7 +40,7 @@ export class ScheduleView {
   private readonly off = h('button', { type: 'button', id: 'schedule-off', class: 'secondary' }, 'Turn off');
 
   constructor(
-    private readonly api: ApiClient,
+    private readonly api: CanvasSyncClient,
     private readonly alerts: Alerts,
   ) {
     for (const [minutes, text] of CHOICES) this.interval.append(h('option', { value: String(minutes) }, text));
@@ -78,9 +72,9 @@ export class ScheduleView {
 
   async load(): Promise<void> {
     try {
-      this.show(await this.api.schedule());
+      this.show(await this.api.getSchedule());
     } catch (err) {
-      this.state.textContent = `The schedule could not be read: ${err instanceof ApiError ? err.message : 'unknown error'}`;
+      this.state.textContent = `The schedule could not be read: ${err instanceof CanvasSyncError ? err.message : 'unknown error'}`;
     }
   }
 
@@ -94,7 +88,7 @@ export class ScheduleView {
     if (![...this.interval.options].some((o) => o.value === value)) this.interval.append(h('option', { value }, intervalText(schedule.intervalMinutes)));
     this.interval.value = value;
     this.mode.value = schedule.mode;
-    const origin = schedule.source === 'default' ? ' (this service\'s default)' : '';
+    const origin = 'source' in schedule && schedule.source === 'default' ? " (this service's default)" : '';
     const last = schedule.lastRunAt ? ` Last run ${dateTime(schedule.lastRunAt)}.` : '';
     const kind = schedule.mode === 'full' ? 'full syncs' : 'changes only';
     this.state.textContent = `${intervalText(schedule.intervalMinutes)}${origin}, ${kind}. Next run ${dateTime(schedule.nextRunAt)}.${last}`;
@@ -106,7 +100,7 @@ export class ScheduleView {
       this.show(await this.api.putSchedule({ intervalMinutes: Number(this.interval.value), mode: this.mode.value as 'incremental' | 'full' }));
       this.alerts.success(`Automatic sync saved: ${intervalText(Number(this.interval.value)).toLowerCase()}.`);
     } catch (err) {
-      this.alerts.error(`The schedule was not saved: ${err instanceof ApiError ? err.message : 'unknown error'}`);
+      this.alerts.error(`The schedule was not saved: ${err instanceof CanvasSyncError ? err.message : 'unknown error'}`);
     } finally {
       this.save.disabled = false;
     }
@@ -118,7 +112,7 @@ export class ScheduleView {
       this.show({ enabled: false });
       this.alerts.success('Automatic sync is off.');
     } catch (err) {
-      this.alerts.error(`Automatic sync is still on: ${err instanceof ApiError ? err.message : 'unknown error'}`);
+      this.alerts.error(`Automatic sync is still on: ${err instanceof CanvasSyncError ? err.message : 'unknown error'}`);
     }
   }
 }
