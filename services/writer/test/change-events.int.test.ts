@@ -100,6 +100,19 @@ describe('change events and the change feed', () => {
     expect(await feedAfter(h, USER, mark)).toEqual([]);
   });
 
+  it('a sync that fails (Canvas refuses the token) and one cancelled each send one sync.finished', async () => {
+    const USER = 'ev-fails';
+    await h.connect(USER, simId(1), 'not-a-valid-token');
+    const failed = await h.startSync(USER, { mode: 'full' });
+    expect((await h.waitFor(failed, ['completed', 'failed'])).status).toBe('failed');
+    const cancelled = await h.startSync(USER, { mode: 'full' }, { lose: true });
+    await h.cancel(cancelled);
+    await outboxDrained(h);
+    const finished = (await streamEvents(h)).filter((e) => e.type === 'sync.finished' && e.subject.endsWith(`.${USER}`)).map((e) => SyncFinished.parse(e.payload));
+    expect(finished.map((f) => [f.syncId, f.status])).toEqual([[failed, 'failed'], [cancelled, 'cancelled']]);
+    expect(await changesOf(USER)).toEqual([]);
+  });
+
   it('a rolled-back write leaves no event and no feed row; its redelivery writes them once', async () => {
     const USER = 'ev-rollback';
     await h.connect(USER, simId(1));
