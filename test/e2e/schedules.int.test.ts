@@ -104,7 +104,7 @@ describe.concurrent('scheduled syncs', () => {
     }
   }));
 
-  it(`${WAVE} users due at once with SCHEDULE_MAX_ACTIVE=50 never exceed 50 active, and all finish`, { timeout: 600_000 }, () => inTurn(async () => {
+  it(`${WAVE} users due at once with SCHEDULE_MAX_ACTIVE=50 never exceed 50 active, and all finish`, { timeout: 900_000 }, () => inTurn(async () => {
     // Empty accounts that Canvas answers slowly (500 ms): each sync is one listing, mostly waiting, so
     // the wave costs little CPU yet syncs last long enough for the cap to bind. 40 fetch slots = 20 planners.
     const h = await startPipeline({
@@ -123,7 +123,8 @@ describe.concurrent('scheduled syncs', () => {
         const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM syncs WHERE trigger = 'schedule' AND status IN ('completed','failed','cancelled')`.execute(db);
         done = row.rows[0]!.n;
         return done >= WAVE;
-      }, 280_000, () => `${WAVE} scheduled syncs to finish (finished: ${done})`);
+        // Generous: on two shared cores under other helpers' runs the wave has taken from 135 to over 280 s.
+      }, 540_000, () => `${WAVE} scheduled syncs to finish (finished: ${done})`);
       const seconds = (Date.now() - startedAt) / 1000;
       const byStatus = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM syncs GROUP BY status`.execute(db);
       expect(byStatus.rows).toEqual([{ status: 'completed', n: WAVE }]);
