@@ -119,11 +119,11 @@ describe.concurrent('scheduled syncs', () => {
       await startApi(h, { ...FAST_SCHEDULER, SYNC_SCHEDULE_DEFAULT_MINUTES: '60', SCHEDULE_MAX_ACTIVE: '50' });
       const db = h.database.db;
       let done = 0;
+      // Generous: on two shared cores under other helpers' runs the wave has taken from 135 to over 280 s.
       await waitFor(async () => {
         const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM syncs WHERE trigger = 'schedule' AND status IN ('completed','failed','cancelled')`.execute(db);
         done = row.rows[0]!.n;
         return done >= WAVE;
-        // Generous: on two shared cores under other helpers' runs the wave has taken from 135 to over 280 s.
       }, 540_000, () => `${WAVE} scheduled syncs to finish (finished: ${done})`);
       const seconds = (Date.now() - startedAt) / 1000;
       const byStatus = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM syncs GROUP BY status`.execute(db);
