@@ -78,12 +78,7 @@ export type Schedule = Contracted<
 /** `PUT /api/v1/schedule`: `intervalMinutes` 15..10080. */
 export type PutScheduleRequest = ContractedBody<'/api/v1/schedule', 'put', { intervalMinutes: number; mode?: SyncMode; scope?: SyncScope }>;
 /** `GET /api/v1/canvas/changes`: the user's changes in commit order, no gaps, no duplicates. */
-export type ChangePage = Contracted<
-  '/api/v1/canvas/changes',
-  'get',
-  200,
-  { items: Array<{ seq: number; resource: string; id: number; action: 'created' | 'updated' | 'deleted'; at: string }>; nextCursor: string | null }
->;
+export type ChangePage = Schemas['ChangePage'];
 export type Change = ChangePage['items'][number];
 
 const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
