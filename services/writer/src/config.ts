@@ -1,20 +1,26 @@
-import { baseEnvSchema, envInt, loadConfig, toBaseConfig, type BaseConfig, type Env } from '@canvas-sync/shared';
+import { addConfigProblems, baseEnvSchema, envInt, loadConfig, toBaseConfig, type BaseConfig, type Env } from '@canvas-sync/shared';
+import { toWebhookConfig, webhookEnvShape, webhookProblems, type WebhookConfig } from './webhooks/webhook-config.js';
 
-const writerEnvSchema = baseEnvSchema.extend({
-  HEALTH_PORT: envInt(3003, 0, 65_535),
-  /** Result messages written at once by this process (each in its own transaction). */
-  WRITER_CONCURRENCY: envInt(4, 1, 64),
-  /** A sync without activity for this long is re-planned (then failed after retries). */
-  SYNC_STALL_MS: envInt(180_000, 5_000, 86_400_000),
-  SYNC_STALL_RETRIES: envInt(3, 0, 100),
-  WATCHDOG_INTERVAL_MS: envInt(15_000, 500, 3_600_000),
-});
+const writerEnvSchema = baseEnvSchema
+  .extend({
+    HEALTH_PORT: envInt(3003, 0, 65_535),
+    /** Result messages written at once by this process (each in its own transaction). */
+    WRITER_CONCURRENCY: envInt(4, 1, 64),
+    /** A sync without activity for this long is re-planned (then failed after retries). */
+    SYNC_STALL_MS: envInt(180_000, 5_000, 86_400_000),
+    SYNC_STALL_RETRIES: envInt(3, 0, 100),
+    WATCHDOG_INTERVAL_MS: envInt(15_000, 500, 3_600_000),
+    ...webhookEnvShape,
+  })
+  .superRefine((env, ctx) => addConfigProblems(ctx, webhookProblems(env)));
 
 /** The writer's configuration, parsed once at start-up. */
 export interface WriterConfig extends BaseConfig {
   healthPort: number;
   concurrency: number;
   watchdog: { stallMs: number; maxRetries: number; intervalMs: number };
+  /** Signed webhooks to the host app (`WEBHOOK_URL`); absent = off. */
+  webhooks: WebhookConfig | undefined;
 }
 
 /** Parses the environment; throws `config_invalid` naming every bad variable. */
@@ -25,5 +31,6 @@ export function loadWriterConfig(env: Env): WriterConfig {
     healthPort: parsed.HEALTH_PORT,
     concurrency: parsed.WRITER_CONCURRENCY,
     watchdog: { stallMs: parsed.SYNC_STALL_MS, maxRetries: parsed.SYNC_STALL_RETRIES, intervalMs: parsed.WATCHDOG_INTERVAL_MS },
+    webhooks: toWebhookConfig(parsed),
   };
 }
