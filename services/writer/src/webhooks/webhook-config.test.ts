@@ -42,6 +42,9 @@ describe('webhook config', () => {
     expect(bad).toMatch(/WEBHOOK_URL: must be an http/);
     expect(bad).not.toContain('receiver-token');
     expect(errorOf({ WEBHOOK_URL: 'ftp://x/', WEBHOOK_SECRET: LONG })).toMatch(/WEBHOOK_URL: must use http: or https:/);
+    const creds = errorOf({ WEBHOOK_URL: 'https://hook:pa55word@host.example/x', WEBHOOK_SECRET: LONG });
+    expect(creds).toMatch(/WEBHOOK_URL: must not carry user:password@/);
+    expect(creds).not.toContain('pa55word');
     expect(errorOf({ WEBHOOK_URL: URL_, WEBHOOK_SECRET: LONG, WEBHOOK_TIMEOUT_MS: '10' })).toMatch(/WEBHOOK_TIMEOUT_MS/);
   });
 });

@@ -36,6 +36,11 @@ const webhookUrl = z
       ctx.addIssue({ code: 'custom', message: `must use http: or https:, got "${url.protocol}"` });
       return z.NEVER;
     }
+    if (url.username !== '' || url.password !== '') {
+      // fetch refuses such URLs on every request: say so now rather than fail each delivery.
+      ctx.addIssue({ code: 'custom', message: 'must not carry user:password@ (put a receiver token in the path or query; every delivery is signed anyway)' });
+      return z.NEVER;
+    }
     return url.toString();
   });
 
