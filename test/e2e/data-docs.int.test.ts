@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
 import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenCipher } from '@canvas-sync/shared';
 import { compareWithGroundTruth, startPipeline, type PipelineHarness } from '@canvas-sync/testkit';
+import { buildApp } from '../../services/api/src/app.js';
+import { truthDiff, truthOf } from '../../services/writer/test/support/change-events.support.js';
 
 /**
  * docs/data.md is the host apps' contract: every SQL block of it runs here, as written, against a
@@ -40,13 +46,13 @@ afterAll(async () => {
 });
 
 /** Runs one documented example for USER; `now` is the transaction's now(), which the query saw. */
-async function run(name: string): Promise<{ rows: Row[]; now: number }> {
+async function run(name: string, params: unknown[] = [USER]): Promise<{ rows: Row[]; now: number }> {
   const text = EXAMPLES.get(name);
   if (!text) throw new Error(`docs/data.md has no example "${name}"`);
   await client.query('BEGIN');
   try {
     const now = (await client.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now.getTime();
-    const { rows } = await client.query(text, [USER]);
+    const { rows } = await client.query(text, params);
     return { rows, now };
   } finally {
     await client.query('COMMIT');
@@ -92,7 +98,7 @@ describe('docs/data.md', () => {
   });
 
   it('every SQL block is an example this test checks', () => {
-    expect([...EXAMPLES.keys()].sort()).toEqual(['course-grade-weighted', 'grades-per-category', 'grades-per-course', 'missing-work', 'recently-graded', 'upcoming-assignments']);
+    expect([...EXAMPLES.keys()].sort()).toEqual(['changed-rows', 'course-grade-weighted', 'grades-per-category', 'grades-per-course', 'missing-work', 'recently-graded', 'upcoming-assignments']);
     expect([...DOC.matchAll(/```sql\n/g)].length).toBe(EXAMPLES.size);
   });
 
@@ -176,5 +182,65 @@ describe('docs/data.md', () => {
     expect(new Map(rows.map((r) => [Number(r.course_id), { weighted: r.weighted, percent: r.percent === null ? null : Number(r.percent) }]))).toEqual(
       new Map([...want].map(([id, w]) => [id, { weighted: w.weighted, percent: w.percent === null ? null : expect.closeTo(w.percent, 2) }])),
     );
+  });
+
+  // Last: it changes the simulator's data the examples above were checked against.
+  it('changed-rows: the feed since a cursor names what an incremental sync changed, and the query reads those rows', async () => {
+    const secret = 'data-docs-jwt-secret-0123456789abcdef';
+    const app = await buildApp({
+      logger: pino({ level: 'silent' }),
+      checks: [],
+      isShuttingDown: () => false,
+      db: h.database.db,
+      nc: h.nats.nc,
+      js: h.nats.js,
+      ns: h.nats.ns,
+      cipher: new TokenCipher([{ id: 'k', key: randomBytes(32) }], 'k'),
+      auth: { secret },
+      canvas: { allowedHosts: ['*'], allowPrivateNetwork: true },
+    });
+    try {
+      const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(USER).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(secret));
+      type Page = { items: Array<{ resource: string; id: number; action: string }>; nextCursor: string };
+      const page = async (cursor?: string): Promise<Page> => {
+        const res = await app.inject({ method: 'GET', url: `/api/v1/canvas/changes?limit=500${cursor ? `&cursor=${cursor}` : ''}`, headers: { authorization: `Bearer ${jwt}` } });
+        expect(res.statusCode).toBe(200);
+        return res.json();
+      };
+      /** Every item after `cursor`, and the cursor at the end. */
+      const readAll = async (cursor?: string) => {
+        const items: Page['items'] = [];
+        for (;;) {
+          const p = await page(cursor);
+          items.push(...p.items);
+          cursor = p.nextCursor;
+          if (p.items.length === 0) return { items, cursor };
+        }
+      };
+      const { cursor } = await readAll();
+
+      const simId = h.sim.users[0]!.id;
+      const before = truthOf(h, simId);
+      const [edited] = [...before.assignments!.keys()];
+      const courseId = (before.assignments!.get(edited!) as { course_id: number }).course_id;
+      h.sim.mutate({ op: 'editAssignment', assignmentId: edited!, changes: { name: 'Essay 2 (revised)' } });
+      h.sim.mutate({ op: 'addAssignment', courseId, name: 'Essay 3' });
+      const after = truthOf(h, simId);
+      const diff = truthDiff(before, after).assignments!;
+      const sync = await h.startSync(USER, { mode: 'incremental' });
+      expect((await h.waitFor(sync, ['completed', 'failed'], 60_000)).status).toBe('completed');
+
+      const { items } = await readAll(cursor);
+      const ids = items.filter((i) => i.resource === 'assignments').map((i) => i.id);
+      expect([...ids].sort((x, y) => x - y)).toEqual([...diff.created, ...diff.updated].sort((x, y) => x - y));
+      expect(diff.updated).toEqual([edited]);
+      expect(diff.created).toHaveLength(1);
+      const { rows } = await run('changed-rows', [USER, ids]);
+      expect(rows.map((r) => ({ id: Number(r.id), name: r.name, course: r.course, deleted: r.deleted_at }))).toEqual(
+        [...ids].sort((x, y) => x - y).map((id) => ({ id, name: (after.assignments!.get(id) as { name: string }).name, course: courseName(courseId), deleted: null })),
+      );
+    } finally {
+      await app.close();
+    }
   });
 });
