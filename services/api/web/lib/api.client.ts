@@ -1,3 +1,4 @@
+import type { TokenSource } from './token-source.js';
 import type { Scope, SyncStatus, SyncView } from './types.js';
 
 /** An HTTP error with the api's stable `{error:{code,message}}`. */
@@ -47,9 +48,16 @@ export interface StartRequest {
   chunkSize: number;
 }
 
-/** The api as the panel uses it (DESIGN.md, "HTTP API"), with the user's bearer token. */
+/**
+ * The api as the panel uses it (DESIGN.md, "HTTP API"), with the user's bearer token. `baseUrl` is
+ * the api's origin ('' on the api's own page); a 401 asks the host for a fresh token and retries once,
+ * so a token that expired between two clicks is replaced without the user noticing.
+ */
 export class ApiClient {
-  constructor(private readonly token: () => string | null) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly tokens: TokenSource,
+  ) {}
 
   config = () => this.call<PanelConfig>('GET', '/api/v1/config', undefined, false);
   connection = () => this.call<Connection>('GET', '/api/v1/canvas/connection');
@@ -68,16 +76,8 @@ export class ApiClient {
   resume = (id: string) => this.call<unknown>('POST', `/api/v1/syncs/${encodeURIComponent(id)}/resume`, {});
 
   private async call<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    const token = this.token();
-    if (auth && token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    } catch {
-      throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection.');
-    }
+    let res = await this.send(method, path, body, auth ? await this.token(() => this.tokens.get()) : null);
+    if (res.status === 401 && auth) res = await this.send(method, path, body, await this.token(() => this.tokens.refresh()));
     if (res.status === 204) return undefined as T;
     const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (!res.ok) {
@@ -85,5 +85,26 @@ export class ApiClient {
       throw new ApiError(res.status, error.code ?? `http_${res.status}`, error.message ?? `The server answered ${res.status}.`, json);
     }
     return json as T;
+  }
+
+  /** The host's tokenProvider failing is a sign-in problem, reported like a refused token. */
+  private async token(ask: () => Promise<string>): Promise<string> {
+    try {
+      return await ask();
+    } catch {
+      throw new ApiError(401, 'token_unavailable', 'The app could not give the sign-in token.');
+    }
+  }
+
+  private async send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      // No cookies: the bearer token is the only credential, on the api's origin or another one.
+      return await fetch(this.baseUrl + path, { method, headers, credentials: 'omit', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch {
+      throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection.');
+    }
   }
 }

@@ -1,3 +1,4 @@
+import type { TokenSource } from './token-source.js';
 import { isTerminal, type ProgressFrame, type SyncView } from './types.js';
 
 export type LiveMode = 'connecting' | 'live' | 'polling';
@@ -12,7 +13,7 @@ export interface LiveHandlers {
 export interface LiveOptions {
   /** The notifier's `/ws` URL; `null` when none is configured (then the panel only polls). */
   url: string | null;
-  token: string;
+  tokens: TokenSource;
   pollMs: number;
   fetchSync(id: string): Promise<SyncView>;
 }
@@ -34,6 +35,9 @@ export class LiveProgress {
   private retryTimer: number | undefined;
   private retryMs = 1_000;
   private stopped = false;
+  private renewTimer: number | undefined;
+  /** A 4401 since the last `ready`: one fresh token is tried, a second refusal means signed out. */
+  private refusedOnce = false;
 
   constructor(
     private readonly options: LiveOptions,
@@ -55,6 +59,7 @@ export class LiveProgress {
     this.stopped = true;
     window.clearTimeout(this.pollTimer);
     window.clearTimeout(this.retryTimer);
+    window.clearTimeout(this.renewTimer);
     this.socket?.close(1000);
   }
 
@@ -70,6 +75,8 @@ export class LiveProgress {
     if (this.stopped) return;
     if (!this.options.url) return this.setMode('polling');
     let ready = false;
+    /** Closed on purpose to reconnect with a fresh token: no fallback, the mode stays as it is. */
+    let renewing = false;
     let socket: WebSocket;
     try {
       socket = new WebSocket(this.options.url);
@@ -80,7 +87,12 @@ export class LiveProgress {
     const timeout = window.setTimeout(() => {
       if (!ready) socket.close();
     }, CONNECT_TIMEOUT_MS);
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'auth', token: this.options.token }));
+    socket.onopen = () => {
+      this.options.tokens.get().then(
+        (token) => socket.readyState === WebSocket.OPEN && socket.send(JSON.stringify({ type: 'auth', token })),
+        () => socket.close(4401),
+      );
+    };
     socket.onmessage = (event) => {
       let frame: { type?: string } & Record<string, unknown>;
       try {
@@ -92,9 +104,19 @@ export class LiveProgress {
         ready = true;
         window.clearTimeout(timeout);
         this.retryMs = 1_000;
+        this.refusedOnce = false;
         socket.send(JSON.stringify({ type: 'subscribe' }));
         if (this.watched) socket.send(JSON.stringify({ type: 'subscribe', syncId: this.watched }));
         this.setMode('live');
+        // The notifier closes a socket at its token's exp (4401): move to a fresh token just before.
+        const renewAt = this.options.tokens.renewAt();
+        window.clearTimeout(this.renewTimer);
+        if (renewAt !== null) {
+          this.renewTimer = window.setTimeout(() => {
+            renewing = true;
+            socket.close(1000, 'token renewal');
+          }, Math.max(0, renewAt - Date.now()));
+        }
       } else if (frame.type === 'snapshot') {
         this.handlers.onSnapshot(frame.sync as SyncView);
       } else if (frame.type === 'progress') {
@@ -105,7 +127,14 @@ export class LiveProgress {
       window.clearTimeout(timeout);
       if (this.socket === socket) this.socket = undefined;
       if (this.stopped) return;
-      if (event.code === 4401) return this.handlers.onUnauthorized();
+      // The snapshot sent after the new subscribe covers whatever moved while no socket was open.
+      if (renewing) return this.connect();
+      if (event.code === 4401) {
+        if (this.refusedOnce) return this.handlers.onUnauthorized();
+        this.refusedOnce = true;
+        this.options.tokens.refresh().then(() => this.connect(), () => this.handlers.onUnauthorized());
+        return;
+      }
       this.fallBack();
     };
   }
