@@ -16,7 +16,8 @@ const MAX_FORM_BYTES = 4096;
 /** The example host app: its server, and how many canvas-sync tokens it minted (the browser test reads it). */
 export interface HostApp {
   server: Server;
-  tokensMinted(): number;
+  /** When each canvas-sync token was minted (ms since the epoch), oldest first. */
+  tokensMinted(): readonly number[];
 }
 
 /**
@@ -26,7 +27,7 @@ export interface HostApp {
  */
 export function createHostApp(config: HostConfig): HostApp {
   const sessions = new Map<string, string>();
-  let minted = 0;
+  const minted: number[] = [];
   const csp = contentSecurityPolicy(config);
 
   const userOf = (req: IncomingMessage): string | undefined => {
@@ -63,7 +64,7 @@ export function createHostApp(config: HostConfig): HostApp {
       const user = userOf(req);
       if (!user) return send(res, 401, 'application/json', JSON.stringify({ error: { code: 'unauthenticated', message: 'Sign in first.' } }));
       const token = await mintUserToken(user, config.jwtSecret, config.tokenTtlSeconds);
-      minted++;
+      minted.push(Date.now());
       return send(res, 200, 'application/json', JSON.stringify({ token, expiresIn: config.tokenTtlSeconds }));
     }
     send(res, 404, 'text/plain; charset=utf-8', 'Not found');
@@ -75,7 +76,7 @@ export function createHostApp(config: HostConfig): HostApp {
       else res.end();
     });
   });
-  return { server, tokensMinted: () => minted };
+  return { server, tokensMinted: () => [...minted] };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
