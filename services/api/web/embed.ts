@@ -6,6 +6,6 @@ import { defineCanvasSyncPanel } from './element/canvas-sync-panel.element.js';
 
 export { CanvasSyncPanelElement } from './element/canvas-sync-panel.element.js';
 export type { PanelEventMap } from './element/panel-events.js';
-export type { TokenProvider } from './lib/token-source.js';
+export type { TokenProvider } from '@canvas-sync/client';
 
 defineCanvasSyncPanel();

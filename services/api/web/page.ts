@@ -4,7 +4,6 @@
  */
 import { defineCanvasSyncPanel, type CanvasSyncPanelElement } from './element/canvas-sync-panel.element.js';
 import { h } from './lib/dom.js';
-import { subjectOf } from './lib/token-source.js';
 
 const TOKEN_KEY = 'canvas-sync.token';
 
@@ -24,6 +23,16 @@ function takeToken(): string | null {
     window.history.replaceState(null, '', url.pathname + url.search + url.hash);
   }
   return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** The `sub` of the token, for display only (the server verifies it). */
+function subjectOf(token: string): string | null {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown };
+    return typeof payload.sub === 'string' ? payload.sub : null;
+  } catch {
+    return null;
+  }
 }
 
 function showLogin(message?: string): void {

@@ -6,6 +6,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   logLevel: 'warn',
+  // @canvas-sync/client from its TypeScript sources (its package.json `source` condition): no build of it first.
+  resolve: { conditions: ['source', 'module', 'browser', 'development|production'] },
   build: {
     outDir: fileURLToPath(new URL('../web-dist', import.meta.url)),
     emptyOutDir: true,

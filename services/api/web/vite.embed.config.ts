@@ -9,6 +9,8 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   logLevel: 'warn',
+  // @canvas-sync/client from its TypeScript sources (its package.json `source` condition): no build of it first.
+  resolve: { conditions: ['source', 'module', 'browser', 'development|production'] },
   build: {
     outDir: fileURLToPath(new URL('../web-dist/embed', import.meta.url)),
     emptyOutDir: false,

@@ -1,6 +1,6 @@
 import { readCanvasReturn, type CanvasReturn } from '../lib/canvas-return.js';
 import { domOf } from '../lib/dom.js';
-import { TokenSource, type TokenProvider } from '../lib/token-source.js';
+import type { TokenProvider } from '@canvas-sync/client';
 import { emitterFor } from './panel-events.js';
 import { startPanel, type PanelRun } from './panel.controller.js';
 import { PANEL_MARKUP } from './panel.markup.js';
@@ -91,7 +91,7 @@ export class CanvasSyncPanelElement extends HTMLElement {
       dom,
       apiUrl,
       notifierUrl,
-      tokens: new TokenSource(this.provider),
+      getToken: this.provider,
       emit: emitterFor(this),
       canvasReturn: takeCanvasReturn(),
       onUnauthorized: () => this.dispatchEvent(new CustomEvent('canvas-sync:unauthorized', { bubbles: true, composed: true, detail: {} })),

@@ -1,11 +1,10 @@
+import { createCanvasSyncClient, type SyncWatch, type TokenProvider } from '@canvas-sync/client';
 import { Alerts } from '../lib/alerts.js';
-import { ApiClient, ApiError } from '../lib/api.client.js';
+import { ApiClient, isSignedOut } from '../lib/api.client.js';
 import type { CanvasReturn } from '../lib/canvas-return.js';
 import type { Dom } from '../lib/dom.js';
-import { LiveProgress } from '../lib/live-progress.js';
 import { SyncStore } from '../lib/sync-store.js';
-import type { TokenSource } from '../lib/token-source.js';
-import { isTerminal } from '../lib/types.js';
+import { isTerminal, type SyncView } from '../lib/types.js';
 import { ConnectionView } from '../views/connection.view.js';
 import { CurrentView, needsReconnect } from '../views/current.view.js';
 import { DataView } from '../views/data.view.js';
@@ -19,7 +18,8 @@ export interface PanelSetup {
   apiUrl: string;
   /** The notifier's `/ws` URL; `null` = what the api's `/api/v1/config` says. */
   notifierUrl: string | null;
-  tokens: TokenSource;
+  /** The host's `tokenProvider`: the client asks it at start, before `exp`, and after a 401/4401. */
+  getToken: TokenProvider;
   emit: PanelEmit;
   /** The OAuth return the page was loaded with, if any. */
   canvasReturn: CanvasReturn | null;
@@ -37,15 +37,16 @@ export interface PanelRun {
 /** Wires the views of one panel (the former app.ts of the standalone page) and loads it. */
 export async function startPanel(setup: PanelSetup): Promise<PanelRun> {
   const { dom, emit } = setup;
-  const api = new ApiClient(setup.apiUrl, setup.tokens);
+  const client = createCanvasSyncClient({ baseUrl: setup.apiUrl, getToken: setup.getToken, ...(setup.notifierUrl ? { notifierUrl: setup.notifierUrl } : {}) });
+  const api = new ApiClient(client);
   const alerts = new Alerts(dom);
   const store = new SyncStore();
-  let live: LiveProgress | undefined;
+  let live: SyncWatch | undefined;
   let stopped = false;
   const run: PanelRun = {
     stop: () => {
       stopped = true;
-      live?.stop();
+      live?.close();
     },
   };
   const signedOut = () => {
@@ -55,7 +56,7 @@ export async function startPanel(setup: PanelSetup): Promise<PanelRun> {
   };
   const watch = async (id: string) => {
     current.show(id);
-    live?.watch(id);
+    live?.follow(id);
     const view = await api.sync(id).catch(() => undefined);
     if (view) store.applyView(view);
     dom.byId('current').scrollIntoView({ block: 'nearest' });
@@ -88,7 +89,6 @@ export async function startPanel(setup: PanelSetup): Promise<PanelRun> {
   });
 
   try {
-    const config = await api.config();
     await Promise.all([connection.load(), form.loadPickers()]);
     const recent = await history.load();
     if (stopped) return run;
@@ -105,23 +105,17 @@ export async function startPanel(setup: PanelSetup): Promise<PanelRun> {
       void watch(halted.id);
       alerts.info('Canvas is connected again. Resume the sync it stopped? Finished work is skipped.', { label: 'Resume', run: () => void current.resumeSync(halted.id) });
     }
-    live = new LiveProgress(
-      { url: setup.notifierUrl ?? config.notifierUrl, tokens: setup.tokens, pollMs: config.pollIntervalMs, fetchSync: (id) => api.sync(id) },
-      {
-        onSnapshot: (view) => store.applyView(view),
-        onProgress: (frame) => {
-          // A frame of a sync not known yet (started in another tab): read it whole first.
-          if (!store.applyFrame(frame) && !store.get(frame.syncId)) void api.sync(frame.syncId).then((v) => store.applyView(v), () => undefined);
-        },
-        onMode: (mode) => current.setMode(mode),
-        onUnauthorized: signedOut,
-      },
-    );
     current.setMode('connecting');
-    live.start();
-    if (current.id) live.watch(current.id);
+    // All the user's syncs over the notifier's socket (snapshots, seq-deduped frames, reconnects,
+    // token renewal), polling the followed ones while it is down: @canvas-sync/client.
+    live = client.watchSyncs({
+      onChange: (view) => store.applyView(view as SyncView),
+      onConnectionChange: (state) => state !== 'closed' && current.setMode(state),
+      onError: (err) => isSignedOut(err) && signedOut(),
+    });
+    if (current.id) live.follow(current.id);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
+    if (isSignedOut(err)) {
       signedOut();
       return run;
     }

@@ -1,17 +1,11 @@
-import type { TokenSource } from './token-source.js';
+import { CanvasSyncError, type CanvasSyncClient } from '@canvas-sync/client';
 import type { Scope, SyncStatus, SyncView } from './types.js';
 
-/** An HTTP error with the api's stable `{error:{code,message}}`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly body: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+/**
+ * An error answer of the api (`{error:{code,message}}` with its status), or the client's own with
+ * status 0 (`network_error`, `unauthenticated`, `bad_answer`): `@canvas-sync/client`'s error.
+ */
+export { CanvasSyncError as ApiError };
 
 export interface PanelConfig {
   notifierUrl: string | null;
@@ -48,63 +42,31 @@ export interface StartRequest {
   chunkSize: number;
 }
 
+/** A signed-out user: a fresh token was refused too, or the host's provider gave none. */
+export const isSignedOut = (err: unknown): boolean => err instanceof CanvasSyncError && (err.status === 401 || err.code === 'unauthenticated');
+
 /**
- * The api as the panel uses it (DESIGN.md, "HTTP API"), with the user's bearer token. `baseUrl` is
- * the api's origin ('' on the api's own page); a 401 asks the host for a fresh token and retries once,
- * so a token that expired between two clicks is replaced without the user noticing.
+ * The api as the views use it (DESIGN.md, "HTTP API"), over `@canvas-sync/client` (which holds the
+ * token: asked at start, renewed before `exp`, and once more after a 401). The views keep the
+ * shapes they render; the client's are the same contract, generated from `/openapi.json`.
  */
 export class ApiClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly tokens: TokenSource,
-  ) {}
+  constructor(readonly client: CanvasSyncClient) {}
 
-  config = () => this.call<PanelConfig>('GET', '/api/v1/config', undefined, false);
-  connection = () => this.call<Connection>('GET', '/api/v1/canvas/connection');
-  saveConnection = (baseUrl: string, accessToken: string) => this.call<void>('PUT', '/api/v1/canvas/connection', { baseUrl, accessToken });
-  disconnect = () => this.call<void>('DELETE', '/api/v1/canvas/connection');
-  deleteData = () => this.call<void>('DELETE', '/api/v1/canvas/data');
-  connectOptions = () => this.call<ConnectOptions>('GET', '/api/v1/canvas/oauth/options');
-  oauthStart = (baseUrl: string, returnTo: string) => this.call<{ authorizeUrl: string }>('POST', '/api/v1/canvas/oauth/start', { baseUrl, returnTo });
-  testConnection = () => this.call<ConnectionTest>('POST', '/api/v1/canvas/connection/test', {});
-  terms = () => this.call<{ items: Term[] }>('GET', '/api/v1/canvas/terms');
-  courses = (termId?: number) => this.call<{ items: Course[] }>('GET', `/api/v1/canvas/courses${termId === undefined ? '' : `?termId=${termId}`}`);
-  start = (body: StartRequest) => this.call<{ id: string; status: SyncStatus }>('POST', '/api/v1/syncs', body);
-  sync = (id: string) => this.call<SyncView>('GET', `/api/v1/syncs/${encodeURIComponent(id)}`);
-  history = (cursor?: string) => this.call<{ items: SyncView[]; nextCursor: string | null }>('GET', `/api/v1/syncs?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-  cancel = (id: string) => this.call<unknown>('POST', `/api/v1/syncs/${encodeURIComponent(id)}/cancel`, {});
-  resume = (id: string) => this.call<unknown>('POST', `/api/v1/syncs/${encodeURIComponent(id)}/resume`, {});
-
-  private async call<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
-    let res = await this.send(method, path, body, auth ? await this.token(() => this.tokens.get()) : null);
-    if (res.status === 401 && auth) res = await this.send(method, path, body, await this.token(() => this.tokens.refresh()));
-    if (res.status === 204) return undefined as T;
-    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!res.ok) {
-      const error = (json.error ?? {}) as { code?: string; message?: string };
-      throw new ApiError(res.status, error.code ?? `http_${res.status}`, error.message ?? `The server answered ${res.status}.`, json);
-    }
-    return json as T;
-  }
-
-  /** The host's tokenProvider failing is a sign-in problem, reported like a refused token. */
-  private async token(ask: () => Promise<string>): Promise<string> {
-    try {
-      return await ask();
-    } catch {
-      throw new ApiError(401, 'token_unavailable', 'The app could not give the sign-in token.');
-    }
-  }
-
-  private async send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    try {
-      // No cookies: the bearer token is the only credential, on the api's origin or another one.
-      return await fetch(this.baseUrl + path, { method, headers, credentials: 'omit', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    } catch {
-      throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection.');
-    }
-  }
+  config = (): Promise<PanelConfig> => this.client.getConfig();
+  connection = (): Promise<Connection> => this.client.getConnection() as Promise<Connection>;
+  saveConnection = (baseUrl: string, accessToken: string): Promise<void> => this.client.putConnection({ baseUrl, accessToken });
+  disconnect = (): Promise<void> => this.client.deleteConnection();
+  deleteData = (): Promise<void> => this.client.deleteData();
+  connectOptions = (): Promise<ConnectOptions> => this.client.getOAuthOptions() as Promise<ConnectOptions>;
+  oauthStart = (baseUrl: string, returnTo: string): Promise<{ authorizeUrl: string }> => this.client.startOAuth({ baseUrl, returnTo });
+  testConnection = (): Promise<ConnectionTest> => this.client.testConnection() as Promise<ConnectionTest>;
+  terms = (): Promise<{ items: Term[] }> => this.client.listTerms() as Promise<{ items: Term[] }>;
+  courses = (termId?: number): Promise<{ items: Course[] }> => this.client.listCourses(termId === undefined ? {} : { termId }) as Promise<{ items: Course[] }>;
+  start = (body: StartRequest): Promise<{ id: string; status: SyncStatus }> => this.client.startSync(body) as Promise<{ id: string; status: SyncStatus }>;
+  sync = (id: string): Promise<SyncView> => this.client.getSync(id) as Promise<SyncView>;
+  history = (cursor?: string): Promise<{ items: SyncView[]; nextCursor: string | null }> =>
+    this.client.listSyncs({ limit: 10, cursor: cursor ?? null }) as Promise<{ items: SyncView[]; nextCursor: string | null }>;
+  cancel = (id: string): Promise<unknown> => this.client.cancelSync(id);
+  resume = (id: string): Promise<unknown> => this.client.resumeSync(id);
 }

@@ -2,7 +2,8 @@ import { ApiError, type ApiClient } from '../lib/api.client.js';
 import type { Alerts } from '../lib/alerts.js';
 import { h, type Dom } from '../lib/dom.js';
 import { duration, eta, PHASE_LABELS, RESOURCE_LABELS, RESOURCE_ORDER, summary } from '../lib/format.js';
-import type { LiveMode } from '../lib/live-progress.js';
+/** How the panel hears of progress (the client's connection states, less `closed`). */
+export type LiveMode = 'connecting' | 'live' | 'polling';
 import { isTerminal, type SyncView } from '../lib/types.js';
 import { renderDiff } from './diff.view.js';
 
