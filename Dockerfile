@@ -16,7 +16,6 @@ COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/canvas-sim/package.json packages/canvas-sim/
-# The web panel (services/api/web) bundles @canvas-sync/client from its sources.
 COPY packages/client/package.json packages/client/
 COPY services/api/package.json services/api/
 COPY services/fetcher/package.json services/fetcher/

@@ -8,8 +8,8 @@ const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/
 const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
 const workspaces = rootPackage.workspaces.map((dir) => ({ dir, name: (JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { name: string }).name }));
 /**
- * Workspaces that run in production: the test kit stays out of the image, and the client is a
- * published library that the web panel bundles at build time (nothing of it runs in the image).
+ * Workspaces that run in production. The test kit stays out of the image; so does the npm package
+ * @canvas-sync/client, which no service imports: vite bundles it into the panel (web-dist) at build.
  */
 const deployable = workspaces.filter((w) => w.dir !== 'packages/testkit' && w.dir !== 'packages/client');
 

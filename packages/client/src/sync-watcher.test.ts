@@ -255,4 +255,35 @@ describe('watchSyncs / watchSync', () => {
       'cancelled e',
     ]);
   });
+  it('follows one more sync on the socket and in polls; a watch closed while connecting stays closed', async () => {
+    const t = setup({ syncs: { a: () => view('a', 1), z: () => view('z', 7, { status: 'completed' }) } });
+    const watch = t.client.watchSyncs(t.handlers);
+    await vi.advanceTimersByTimeAsync(0);
+    await t.handshake(t.sockets[0]!);
+    watch.follow('z');
+    expect(t.sockets[0]!.sent.slice(1)).toEqual([{ type: 'subscribe' }, { type: 'subscribe', syncId: 'z' }]);
+    t.sockets[0]!.drop(1006);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls(t.calls, '/api/v1/syncs?limit=10')).toBe(1);
+    watch.close();
+    // Closed before the config was even read: nothing opens, nothing polls, no state after closed.
+    const late = t.client.watchSync('a', t.handlers);
+    late.close();
+    const sockets = t.sockets.length;
+    const calls = t.calls.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect([t.sockets.length, t.calls.length, late.state]).toEqual([sockets, calls, 'closed']);
+    expect(t.events.at(-1)).toBe('state closed');
+  });
+
+  it('reports a watched sync found already finished once, and closes', async () => {
+    const t = setup();
+    const watch = t.client.watchSync('z', t.handlers);
+    await vi.advanceTimersByTimeAsync(0);
+    await t.handshake(t.sockets[0]!);
+    t.sockets[0]!.frame({ type: 'snapshot', sync: view('z', 7, { status: 'completed', progress: { done: 100, total: 100, percent: 100 } }) });
+    expect(t.events).toEqual(['state live', 'snapshot z@7', 'finished z', 'state closed']);
+    expect(watch.state).toBe('closed');
+    expect(t.sockets[0]!.closedByClient?.code).toBe(1000);
+  });
 });

@@ -109,6 +109,7 @@ export class SyncWatcher implements SyncWatch {
         this.url = resolved.notifierUrl;
         this.pollMs = resolved.pollIntervalMs;
       }
+      if (this.isClosed()) return;
       if (this.url === null || !this.deps.WebSocket) return this.setState('polling');
       token = await this.deps.tokens.get();
     } catch (err) {

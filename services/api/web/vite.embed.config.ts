@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 /**
  * Builds `<canvas-sync-panel>` as ONE ES module, services/api/web-dist/embed/canvas-sync.js, which the
@@ -9,8 +9,8 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   logLevel: 'warn',
-  // @canvas-sync/client from its TypeScript sources (its package.json `source` condition): no build of it first.
-  resolve: { conditions: ['source', 'module', 'browser', 'development|production'] },
+  // Workspace packages (@canvas-sync/client) are bundled from their TypeScript sources, no build first.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   build: {
     outDir: fileURLToPath(new URL('../web-dist/embed', import.meta.url)),
     emptyOutDir: false,

@@ -35,6 +35,17 @@ export interface Schemas {
     }>;
     truncated: boolean;
   };
+  ChangePageInput: {
+    items: Array<{
+      seq: number;
+      resource: "terms" | "courses" | "assignment_groups" | "assignments" | "submissions";
+      id: number;
+      action: "created" | "updated" | "deleted";
+      at: string;
+    }>;
+    /** Pass it back to get what changed after this page; returned even when the page is empty, so a client can poll with it */
+    nextCursor: string;
+  };
   PutConnectionInput: {
     baseUrl: string;
     accessToken: string;
@@ -178,6 +189,17 @@ export interface Schemas {
     }>;
     truncated: boolean;
   };
+  ChangePage: {
+    items: Array<{
+      seq: number;
+      resource: "terms" | "courses" | "assignment_groups" | "assignments" | "submissions";
+      id: number;
+      action: "created" | "updated" | "deleted";
+      at: string;
+    }>;
+    /** Pass it back to get what changed after this page; returned even when the page is empty, so a client can poll with it */
+    nextCursor: string;
+  };
   PutConnection: {
     baseUrl: string;
     accessToken: string;
@@ -295,6 +317,22 @@ export interface Schemas {
 
 /** Every operation: path and query parameters, JSON body, and JSON answer per status (`never` = no body). */
 export interface Paths {
+  "/api/v1/canvas/changes": {
+    get: {
+      path: Record<string, never>;
+      query: { cursor?: string; limit?: number };
+      body: never;
+      responses: {
+        200: Schemas["ChangePage"];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        410: Schemas["Error"];
+        429: Schemas["Error"];
+        500: Schemas["Error"];
+        503: Schemas["Error"];
+      };
+    };
+  };
   "/api/v1/canvas/connection": {
     get: {
       path: Record<string, never>;

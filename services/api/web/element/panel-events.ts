@@ -1,4 +1,5 @@
-import type { Counts, ErrorInfo, Scope, SyncStatus, SyncView } from '../lib/types.js';
+import type { ErrorInfo } from '@canvas-sync/client';
+import type { Counts, Scope, SyncStatus, SyncView } from '../lib/types.js';
 
 /** The DOM events a `<canvas-sync-panel>` dispatches (DESIGN.md "Embedding"; docs/embedding.md). */
 export interface PanelEventMap {

@@ -1,10 +1,9 @@
-import { createCanvasSyncClient, type SyncWatch, type TokenProvider } from '@canvas-sync/client';
+import { CanvasSyncError, createCanvasSyncClient, type SyncWatch, type TokenProvider } from '@canvas-sync/client';
 import { Alerts } from '../lib/alerts.js';
-import { ApiClient, isSignedOut } from '../lib/api.client.js';
 import type { CanvasReturn } from '../lib/canvas-return.js';
 import type { Dom } from '../lib/dom.js';
 import { SyncStore } from '../lib/sync-store.js';
-import { isTerminal, type SyncView } from '../lib/types.js';
+import { isTerminal } from '../lib/types.js';
 import { ConnectionView } from '../views/connection.view.js';
 import { CurrentView, needsReconnect } from '../views/current.view.js';
 import { DataView } from '../views/data.view.js';
@@ -29,6 +28,9 @@ export interface PanelSetup {
 
 const SIGNED_OUT = 'Your sign-in has expired or is not valid. Sign in again.';
 
+/** A signed-out user: a fresh token was refused too, or the host's provider gave none. */
+const isSignedOut = (err: unknown): boolean => err instanceof CanvasSyncError && (err.status === 401 || err.code === 'unauthenticated');
+
 /** A running panel: the views wired to the api and live progress; `stop()` closes its socket and timers. */
 export interface PanelRun {
   stop(): void;
@@ -37,8 +39,8 @@ export interface PanelRun {
 /** Wires the views of one panel (the former app.ts of the standalone page) and loads it. */
 export async function startPanel(setup: PanelSetup): Promise<PanelRun> {
   const { dom, emit } = setup;
-  const client = createCanvasSyncClient({ baseUrl: setup.apiUrl, getToken: setup.getToken, ...(setup.notifierUrl ? { notifierUrl: setup.notifierUrl } : {}) });
-  const api = new ApiClient(client);
+  // The token is the host's: asked at start, renewed before `exp`, and once more after a 401/4401.
+  const api = createCanvasSyncClient({ baseUrl: setup.apiUrl, getToken: setup.getToken, ...(setup.notifierUrl ? { notifierUrl: setup.notifierUrl } : {}) });
   const alerts = new Alerts(dom);
   const store = new SyncStore();
   let live: SyncWatch | undefined;
@@ -57,7 +59,7 @@ export async function startPanel(setup: PanelSetup): Promise<PanelRun> {
   const watch = async (id: string) => {
     current.show(id);
     live?.follow(id);
-    const view = await api.sync(id).catch(() => undefined);
+    const view = await api.getSync(id).catch(() => undefined);
     if (view) store.applyView(view);
     dom.byId('current').scrollIntoView({ block: 'nearest' });
   };
@@ -82,7 +84,7 @@ export async function startPanel(setup: PanelSetup): Promise<PanelRun> {
     eventsOf(view, previous, emit);
     if (isTerminal(view.status) && previous && !isTerminal(previous.status)) {
       // Re-read once at the end: exact times, the diff of a preview, warnings; new pickers data.
-      void api.sync(view.id).then((fresh) => store.applyView(fresh), () => undefined);
+      void api.getSync(view.id).then((fresh) => store.applyView(fresh), () => undefined);
       void form.loadPickers();
       if (needsReconnect(view)) void connection.refresh().catch(() => undefined);
     }
@@ -108,9 +110,9 @@ export async function startPanel(setup: PanelSetup): Promise<PanelRun> {
     current.setMode('connecting');
     // All the user's syncs over the notifier's socket (snapshots, seq-deduped frames, reconnects,
     // token renewal), polling the followed ones while it is down: @canvas-sync/client.
-    live = client.watchSyncs({
-      onChange: (view) => store.applyView(view as SyncView),
-      onConnectionChange: (state) => state !== 'closed' && current.setMode(state),
+    live = api.watchSyncs({
+      onChange: (view) => store.applyView(view),
+      onConnectionChange: (state) => current.setMode(state),
       onError: (err) => isSignedOut(err) && signedOut(),
     });
     if (current.id) live.follow(current.id);
