@@ -8,6 +8,7 @@ import { ConnectionView } from '../views/connection.view.js';
 import { CurrentView, needsReconnect } from '../views/current.view.js';
 import { DataView } from '../views/data.view.js';
 import { HistoryView } from '../views/history.view.js';
+import { ScheduleView } from '../views/schedule.view.js';
 import { SyncFormView } from '../views/sync-form.view.js';
 import { eventsOf, type PanelEmit } from './panel-events.js';
 
@@ -72,6 +73,7 @@ export async function startPanel(setup: PanelSetup): Promise<PanelRun> {
     const known = store.get(id);
     emit('canvas-sync:started', { syncId: id, dryRun: known?.dryRun ?? false, scope: known?.scope ?? null, mode: known?.mode ?? null, resumed: true });
   });
+  const schedule = new ScheduleView(dom, api, alerts);
   const history = new HistoryView(dom, api, { term: form.termName, course: form.courseName }, (id) => void watch(id));
   new DataView(dom, api, alerts, async () => {
     current.hide();
@@ -91,7 +93,7 @@ export async function startPanel(setup: PanelSetup): Promise<PanelRun> {
   });
 
   try {
-    await Promise.all([connection.load(), form.loadPickers()]);
+    await Promise.all([connection.load(), form.loadPickers(), schedule.load()]);
     const recent = await history.load();
     if (stopped) return run;
     dom.byId('app').hidden = false;

@@ -75,6 +75,8 @@ export const PANEL_MARKUP = `
     </form>
   </section>
 
+  <section id="schedule" class="card" aria-labelledby="schedule-h"></section>
+
   <section id="current" class="card" hidden aria-labelledby="current-h">
     <h2 id="current-h">Current sync</h2>
     <p id="live-mode" class="live-mode"></p>
