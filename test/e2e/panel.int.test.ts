@@ -9,7 +9,8 @@ const recordAlerts = (page: Page) =>
   page.evaluate(`(() => {
     window.shownAlerts = [];
     const record = (records) => { for (const r of records) for (const n of r.addedNodes) window.shownAlerts.push(n.textContent); };
-    for (const id of ['alerts-polite', 'alerts-urgent']) new MutationObserver(record).observe(document.getElementById(id), { childList: true });
+    const root = document.querySelector('canvas-sync-panel').shadowRoot;
+    for (const id of ['alerts-polite', 'alerts-urgent']) new MutationObserver(record).observe(root.getElementById(id), { childList: true });
   })()`);
 const shownAlerts = (page: Page) => page.evaluate('window.shownAlerts') as Promise<string[]>;
 

@@ -1,6 +1,6 @@
 import { CanvasSyncError, type CanvasSyncClient, type Schedule } from '@canvas-sync/client';
 import type { Alerts } from '../lib/alerts.js';
-import { byId, h } from '../lib/dom.js';
+import { h, type Dom } from '../lib/dom.js';
 import { dateTime } from '../lib/format.js';
 
 const CHOICES: Array<[number, string]> = [
@@ -27,7 +27,7 @@ export function intervalText(minutes: number): string {
  * through the client it is given.
  */
 export class ScheduleView {
-  private readonly root = byId('schedule');
+  private get root() { return this.dom.byId('schedule'); }
   private readonly state = h('p', { id: 'schedule-state', class: 'status-text', 'aria-live': 'polite' });
   private readonly interval = h('select', { id: 'schedule-interval' });
   private readonly mode = h(
@@ -40,6 +40,7 @@ export class ScheduleView {
   private readonly off = h('button', { type: 'button', id: 'schedule-off', class: 'secondary' }, 'Turn off');
 
   constructor(
+    private readonly dom: Dom,
     private readonly api: CanvasSyncClient,
     private readonly alerts: Alerts,
   ) {

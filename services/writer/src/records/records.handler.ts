@@ -7,7 +7,8 @@ import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
 import { changeBatch } from '../changes/change-batch.js';
 import { prepareRows } from './prepare-rows.js';
-import { diffRows, upsertRows } from './rows.repository.js';
+import { unitMessage } from './progress-message.js';
+import { courseName, diffRows, upsertRows } from './rows.repository.js';
 
 export interface RecordsDeps {
   db: Kysely<Database>;
@@ -74,11 +75,12 @@ export function recordsHandler(deps: RecordsDeps) {
       if (!(await finishUnit(tx, { syncId: m.syncId, unitKey: m.unitKey, courseId, state: 'done', fetchId: m.fetchId }))) return undefined;
       const totals = await unitTotals(tx, m.syncId);
       const live = locked.status === 'running';
+      const name = live && courseId !== null ? await courseName(tx, m.userId, courseId) : null;
       const row = await updateSync(tx, m.syncId, {
         counts: JSON.stringify(addCounts(structuredClone(locked.counts), await fetchCounts(tx, m.syncId, m.unitKey, m.fetchId))),
         units_done: totals.done,
         units_total: locked.plan_ready ? totals.total : locked.units_total,
-        ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: `Fetched ${m.unitKey === 'courses' ? 'the course list' : m.unitKey.replace(':', ' ')}` } : {}),
+        ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: unitMessage(m.unitKey, name) } : {}),
       });
       const completed = await completeIfDone(tx, row);
       if (completed) deps.metrics.syncFinished('completed');
