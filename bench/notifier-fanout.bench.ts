@@ -5,7 +5,7 @@ import { createMigratedDatabase, createTestNats, freePort, spawnService } from '
 import { ClientProcesses } from './fanout/client-processes.js';
 import { sleep, type BenchContext } from './support/bench-context.js';
 import { fdLimits } from './support/fd-limit.js';
-import { processMemory } from './support/proc-stats.js';
+import { cpuSeconds, processMemory } from './support/proc-stats.js';
 import type { BenchResult, Figure } from './support/results.writer.js';
 import { median, percentile } from './support/stats.js';
 import { signUserToken } from './support/user-token.js';
@@ -83,6 +83,7 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
 
       const all: number[] = [];
       const lastArrivals: number[] = [];
+      let notifierCpu = 0;
       // Event 0 warms up (JIT, the notifier's first reads after new sockets) and is not counted.
       for (let e = -1; e < events; e++) {
         const row = await database.db
@@ -93,9 +94,11 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
           .executeTakeFirstOrThrow();
         seq = row.seq;
         const arrived = clients.arrivals(seq, 60_000);
+        const cpuBefore = cpuSeconds(notifier.child.pid!);
         const publishedAt = now();
         await publish(nats.js, nats.ns, syncProgress, toProgressEvent(row), { id: `${row.id}:seq:${row.seq}`, correlationId: row.id, tokens: [row.id] });
         const arrivals = (await arrived).map((at) => at - publishedAt);
+        if (e >= 0) notifierCpu += cpuSeconds(notifier.child.pid!) - cpuBefore;
         if (arrivals.length < n) notes.push(`**${n} clients, event ${e + 1}: only ${arrivals.length} delivered within 60 s.**`);
         if (e >= 0) {
           all.push(...arrivals);
@@ -109,6 +112,7 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
         { case: c, name: 'p50 delivery', value: percentile(all, 50), unit: 'ms' },
         { case: c, name: 'p99 delivery', value: percentile(all, 99), unit: 'ms' },
         { case: c, name: 'last client', value: median(lastArrivals), unit: 'ms' },
+        { case: c, name: 'notifier CPU per event', value: (notifierCpu / events) * 1000, unit: 'CPU ms' },
         { case: c, name: 'notifier RSS', value: mem?.rssMiB ?? Number.NaN, unit: 'MiB' },
         { case: c, name: 'notifier peak RSS', value: mem?.peakMiB ?? Number.NaN, unit: 'MiB' },
         { case: c, name: 'connect + auth + subscribe', value: (n - before) / openSeconds, unit: 'sockets/s' },
@@ -124,6 +128,7 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
   notes.push(
     `${events} events per size (after one warm-up event), each to every client of one user subscribed to one sync; latency = arrival at the client − just before \`publish()\` (JetStream publish and ack, the notifier's ordered consumer, its ETA read, its frame to every socket, the loopback, and the client process's own event loop). p50/p99 are over all deliveries of all events; last client = when the last socket had it (median over the events).`,
     `Clients in ${processes} child processes (\`BENCH_FANOUT_PROCESSES\`), the sockets spread evenly, so the bench's event loop is not the clients'; all share the machine's cores with the notifier, NATS and Postgres. Times are \`performance.timeOrigin + performance.now()\` in each process (epoch milliseconds, sub-millisecond resolution, the same clock on one machine), sent to the bench over IPC after the event.`,
+    'Notifier CPU per event = user + system CPU of the notifier process from just before the publish until every client had the frame (/proc/<pid>/stat), mean over the events: the work of one fan-out, which depends much less on the machine\'s load than the latencies do.',
     'Notifier RSS read from /proc/<pid>/status (VmRSS after the events; VmHWM = peak since start). The sockets of a size stay open for the next size.',
   );
   return { id: 'fanout', title: 'Notifier fan-out: one progress event to N WebSocket clients', figures, notes };
