@@ -9,6 +9,7 @@ import { ConnectionView } from './views/connection.view.js';
 import { CurrentView, needsReconnect } from './views/current.view.js';
 import { DataView } from './views/data.view.js';
 import { HistoryView } from './views/history.view.js';
+import { ScheduleView } from './views/schedule.view.js';
 import { SyncFormView } from './views/sync-form.view.js';
 
 const TOKEN_KEY = 'canvas-sync.token';
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   const form = new SyncFormView(api, alerts, (id) => void watch(id));
   const connection = new ConnectionView(api, alerts);
   const current = new CurrentView(api, alerts, (view) => void form.startLike(view.scope, view.mode), () => void connection.reconnect());
+  const schedule = new ScheduleView(api, alerts);
   const history = new HistoryView(api, { term: form.termName, course: form.courseName }, (id) => void watch(id));
   new DataView(api, alerts, async () => {
     current.hide();
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
   });
 
   try {
-    await Promise.all([connection.load(), form.loadPickers()]);
+    await Promise.all([connection.load(), form.loadPickers(), schedule.load()]);
     const recent = await history.load();
     byId('login').hidden = true;
     byId('app').hidden = false;

@@ -51,7 +51,7 @@ export class HistoryView {
     return h(
       'tr',
       { 'data-sync-id': view.id, 'data-status': view.status },
-      h('td', {}, dateTime(view.createdAt ?? view.startedAt)),
+      h('td', {}, dateTime(view.createdAt ?? view.startedAt), view.trigger === 'schedule' ? h('span', { class: 'badge scheduled', title: 'Started by your schedule' }, 'scheduled') : null),
       h('td', {}, scopeText(view.scope, this.names)),
       h('td', {}, view.mode + (view.dryRun ? ' (preview)' : '')),
       h('td', {}, h('span', { class: `badge ${view.status}` }, view.status)),
