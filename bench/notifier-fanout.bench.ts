@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { WebSocket } from 'ws';
+import { fileURLToPath } from 'node:url';
 import { publish, syncProgress, toProgressEvent } from '@canvas-sync/shared';
 import { createMigratedDatabase, createTestNats, freePort, spawnService } from '@canvas-sync/testkit';
+import { ClientProcesses } from './fanout/client-processes.js';
 import { sleep, type BenchContext } from './support/bench-context.js';
 import { fdLimits } from './support/fd-limit.js';
-import { processMemory } from './support/proc-stats.js';
+import { cpuSeconds, processMemory } from './support/proc-stats.js';
 import type { BenchResult, Figure } from './support/results.writer.js';
 import { median, percentile } from './support/stats.js';
 import { signUserToken } from './support/user-token.js';
@@ -12,15 +13,15 @@ import { signUserToken } from './support/user-token.js';
 const USER = 'fanout-user';
 
 /**
- * One notifier process; N WebSocket clients (the `ws` client, in this process) authenticated as
- * one user and subscribed to one running sync; progress events published on JetStream the way the
+ * One notifier process; N WebSocket clients (the `ws` client, in `BENCH_FANOUT_PROCESSES` child
+ * processes, 4 by default) authenticated as one user and subscribed to one running sync; progress events published on JetStream the way the
  * writer does (row updated, then `publish(… syncProgress …)`). Latency of a delivery = its arrival
  * at a client − the moment before the publish call; the next event goes out only when every client
  * has the previous one (so none is coalesced away). N grows by opening more sockets on the same
  * notifier.
  */
 export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
-  const wanted = ctx.quick ? [1_000] : [1_000, 5_000, 10_000];
+  const wanted = process.env.BENCH_FANOUT_CLIENTS ? process.env.BENCH_FANOUT_CLIENTS.split(',').map(Number) : ctx.quick ? [1_000] : [1_000, 5_000, 10_000];
   const events = 5;
   const { soft } = fdLimits();
   // Each client is one file descriptor here; keep room for the pipeline's own sockets and files.
@@ -43,10 +44,17 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
     LOG_LEVEL: 'warn',
     // One user with every socket is the widest fan-out of one event; the cap's maximum is 10,000.
     WS_MAX_CONNECTIONS_PER_USER: String(Math.max(...wanted)),
+    // Every client comes from 127.0.0.1; each client process opens up to 250 at a time.
+    WS_MAX_UNAUTHENTICATED_PER_IP: '2000',
+    // `BENCH_NOTIFIER_CPU_PROF=<dir>`: a V8 CPU profile of the notifier, written there when it exits.
+    ...(process.env.BENCH_NOTIFIER_CPU_PROF
+      ? { NODE_OPTIONS: `--import=${fileURLToPath(new URL('./fanout/cpu-profile.preload.mjs', import.meta.url))}`, CPU_PROFILE_DIR: process.env.BENCH_NOTIFIER_CPU_PROF }
+      : {}),
   });
   const stopNotifier = ctx.cleanup.add('notifier', async () => void (await notifier.kill('SIGTERM')));
-  const clients: WebSocket[] = [];
-  const closeClients = ctx.cleanup.add('ws clients', async () => clients.forEach((c) => c.terminate()));
+  const processes = Number(process.env.BENCH_FANOUT_PROCESSES ?? 4);
+  const clients = new ClientProcesses(processes);
+  const closeClients = ctx.cleanup.add('ws client processes', () => clients.close());
   try {
     await notifier.waitReady(port, 60_000);
     const connection = await database.db
@@ -62,42 +70,20 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
     const token = signUserToken(USER);
     const url = `ws://127.0.0.1:${port}/ws`;
 
-    const publishedAt = new Map<number, number>();
-    const received = new Map<number, number[]>();
-    const open = () =>
-      new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(url);
-        const timer = setTimeout(() => reject(new Error('socket not ready in 60 s')), 60_000);
-        ws.on('error', reject);
-        ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token })));
-        ws.on('message', (data) => {
-          const now = performance.now();
-          const frame = JSON.parse(data.toString()) as { type: string; seq?: number };
-          if (frame.type === 'ready') ws.send(JSON.stringify({ type: 'subscribe', syncId: sync.id }));
-          else if (frame.type === 'snapshot') {
-            clearTimeout(timer);
-            resolve(ws);
-          } else if (frame.type === 'progress' && frame.seq !== undefined) {
-            const at = publishedAt.get(frame.seq);
-            if (at !== undefined) received.get(frame.seq)?.push(now - at);
-          }
-        });
-      });
+    const now = () => performance.timeOrigin + performance.now();
 
     let seq = sync.seq;
     for (const n of sizes) {
       const openStarted = performance.now();
-      const before = clients.length;
-      while (clients.length < n) {
-        const batch = Math.min(500, n - clients.length);
-        clients.push(...(await Promise.all(Array.from({ length: batch }, open))));
-      }
+      const before = clients.total;
+      await clients.openUntil(n, { url, token, syncId: sync.id });
       const openSeconds = (performance.now() - openStarted) / 1000;
       const idle = processMemory(notifier.child.pid!);
       ctx.log(`fanout: ${n} clients ready (${openSeconds.toFixed(1)} s to open the new ones), notifier RSS ${idle?.rssMiB.toFixed(0)} MiB`);
 
       const all: number[] = [];
       const lastArrivals: number[] = [];
+      let notifierCpu = 0;
       // Event 0 warms up (JIT, the notifier's first reads after new sockets) and is not counted.
       for (let e = -1; e < events; e++) {
         const row = await database.db
@@ -107,18 +93,17 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
           .returningAll()
           .executeTakeFirstOrThrow();
         seq = row.seq;
-        const arrivals: number[] = [];
-        received.set(seq, arrivals);
-        publishedAt.set(seq, performance.now());
+        const arrived = clients.arrivals(seq, 60_000);
+        const cpuBefore = cpuSeconds(notifier.child.pid!);
+        const publishedAt = now();
         await publish(nats.js, nats.ns, syncProgress, toProgressEvent(row), { id: `${row.id}:seq:${row.seq}`, correlationId: row.id, tokens: [row.id] });
-        const deadline = Date.now() + 60_000;
-        while (arrivals.length < n && Date.now() < deadline) await sleep(5);
+        const arrivals = (await arrived).map((at) => at - publishedAt);
+        if (e >= 0) notifierCpu += cpuSeconds(notifier.child.pid!) - cpuBefore;
         if (arrivals.length < n) notes.push(`**${n} clients, event ${e + 1}: only ${arrivals.length} delivered within 60 s.**`);
         if (e >= 0) {
           all.push(...arrivals);
           lastArrivals.push(Math.max(...arrivals));
         }
-        received.delete(seq);
         await sleep(100);
       }
       const mem = processMemory(notifier.child.pid!);
@@ -127,6 +112,7 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
         { case: c, name: 'p50 delivery', value: percentile(all, 50), unit: 'ms' },
         { case: c, name: 'p99 delivery', value: percentile(all, 99), unit: 'ms' },
         { case: c, name: 'last client', value: median(lastArrivals), unit: 'ms' },
+        { case: c, name: 'notifier CPU per event', value: (notifierCpu / events) * 1000, unit: 'CPU ms' },
         { case: c, name: 'notifier RSS', value: mem?.rssMiB ?? Number.NaN, unit: 'MiB' },
         { case: c, name: 'notifier peak RSS', value: mem?.peakMiB ?? Number.NaN, unit: 'MiB' },
         { case: c, name: 'connect + auth + subscribe', value: (n - before) / openSeconds, unit: 'sockets/s' },
@@ -140,7 +126,9 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
     await dropDb();
   }
   notes.push(
-    `${events} events per size (after one warm-up event), each to every client of one user subscribed to one sync; latency = arrival at the client − just before \`publish()\` (JetStream publish and ack, the notifier's ordered consumer, its ETA read, one JSON frame per socket, the loopback, and the wait for this process's event loop, which also runs every client). p50/p99 are over all deliveries of all events; last client = when the last socket had it (median over the events).`,
+    `${events} events per size (after one warm-up event), each to every client of one user subscribed to one sync; latency = arrival at the client − just before \`publish()\` (JetStream publish and ack, the notifier's ordered consumer, its ETA read, its frame to every socket, the loopback, and the client process's own event loop). p50/p99 are over all deliveries of all events; last client = when the last socket had it (median over the events).`,
+    `Clients in ${processes} child processes (\`BENCH_FANOUT_PROCESSES\`), the sockets spread evenly, so the bench's event loop is not the clients'; all share the machine's cores with the notifier, NATS and Postgres. Times are \`performance.timeOrigin + performance.now()\` in each process (epoch milliseconds, sub-millisecond resolution, the same clock on one machine), sent to the bench over IPC after the event.`,
+    'Notifier CPU per event = user + system CPU of the notifier process from just before the publish until every client had the frame (/proc/<pid>/stat), mean over the events: the work of one fan-out, which depends much less on the machine\'s load than the latencies do.',
     'Notifier RSS read from /proc/<pid>/status (VmRSS after the events; VmHWM = peak since start). The sockets of a size stay open for the next size.',
   );
   return { id: 'fanout', title: 'Notifier fan-out: one progress event to N WebSocket clients', figures, notes };

@@ -4,12 +4,12 @@ import { createDb } from '@canvas-sync/shared';
 import { createMigratedDatabase } from '@canvas-sync/testkit';
 import { prepareRows } from '../services/writer/src/records/prepare-rows.js';
 import { upsertRows } from '../services/writer/src/records/rows.repository.js';
-import { RESOURCE_TABLES } from '../services/writer/src/resources/resource-columns.js';
+import { copyIn } from '../services/writer/src/records/copy-in.js';
+import { copyColumns, copyField, copyLine } from '../services/writer/src/records/copy-text.js';
 import type { BenchContext } from './support/bench-context.js';
 import { cpuSeconds } from './support/proc-stats.js';
 import type { BenchResult, Figure } from './support/results.writer.js';
-import { sum } from './support/stats.js';
-import { copyRows } from './writer/copy-rows.js';
+import { median, sum } from './support/stats.js';
 import { assignmentRows, toParts } from './writer/assignment-rows.js';
 
 const USER = 'bench-writer';
@@ -18,20 +18,23 @@ const USER = 'bench-writer';
  * The writer's real upsert path (`prepareRows` + `upsertRows`, one transaction per part of
  * ≈ 512 KB, parts one after another on one connection) on assignment rows of ~1 KB raw JSON:
  * into an empty table, then again with every row changed, then once more unchanged; against a
- * plain `COPY` of the same prepared rows into an empty copy of the table (same indexes).
+ * plain `COPY` of the same prepared rows into an empty copy of the table (same indexes), in
+ * rounds, each phase's time as a ratio to the same round's COPY.
  */
 export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
-  const count = ctx.quick ? 10_000 : 100_000;
+  const count = Number(process.env.BENCH_WRITER_ROWS ?? (ctx.quick ? 10_000 : 100_000));
+  const rounds = Number(process.env.BENCH_WRITER_ROUNDS ?? 3);
   const figures: Figure[] = [];
   const database = await createMigratedDatabase(ctx.servers.postgresUrl, 'cs_bench');
   const drop = ctx.cleanup.add(`database ${database.name}`, () => database.drop());
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
+  const copyDb = createDb({ url: database.url, poolMax: 1, applicationName: 'canvas-sync-bench-copy' });
   // One connection for the upserts, so its backend's CPU can be read like COPY's.
   const db = createDb({ url: database.url, poolMax: 1, applicationName: 'canvas-sync-bench' });
   try {
     const upsertBackend = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid;
-    const copyBackend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const copyBackend = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(copyDb)).rows[0]!.pid;
     const walLsn = async () => (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
     const walSince = async (lsn: string) => Number((await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [lsn])).rows[0]!.bytes);
     /** Wall seconds, CPU seconds of this process and of the Postgres backend, and WAL bytes of `fn`. */
@@ -62,61 +65,96 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
         return written;
       });
 
-    // COPY first, into its own empty table with the same columns and indexes.
+    // COPY into its own empty table with the same columns and indexes, through the writer's own
+    // COPY encoder, so both sides pay the same Node work per row.
     await client.query('CREATE SCHEMA bench_copy');
     await client.query('CREATE TABLE bench_copy.assignments (LIKE canvas.assignments INCLUDING ALL)');
-    const columns = ['user_id', 'id', 'raw', 'content_hash', 'synced_at', ...RESOURCE_TABLES.assignments.columns.map((c) => c.name)];
-    const now = new Date().toISOString();
-    const copy = await measure(copyBackend, async () => {
-      await client.query('BEGIN');
-      const copied = await copyRows(client, 'bench_copy.assignments', columns, (function* () {
-        for (const part of parts) for (const row of prepareRows('assignments', part, null).rows) yield { ...row, user_id: USER, synced_at: now };
-      })());
-      await client.query('COMMIT');
-      return copied;
-    });
-    ctx.log(`writer: COPY ${copy.result} rows in ${copy.seconds.toFixed(2)} s`);
+    const userField = copyField(USER);
+    const copyAll = () =>
+      measure(copyBackend, () =>
+        copyDb.transaction().execute((tx) =>
+          copyIn(tx, 'bench_copy.assignments', copyColumns('assignments'), (function* () {
+            for (const part of parts) for (const row of prepareRows('assignments', part, null).rows) yield copyLine('assignments', userField, row);
+          })()),
+        ),
+      );
 
+    // The same COPY, one transaction per part as the writer commits them: what a part's commit
+    // (a WAL flush) and its round trips cost on their own.
+    const copyPerPart = () =>
+      measure(copyBackend, async () => {
+        let copied = 0;
+        for (const part of parts) {
+          const lines = prepareRows('assignments', part, null).rows.map((row) => copyLine('assignments', userField, row));
+          copied += await copyDb.transaction().execute((tx) => copyIn(tx, 'bench_copy.assignments', copyColumns('assignments'), lines));
+        }
+        return copied;
+      });
+
+    // Rounds of COPY, insert, update and unchanged back to back, both tables emptied before each:
+    // on a shared machine the load moves between rounds, so each round's ratios are taken within
+    // the round, and the report gives their median (and every round's, in the notes).
+    type Measured = Awaited<ReturnType<typeof upsertAll>>;
+    const phases: Record<'copy' | 'copyParts' | 'insert' | 'update' | 'unchanged', Measured[]> = { copy: [], copyParts: [], insert: [], update: [], unchanged: [] };
+    for (let round = 1; round <= rounds; round++) {
+      await client.query('TRUNCATE bench_copy.assignments, canvas.assignments');
+      phases.copy.push(await copyAll());
+      await client.query('TRUNCATE bench_copy.assignments');
+      phases.copyParts.push(await copyPerPart());
+      phases.insert.push(await upsertAll(parts));
+      phases.update.push(await upsertAll(changedParts));
+      phases.unchanged.push(await upsertAll(changedParts));
+      const [c, p, i, u, n] = (['copy', 'copyParts', 'insert', 'update', 'unchanged'] as const).map((k) => phases[k][round - 1]!);
+      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written)`);
+    }
     const prepare = await measure(copyBackend, async () => {
       for (const part of parts) prepareRows('assignments', part, null);
       return 0;
     });
-    const insert = await upsertAll(parts);
-    ctx.log(`writer: insert path ${insert.seconds.toFixed(2)} s (${insert.result} written)`);
-    const update = await upsertAll(changedParts);
-    ctx.log(`writer: update path ${update.seconds.toFixed(2)} s (${update.result} written)`);
-    const unchanged = await upsertAll(changedParts);
-    ctx.log(`writer: unchanged path ${unchanged.seconds.toFixed(2)} s (${unchanged.result} written)`);
 
-    const row = (name: string, m: { seconds: number; nodeCpu: number; pgCpu: number; wal: number; result: number }, vsCopy: boolean) => {
+    /** Median over the rounds of a phase's figure, and of its ratio to the same round's COPY. */
+    const med = (list: Measured[], f: (m: Measured) => number) => median(list.map(f));
+    const vsCopy = (list: Measured[], f: (m: Measured) => number) => median(list.map((m, i) => f(m) / f(phases.copy[i]!)));
+    const row = (name: string, list: Measured[], isCopy: boolean) => {
+      const seconds = med(list, (m) => m.seconds);
       figures.push(
-        { case: name, name: 'throughput', value: count / m.seconds, unit: 'rows/s' },
-        { case: name, name: 'time', value: m.seconds, unit: 's' },
-        { case: name, name: 'raw JSON', value: rawBytes / 1e6 / m.seconds, unit: 'MB/s' },
+        { case: name, name: 'throughput', value: count / seconds, unit: 'rows/s' },
+        { case: name, name: 'time', value: seconds, unit: 's' },
+        { case: name, name: 'time vs COPY', value: isCopy ? 1 : vsCopy(list, (m) => m.seconds), unit: '×' },
+        { case: name, name: 'rows written', value: med(list, (m) => m.result), unit: 'rows' },
+        { case: name, name: 'Node CPU', value: med(list, (m) => m.nodeCpu), unit: 'CPU s' },
+        { case: name, name: 'Postgres CPU', value: med(list, (m) => m.pgCpu), unit: 'CPU s' },
+        { case: name, name: 'Node + Postgres CPU vs COPY', value: isCopy ? 1 : vsCopy(list, (m) => m.nodeCpu + m.pgCpu), unit: '×' },
+        { case: name, name: 'WAL', value: med(list, (m) => m.wal) / 2 ** 20, unit: 'MiB' },
       );
-      if (vsCopy) figures.push({ case: name, name: 'time vs COPY', value: m.seconds / copy.seconds, unit: '×' }, { case: name, name: 'rows written', value: m.result, unit: 'rows' });
-      figures.push({ case: name, name: 'Node CPU', value: m.nodeCpu, unit: 'CPU s' });
-      if (vsCopy) figures.push({ case: name, name: 'Postgres CPU', value: m.pgCpu, unit: 'CPU s' }, { case: name, name: 'WAL', value: m.wal / 2 ** 20, unit: 'MiB' });
     };
-    row('COPY into an empty table', copy, true);
-    row('upsert, insert path (empty table)', insert, true);
-    row('upsert, update path (every hash changed)', update, true);
-    row('upsert, unchanged (same hashes)', unchanged, true);
-    row('prepareRows only (hash + typed columns, no SQL)', prepare, false);
+    row('COPY into an empty table', phases.copy, true);
+    row('COPY, one transaction per part', phases.copyParts, false);
+    row('upsert, insert path (empty table)', phases.insert, false);
+    row('upsert, update path (every hash changed)', phases.update, false);
+    row('upsert, unchanged (same hashes)', phases.unchanged, false);
+    figures.push(
+      { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'throughput', value: count / prepare.seconds, unit: 'rows/s' },
+      { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'time', value: prepare.seconds, unit: 's' },
+      { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'Node CPU', value: prepare.nodeCpu, unit: 'CPU s' },
+    );
+    const perRound = (k: 'copyParts' | 'insert' | 'update' | 'unchanged') => phases[k].map((m, i) => (m.seconds / phases.copy[i]!.seconds).toFixed(2)).join(', ');
 
     return {
       id: 'writer',
       title: `Writer throughput: ${count.toLocaleString('en-US')} assignment rows (~${Math.round(rawBytes / count)} B raw JSON each)`,
       figures,
       notes: [
-        `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each one transaction of \`prepareRows\` + \`upsertRows\` (a primary-key read of the stored hashes, then one \`INSERT … SELECT FROM jsonb_to_recordset … ON CONFLICT DO UPDATE … WHERE hash differs\` of the new and changed rows only), one after another on one connection: one writer slot (a writer process runs WRITER_CONCURRENCY=4 of them).`,
+        `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each one transaction of \`prepareRows\` + \`upsertRows\` (a primary-key read of the stored hashes; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), one after another on one connection: one writer slot (a writer process runs WRITER_CONCURRENCY=4 of them).`,
+        `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each; every figure is the median over the rounds, the ratios taken within each round. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}.`,
         'COPY = the same prepared rows (hash and typed columns included, so both sides pay the same Node work) streamed as COPY text into `LIKE canvas.assignments INCLUDING ALL` (same primary key and index) in one transaction.',
         'Node CPU = this process (JSON, hashing, COPY text); Postgres CPU = the one backend doing the work (from /proc); WAL = bytes of write-ahead log the phase generated. Time well above Node + Postgres CPU means waiting: for a core on a loaded machine, or for the disk.',
-        ...(ctx.quick ? ['Quick run: 10,000 rows instead of 100,000.'] : []),
+        ...(ctx.quick && !process.env.BENCH_WRITER_ROWS ? ['Quick run: 10,000 rows instead of 100,000.'] : []),
       ],
     };
   } finally {
     await db.destroy();
+    await copyDb.destroy();
     await client.end();
     await drop();
   }

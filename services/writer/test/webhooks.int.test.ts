@@ -33,7 +33,7 @@ afterEach(async () => {
   await nats?.close();
 });
 
-async function dispatcher(events: WebhookEventType[] = ['sync.finished'], retry = FAST_RETRY, timeoutMs = 2_000): Promise<RunningConsumer> {
+async function dispatcher(events: WebhookEventType[] = ['sync.finished'], retry = FAST_RETRY, timeoutMs = 10_000): Promise<RunningConsumer> {
   const config: WebhookConfig = { url: receiver.url, secret: SECRET, events, timeoutMs, concurrency: 4 };
   const consumer = await startWebhookDispatcher({ js: nats.js, ns: nats.ns, logger, config, retry, metrics: { attempt: (o) => attempts[o]++ } });
   running.push(consumer);
@@ -74,32 +74,34 @@ describe('webhook dispatcher', () => {
     await dispatcher();
     const payload = finished(1);
     const { id } = await publishFinished(payload);
-    await waitFor(async () => receiver.received.length >= 1, 10_000, 'a delivery');
+    await waitFor(async () => attempts.delivered >= 1, 30_000, 'a delivery');
     const [delivery] = verifiedDeliveries();
     expect(delivery).toEqual({ id, type: 'sync.finished', createdAt: expect.any(String), data: payload });
     expect(Date.parse(delivery!.createdAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(receiver.received[0]!.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     expect(receiver.received[0]!.body).not.toContain(SECRET);
-    expect(attempts).toMatchObject({ delivered: 1, failed: 0 });
+    // (An attempt may time out on a loaded machine and be retried: then the same delivery again.)
+    expect(attempts.delivered).toBe(1);
+    expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
   });
 
-  it('a receiver down for a while (refusing, then 500s) gets every event afterwards, across a dispatcher restart', async () => {
+  it('a receiver down for a while (refusing, then 500s) gets every event afterwards, across a dispatcher restart', { timeout: 150_000 }, async () => {
     let first = await dispatcher();
     await receiver.setMode('down');
     const published = await Promise.all(Array.from({ length: 12 }, (_, i) => publishFinished(finished(i + 10))));
-    await waitFor(async () => attempts.failed >= 12, 15_000, () => `12 refused attempts (${attempts.failed})`);
+    await waitFor(async () => attempts.failed >= 12, 30_000, () => `12 refused attempts (${attempts.failed})`);
     await receiver.setMode('error');
-    await waitFor(async () => receiver.received.length >= 6, 15_000, 'retries answered with 500');
+    await waitFor(async () => receiver.received.length >= 6, 30_000, 'retries answered with 500');
     // Restart mid-outage: the new dispatcher picks the pending retries up from the durable.
     await first.stop(5_000);
     running.splice(running.indexOf(first), 1);
     first = await dispatcher();
     const before = receiver.received.length;
-    await waitFor(async () => receiver.received.length >= before + 3, 15_000, 'retries after the restart');
+    await waitFor(async () => receiver.received.length >= before + 3, 30_000, 'retries after the restart');
     expect(deliveredIds().size).toBe(0);
     await receiver.setMode('ok');
     const ids = published.map((p) => p.id);
-    await waitFor(async () => ids.every((id) => deliveredIds().has(id)), 20_000, () => `all 12 delivered (${deliveredIds().size})`);
+    await waitFor(async () => ids.every((id) => deliveredIds().has(id)), 30_000, () => `all 12 delivered (${deliveredIds().size})`);
     const deliveries = verifiedDeliveries();
     expect(new Set(deliveries.map((d) => d.id))).toEqual(new Set(ids));
     expect(attempts.given_up).toBe(0);
@@ -116,7 +118,7 @@ describe('webhook dispatcher', () => {
     await publishFinished(finished(1));
     const { id } = await publishChanges(changes(2));
     await publishFinished(finished(3));
-    await waitFor(drained, 10_000, 'the durable drained');
+    await waitFor(drained, 30_000, 'the durable drained');
     const deliveries = verifiedDeliveries();
     expect(deliveries).toEqual([{ id, type: 'canvas.changes', createdAt: expect.any(String), data: changes(2) }]);
   });
@@ -125,7 +127,7 @@ describe('webhook dispatcher', () => {
     await dispatcher(['sync.finished', 'canvas.changes']);
     const a = await publishFinished(finished(1));
     const b = await publishChanges(changes(2));
-    await waitFor(drained, 10_000, 'the durable drained');
+    await waitFor(drained, 30_000, 'the durable drained');
     expect(new Map(verifiedDeliveries().map((d) => [d.id, d.type]))).toEqual(new Map([[a.id, 'sync.finished'], [b.id, 'canvas.changes']]));
   });
 
@@ -133,9 +135,9 @@ describe('webhook dispatcher', () => {
     await receiver.setMode('hang');
     await dispatcher(['sync.finished'], FAST_RETRY, 1_000);
     const { id } = await publishFinished(finished(5));
-    await waitFor(async () => receiver.received.length >= 2, 15_000, 'two attempts at the hanging receiver');
+    await waitFor(async () => receiver.received.length >= 2, 30_000, 'two attempts at the hanging receiver');
     await receiver.setMode('ok');
-    await waitFor(async () => deliveredIds().has(id), 15_000, 'the delivery after the receiver answers');
+    await waitFor(async () => deliveredIds().has(id), 30_000, 'the delivery after the receiver answers');
     const deliveries = verifiedDeliveries();
     expect(deliveries.length).toBeGreaterThanOrEqual(3);
     expect(new Set(deliveries.map((d) => d.id))).toEqual(new Set([id]));
@@ -146,16 +148,16 @@ describe('webhook dispatcher', () => {
     await receiver.setMode('error');
     await dispatcher(['sync.finished'], { baseMs: 100, maxMs: 300, windowMs: 1_500 });
     const { id } = await publishFinished(finished(6));
-    await waitFor(async () => attempts.given_up === 1, 15_000, 'the event given up');
+    await waitFor(async () => attempts.given_up === 1, 30_000, 'the event given up');
     const jsm = await jetstreamManager(nats.nc);
     const stream = nats.ns.stream('DEAD_LETTERS');
     const last = await jsm.streams.getMessage(stream, { last_by_subj: nats.ns.subject({ subject: 'sync.deadletter.v1' } as never) });
     const record = (JSON.parse(new TextDecoder().decode(last!.data)) as { payload: DeadLetter }).payload;
     expect(record).toMatchObject({ durable: WEBHOOK_DURABLE, messageId: id, code: 'webhook_undeliverable', subject: nats.ns.subject(syncFinished, 'user-6') });
     expect(record.reason).not.toContain(SECRET);
-    await waitFor(drained, 10_000, 'nothing left in retry');
+    await waitFor(drained, 30_000, 'nothing left in retry');
     await receiver.setMode('ok');
     const next = await publishFinished(finished(7));
-    await waitFor(async () => deliveredIds().has(next.id), 10_000, 'the next event delivered');
+    await waitFor(async () => deliveredIds().has(next.id), 30_000, 'the next event delivered');
   });
 });

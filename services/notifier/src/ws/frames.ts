@@ -99,3 +99,17 @@ export function toProgressFrame(event: SyncProgress): ProgressFrame {
   if (event.error) frame.error = event.error;
   return frame;
 }
+
+// One encoding per frame object: the hub hands the same progress frame to every socket of the
+// user, so 10,000 sockets cost one JSON.stringify and one Buffer, not 10,000 of each.
+const encodings = new WeakMap<ServerFrame, Buffer>();
+
+/** The frame as the UTF-8 bytes of its JSON text (sent as a text frame); memoized per object, which must not change afterwards. */
+export function encodeFrame(frame: ServerFrame): Buffer {
+  let bytes = encodings.get(frame);
+  if (!bytes) {
+    bytes = Buffer.from(JSON.stringify(frame));
+    encodings.set(frame, bytes);
+  }
+  return bytes;
+}

@@ -7,9 +7,9 @@ class FakeSink implements FrameSink {
   bufferedAmount = 0;
   readonly sent: any[] = [];
   private readonly callbacks: Array<() => void> = [];
-  send(text: string, done: () => void): void {
-    this.sent.push(JSON.parse(text));
-    this.bufferedAmount += text.length;
+  send(data: Buffer, done: () => void): void {
+    this.sent.push(JSON.parse(data.toString('utf8')));
+    this.bufferedAmount += data.length;
     this.callbacks.push(done);
   }
   /** The client read everything: the buffer empties and send callbacks fire. */

@@ -1,10 +1,11 @@
-import { isTerminal, type ServerFrame } from './frames.js';
+import { encodeFrame, isTerminal, type ServerFrame } from './frames.js';
 
 /** What the outbox writes to: a WebSocket, or a fake in unit tests. */
 export interface FrameSink {
   /** Bytes accepted but not yet handed to the OS (ws's `bufferedAmount`). */
   readonly bufferedAmount: number;
-  send(text: string, done: (err?: Error) => void): void;
+  /** Sends `data` (UTF-8 JSON) as one text frame. */
+  send(data: Buffer, done: (err?: Error) => void): void;
 }
 
 /** Limits of one socket's outbox. */
@@ -18,7 +19,7 @@ export interface OutboxOptions {
 }
 
 interface Queued {
-  text: string;
+  data: Buffer;
   /** Set for non-terminal progress frames: a newer one for the same sync replaces it. */
   coalesceKey: string | undefined;
 }
@@ -34,6 +35,10 @@ export class Outbox {
   private readonly queue: Queued[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** One callback for every write (not a closure per frame): flush what waited once a write is out. */
+  private readonly written = () => {
+    if (this.queue.length > 0) this.flush();
+  };
 
   constructor(
     private readonly sink: FrameSink,
@@ -47,20 +52,20 @@ export class Outbox {
   push(frame: ServerFrame): void {
     if (this.closed) return;
     const coalesceKey = frame.type === 'progress' && !isTerminal(frame.status) ? frame.syncId : undefined;
-    const text = JSON.stringify(frame);
+    const data = encodeFrame(frame);
     if (this.queue.length === 0 && this.sink.bufferedAmount < this.options.highWaterBytes) {
-      this.write(text);
+      this.sink.send(data, this.written);
       return;
     }
     if (coalesceKey !== undefined) {
       const index = this.queue.findIndex((q) => q.coalesceKey === coalesceKey);
       if (index >= 0) {
-        this.queue[index] = { text, coalesceKey };
+        this.queue[index] = { data, coalesceKey };
         this.options.onCoalesced?.();
         return;
       }
     }
-    this.queue.push({ text, coalesceKey });
+    this.queue.push({ data, coalesceKey });
     if (this.queue.length > this.options.maxQueued) {
       this.close();
       this.options.onOverflow();
@@ -77,15 +82,9 @@ export class Outbox {
     this.timer = undefined;
   }
 
-  private write(text: string): void {
-    this.sink.send(text, () => {
-      if (this.queue.length > 0) this.flush();
-    });
-  }
-
   private flush(): void {
     while (!this.closed && this.queue.length > 0 && this.sink.bufferedAmount < this.options.highWaterBytes) {
-      this.write(this.queue.shift()!.text);
+      this.sink.send(this.queue.shift()!.data, this.written);
     }
     if (this.queue.length > 0) this.schedule();
   }

@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import type { WsConfig } from '../config.js';
 import type { VerifyUserToken } from '../auth/user-token.verifier.js';
 import { FrameRateLimiter } from './frame-rate.limiter.js';
+import { Heartbeat } from './heartbeat.js';
 import { handshakeScheme, isOriginAllowed } from './origin-policy.js';
 import { Outbox } from './outbox.js';
 import { PendingSockets } from './pending-sockets.js';
@@ -22,6 +23,8 @@ export interface WsRouteDeps {
 /** Above this many unsent bytes a socket counts as slow and its progress frames coalesce. */
 const HIGH_WATER_BYTES = 64 * 1024;
 const MAX_QUEUED_FRAMES = 500;
+/** Frames are JSON text; the outbox hands over bytes encoded once per frame (see encodeFrame). */
+const TEXT_FRAME = { binary: false } as const;
 
 /** Registers `GET /ws`: the WebSocket protocol of DESIGN.md, with its limits. */
 export async function registerWsRoutes(app: FastifyInstance, deps: WsRouteDeps): Promise<void> {
@@ -37,21 +40,8 @@ export async function registerWsRoutes(app: FastifyInstance, deps: WsRouteDeps):
   });
 
   const pending = new PendingSockets(config.maxUnauthenticatedPerIp);
-  const alive = new WeakMap<WebSocket, boolean>();
-  // Heartbeat: a socket that did not answer the previous ping is dead (a laptop lid closed, a NAT
-  // dropped the flow) and is terminated, freeing its slot in the per-user cap.
-  const heartbeat = setInterval(() => {
-    for (const socket of app.websocketServer.clients) {
-      if (alive.get(socket) === false) {
-        socket.terminate();
-        continue;
-      }
-      alive.set(socket, false);
-      socket.ping();
-    }
-  }, config.heartbeatMs);
-  heartbeat.unref();
-  app.addHook('onClose', async () => clearInterval(heartbeat));
+  const heartbeat = new Heartbeat<WebSocket>(config.heartbeatMs);
+  app.addHook('onClose', async () => heartbeat.stop());
 
   app.get(
     '/ws',
@@ -82,10 +72,10 @@ export async function registerWsRoutes(app: FastifyInstance, deps: WsRouteDeps):
         if (pendingSlot) pending.release(request.ip);
         pendingSlot = false;
       };
-      alive.set(socket, true);
-      socket.on('pong', () => alive.set(socket, true));
+      heartbeat.add(socket);
+      socket.on('pong', () => heartbeat.pong(socket));
       const outbox = new Outbox(
-        { get bufferedAmount() { return socket.bufferedAmount; }, send: (text, done) => socket.send(text, done) },
+        { get bufferedAmount() { return socket.bufferedAmount; }, send: (data, done) => socket.send(data, TEXT_FRAME, done) },
         {
           highWaterBytes: HIGH_WATER_BYTES,
           maxQueued: MAX_QUEUED_FRAMES,
@@ -117,6 +107,7 @@ export async function registerWsRoutes(app: FastifyInstance, deps: WsRouteDeps):
         session.receive(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8'));
       });
       socket.on('close', () => {
+        heartbeat.remove(socket);
         releasePending();
         outbox.close();
         session.dispose();

@@ -15,6 +15,15 @@ export interface RowWarning {
 
 const SAMPLE_IDS = 5;
 
+// `JSON.stringify(raw)` of a prepared row, kept from hashing so COPY does not serialize it again.
+// A WeakMap, not a field: a row's own keys are its SQL columns.
+const jsonOf = new WeakMap<PreparedRow, string>();
+
+/** The row's `raw` as JSON text (the text that was hashed when `raw` needed no replacement). */
+export function rawJson(row: PreparedRow): string {
+  return jsonOf.get(row) ?? JSON.stringify(row.raw);
+}
+
 /**
  * Rows of one resource ready for SQL: typed columns extracted, hashed, deduplicated by id (last
  * wins). Nothing Canvas sends may make Postgres refuse the part (DESIGN.md "Limits on what Canvas
@@ -50,6 +59,7 @@ export function prepareRows(resource: Resource, input: RecordRow[], courseId: nu
       } else row[c.name] = v;
     }
     if (unfit) unfitIds.push(id);
+    if (!storable.replaced) jsonOf.set(row, json);
     byId.set(id, row);
   }
   const warnings: RowWarning[] = [];
