@@ -102,7 +102,7 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
       const simUser = h.sim.users[index]!;
       let expected: RowCounts | undefined = p.warm ? expectedRows(h.sim, simUser.id) : undefined;
       ctx.log(`e2e ${p.profile}${mode.suffix}: ${expected ? describeCounts(expected) : JSON.stringify(h.sim.summary(simUser.id))}`);
-      const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number }> = [];
+      const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number; fetcherCpu: number; writerCpu: number; postgresCpu: number }> = [];
       const floor: Array<FloorResult & { peak: number; cpu: number }> = [];
       const pending: Array<{ userId: string; run: PipelineRun }> = [];
       let abandoned = false;
@@ -120,11 +120,13 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
           ? await Promise.all([runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), timedFloor()])
           : ([await runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), undefined] as const);
         const run = runs[0];
-        const cpu = cpuBetween(cpuBefore, await pipelineCpu(h));
+        const cpuAfter = await pipelineCpu(h);
+        const cpu = cpuBetween(cpuBefore, cpuAfter);
+        const ofService = (name: string) => cpuBetween(cpuBefore, { ...cpuAfter, services: new Map([...cpuAfter.services].filter(([pid]) => h.services.some((x) => x.name === name && x.child.pid === pid))) }).services;
         const f = runs[1] ?? (await timedFloor());
         const stats = h.sim.stats();
         const s = stats.byToken[run.token];
-        pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres });
+        pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres, fetcherCpu: ofService('fetcher'), writerCpu: ofService('writer'), postgresCpu: cpu.postgres });
         floor.push({ ...f, peak: stats.byToken[floorToken]?.peakInFlight ?? 0 });
         pending.push({ userId, run });
         ctx.log(`e2e ${p.profile}${mode.suffix}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled)`);
@@ -192,6 +194,9 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
         ...(baseline.length > 0 ? [{ case: c, name: 'baseline requests', value: median(baseline.map((r) => (r.extrapolated ? (r.requests / Math.max(1, r.coursesDone)) * r.coursesTotal : r.requests))), unit: 'requests', ...bLabel }] : []),
         { case: c, name: 'pipeline CPU', value: pCpu, unit: 'CPU s' },
         { case: c, name: 'floor CPU', value: fCpu, unit: 'CPU s' },
+        { case: c, name: 'fetcher CPU', value: median(pipeline.map((r) => r.fetcherCpu)), unit: 'CPU s' },
+        { case: c, name: 'writer CPU', value: median(pipeline.map((r) => r.writerCpu)), unit: 'CPU s' },
+        { case: c, name: 'Postgres CPU', value: median(pipeline.map((r) => r.postgresCpu)), unit: 'CPU s' },
         { case: c, name: 'pipeline CPU per 1,000 rows', value: (1000 * pCpu) / rows, unit: 'CPU s' },
         ...(p.floorAlongside ? [] : [{ case: c, name: 'floor CPU per 1,000 rows', value: (1000 * fCpu) / rows, unit: 'CPU s' }, { case: c, name: 'pipeline CPU / floor CPU', value: pCpu / fCpu, unit: '×' }]),
         { case: c, name: 'Σ request cost', value: cost, unit: 'units' },

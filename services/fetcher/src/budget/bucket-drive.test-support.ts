@@ -11,6 +11,8 @@ export interface DriveOptions {
   requests: number;
   /** Send X-Request-Cost (default true); without it the leak cannot be learned. */
   reportCost?: boolean;
+  /** The first request goes alone, as a sync's course list does before its courses (default true). */
+  listFirst?: boolean;
   limits?: BudgetLimits;
 }
 
@@ -62,7 +64,8 @@ export function driveBucket(o: DriveOptions): DriveResult {
       }
     }
     const live = flights.length;
-    if (done + live < o.requests && live < allowedInFlight(state, limits, t)) {
+    const listing = o.listFirst !== false && next > 0 && done === 0;
+    if (!listing && done + live < o.requests && live < allowedInFlight(state, limits, t)) {
       const id = next++;
       state.leases[String(id)] = t + limits.leaseMs;
       leakTo(t);

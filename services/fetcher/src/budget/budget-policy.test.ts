@@ -21,10 +21,14 @@ describe('budget policy', () => {
 
   it('counts the up-front charges of the requests still in flight as room that comes back', () => {
     const s = emptyState();
+    observe(s, { throttled: false, remaining: 599, cost: 1 }, DEFAULT_LIMITS, 0);
     // Canvas reports 100 left while 9 other requests of the token hold 50 each: the room is 550.
     observe(s, { throttled: false, remaining: 100, cost: 1, others: 9 }, DEFAULT_LIMITS, 0);
     expect(s.remaining).toBe(550);
     expect(allowedInFlight(s, DEFAULT_LIMITS, 0)).toBe(10);
+    // Never more room than Canvas ever reported: others counted in flight may not have reached it yet.
+    observe(s, { throttled: false, remaining: 590, cost: 1, others: 9 }, DEFAULT_LIMITS, 0);
+    expect(s.remaining).toBe(599);
   });
 
   it('shrinks as Remaining falls, down to none at the bottom once the leak is known', () => {

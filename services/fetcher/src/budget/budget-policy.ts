@@ -20,7 +20,7 @@ export interface BudgetState {
    * they end), i.e. Remaining as it would be with nothing in flight. Null before the first answer.
    */
   remaining: number | null;
-  /** Highest free room seen: our estimate of the bucket's high-water mark. */
+  /** Highest `X-Rate-Limit-Remaining` Canvas reported: our estimate of the bucket's high-water mark, and a cap on the room. */
   maxRemaining: number;
   /** Throttles in a row, for the exponential back-off. */
   throttles: number;
@@ -165,10 +165,13 @@ export function observe(state: BudgetState, obs: Observation, limits: BudgetLimi
       if (state.upfront !== undefined) state.upfrontUntil = now + UPFRONT_MS;
     }
   } else if (obs.remaining !== undefined && Number.isFinite(obs.remaining)) {
-    const room = obs.remaining + others * upfrontOf(state, limits, now);
+    // Never more room than the highest Remaining Canvas itself reported (the bucket's high-water
+    // mark, as far as we know it): a lease counted among the others may not have reached Canvas
+    // yet (a slow or busy server), and its charge is then not in this Remaining.
+    state.maxRemaining = Math.max(state.maxRemaining, obs.remaining);
+    const room = Math.min(obs.remaining + others * upfrontOf(state, limits, now), state.maxRemaining);
     learnLeak(state, obs, room, now);
     state.remaining = room;
-    state.maxRemaining = Math.max(state.maxRemaining, room);
     state.observedAt = now;
   }
   if (obs.cost !== undefined && Number.isFinite(obs.cost) && obs.cost >= 0) state.lastCost = obs.cost;
