@@ -32,10 +32,11 @@ const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(d
   /** Units of one user at once in this process (fair share). */
   FETCHER_UNITS_PER_USER: envInt(2, 1, 64),
   /**
-   * Courses of one unit fetched at once. 6 × FETCHER_UNITS_PER_USER (2) = 12 walks of one user in
-   * one process: enough to fill the token's budget (11) without holding more parts than that.
+   * Courses of one unit fetched at once: 10, a whole unit of the default chunk size, so that one
+   * unit nearly fills the token's budget (11) while the user's second unit is still being
+   * delivered; the budget, not this, caps the requests (a unit holds at most one part per course).
    */
-  FETCHER_COURSE_CONCURRENCY: envInt(6, 1, 16),
+  FETCHER_COURSE_CONCURRENCY: envInt(10, 1, 16),
   /**
    * Ceiling of requests in flight per Canvas token across all replicas; below it the budget keeps
    * as many as `X-Rate-Limit-Remaining` has room for (50 up front each by Canvas's default).

@@ -162,6 +162,35 @@ describe('token budget in one process', () => {
   });
 });
 
+describe('token budget grants', () => {
+  it('grants the waiting acquirers the bucket has room for together, not one store round trip each', async () => {
+    const inner = memoryBudgetStore();
+    let asks = 0;
+    const store = {
+      update<T>(key: string, change: (s: BudgetState) => T): Promise<T> {
+        asks++;
+        return inner.update(key, change);
+      },
+    };
+    const budget = createTokenBudget(store);
+    // Canvas has answered once: a fresh bucket, room for 11.
+    await budget.release(await budget.acquire('t'), { throttled: false, remaining: 599.9, cost: 1 });
+    asks = 0;
+    const leases = await Promise.all(Array.from({ length: 11 }, () => budget.acquire('t')));
+    expect(new Set(leases.map((l) => l.id)).size).toBe(11);
+    // The first acquirer asks at once; the ten that queued meanwhile are granted together.
+    expect(asks).toBeLessThanOrEqual(2);
+    // An acquirer that gives up while waiting is not granted, and the others still are.
+    const gaveUp = new AbortController();
+    const twelfth = budget.acquire('t', gaveUp.signal);
+    const thirteenth = budget.acquire('t');
+    gaveUp.abort();
+    await expect(twelfth).rejects.toThrow();
+    await budget.release(leases[0]!, { throttled: false, remaining: 100, cost: 1 });
+    await expect(thirteenth).resolves.toMatchObject({ tokenKey: 't' });
+  });
+});
+
 /**
  * The policy against Canvas's leaky bucket as CANVAS.md describes it (high-water mark, leak per
  * second, 50 up front per request in flight, then its cost), on a virtual clock: one client keeps
