@@ -1,4 +1,4 @@
-import { DEFAULT_LATENCY, type SimProfile } from '@canvas-sync/canvas-sim';
+import { DEFAULT_LATENCY, REALISTIC_LATENCY, type SimLatency, type SimProfile } from '@canvas-sync/canvas-sim';
 import type { BenchContext } from './support/bench-context.js';
 import { countRows, cpuBetween, describeCounts, expectedRows, pipelineCpu, sameCounts, startBenchPipeline, type RowCounts } from './support/bench-pipeline.js';
 import { cpuSeconds } from './support/proc-stats.js';
@@ -26,6 +26,23 @@ interface ProfilePlan {
   timeoutMs: number;
 }
 
+/**
+ * Two Canvases: the simulator's default latency (~40–130 ms a call), and Canvas's realistic
+ * latency, where a course's assignment groups with their assignments take 0.3–1.5 s: there the
+ * requests in flight decide the time (REALISTIC_LATENCY). The sequential baseline runs on the first only.
+ */
+interface LatencyMode {
+  id: 'sim' | 'realistic';
+  latency: SimLatency;
+  /** Suffix of the case names. */
+  suffix: string;
+  baseline: boolean;
+}
+const MODES: LatencyMode[] = [
+  { id: 'sim', latency: { ...DEFAULT_LATENCY }, suffix: '', baseline: true },
+  { id: 'realistic', latency: REALISTIC_LATENCY, suffix: ' · realistic latency', baseline: false },
+];
+
 const QUICK: ProfilePlan[] = [
   { profile: 'student', iterations: 2, baselineRuns: 1, warm: true, timeoutMs: 120_000 },
   { profile: 'teacher', iterations: 1, baselineRuns: 1, baselineCourses: 5, warm: true, timeoutMs: 180_000 },
@@ -39,34 +56,59 @@ const FULL: ProfilePlan[] = [
 const COMPLETION_GRACE_MS = 15_000;
 
 /**
- * End to end per profile, with the simulator's realistic latency (40 ms + 0.3 ms per row + up to
- * 10 ms jitter) and Canvas's default throttle: (a) the pipeline — one fetcher and one writer
+ * End to end per profile, at the simulator's latency and at Canvas's realistic latency (see
+ * {@link MODES}), with Canvas's default throttle: (a) the pipeline — one fetcher and one writer
  * process, default configuration — from the start request to `completed`, its rows checked
- * against the simulator; (b) the sequential baseline; (c) the fetch floor.
+ * against the simulator; (b) the sequential baseline (simulator latency only); (c) the fetch floor.
+ * `BENCH_E2E_LATENCY=sim|realistic` runs one of the two.
  */
 export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
   // BENCH_E2E_PROFILES=heavy (a comma list) runs only those profiles: for working on one of them.
   const pick = process.env.BENCH_E2E_PROFILES?.split(',');
   const plan = (ctx.quick ? QUICK : FULL).filter((p) => !pick || pick.includes(p.profile));
+  const modes = MODES.filter((m) => !process.env.BENCH_E2E_LATENCY || process.env.BENCH_E2E_LATENCY === m.id);
   const main: Figure[] = [];
   const detail: Figure[] = [];
   const notes: string[] = [];
+  for (const mode of modes) await runMode(ctx, mode, plan, { main, detail, notes });
+  notes.push(
+    'pipeline = start request → `completed` (the writer’s `finished_at`): 1 fetcher + 1 writer process, default settings, rows checked against the simulator after each run. baseline = one request at a time, Canvas’s default page size (10 rows), groups / assignments / submissions listed separately per course, one autocommitted INSERT … ON CONFLICT per row into a scratch schema. floor = course list + one assignment_groups?include[]=assignments&include[]=submission walk per course, per_page=100, as many requests in flight as the fetcher’s own token budget allows (steered by X-Rate-Limit-Remaining, up to its ceiling of 11; in memory), no broker, no database.',
+    'realistic latency = a course’s assignment_groups with embedded assignments 0.3 s + 2 ms per row + up to 0.5 s (seeded), the course list 150 ms + 1 ms per course, other calls as the simulator’s default (canvas-sim `REALISTIC_LATENCY`).',
+    'throttle bound = (Σ X-Request-Cost of the floor’s requests − 600) / 10 units/s: the least time Canvas’s default leaky bucket allows for that work, however many requests are in flight (a request is admitted only while the bucket is below its 600 high-water mark, and it leaks 10 units/s); 0 when the whole account fits in the bucket.',
+    'Every run uses a fresh Canvas token (an empty bucket) and a fresh app user (every pipeline run writes every row).',
+  );
+  return [
+    { id: 'e2e', title: 'End to end: pipeline vs sequential baseline vs fetch floor', figures: main, notes },
+    {
+      id: 'e2e-detail',
+      title: 'End to end, details: Canvas requests, throttling, CPU',
+      figures: detail,
+      notes: [
+        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = this process (HTTP client and simulator together: an upper bound of the floor’s own; for heavy, whose floor runs beside the pipeline, it also holds the simulator’s work for the pipeline, so no per-row ratio is given). CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
+      ],
+    },
+  ];
+}
+
+/** One latency mode: a pipeline on a simulator of that latency, every profile of the plan. */
+async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[], out: { main: Figure[]; detail: Figure[]; notes: string[] }): Promise<void> {
+  const { main, detail, notes } = out;
   const { h, close } = await startBenchPipeline(ctx, {
-    sim: { users: plan.map((p) => ({ profile: p.profile })), latency: { ...DEFAULT_LATENCY }, contentCacheSize: 1_024 },
+    sim: { users: plan.map((p) => ({ profile: p.profile })), latency: mode.latency, contentCacheSize: 1_024 },
   });
   try {
-    await prepareBaselineSchema(h.database.url);
+    if (mode.baseline) await prepareBaselineSchema(h.database.url);
     for (const [index, p] of plan.entries()) {
       const simUser = h.sim.users[index]!;
       let expected: RowCounts | undefined = p.warm ? expectedRows(h.sim, simUser.id) : undefined;
-      ctx.log(`e2e ${p.profile}: ${expected ? describeCounts(expected) : JSON.stringify(h.sim.summary(simUser.id))}`);
-      const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number }> = [];
+      ctx.log(`e2e ${p.profile}${mode.suffix}: ${expected ? describeCounts(expected) : JSON.stringify(h.sim.summary(simUser.id))}`);
+      const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number; fetcherCpu: number; writerCpu: number; postgresCpu: number }> = [];
       const floor: Array<FloorResult & { peak: number; cpu: number }> = [];
       const pending: Array<{ userId: string; run: PipelineRun }> = [];
       let abandoned = false;
 
       for (let i = 0; i < p.iterations && !abandoned; i++) {
-        const userId = `e2e-${p.profile}-${i}`;
+        const userId = `e2e-${mode.id}-${p.profile}-${i}`;
         const floorToken = h.sim.issueToken(simUser.id);
         const timedFloor = async () => {
           const before = cpuSeconds(process.pid);
@@ -78,14 +120,16 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
           ? await Promise.all([runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), timedFloor()])
           : ([await runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), undefined] as const);
         const run = runs[0];
-        const cpu = cpuBetween(cpuBefore, await pipelineCpu(h));
+        const cpuAfter = await pipelineCpu(h);
+        const cpu = cpuBetween(cpuBefore, cpuAfter);
+        const ofService = (name: string) => cpuBetween(cpuBefore, { ...cpuAfter, services: new Map([...cpuAfter.services].filter(([pid]) => h.services.some((x) => x.name === name && x.child.pid === pid))) }).services;
         const f = runs[1] ?? (await timedFloor());
         const stats = h.sim.stats();
         const s = stats.byToken[run.token];
-        pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres });
+        pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres, fetcherCpu: ofService('fetcher'), writerCpu: ofService('writer'), postgresCpu: cpu.postgres });
         floor.push({ ...f, peak: stats.byToken[floorToken]?.peakInFlight ?? 0 });
         pending.push({ userId, run });
-        ctx.log(`e2e ${p.profile}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled)`);
+        ctx.log(`e2e ${p.profile}${mode.suffix}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled)`);
         if (!['completed', 'failed', 'cancelled'].includes(run.status)) {
           abandoned = true;
           notes.push(
@@ -109,71 +153,65 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
       }
 
       const baseline: BaselineResult[] = [];
-      for (let i = 0; i < p.baselineRuns; i++) {
+      for (let i = 0; i < (mode.baseline ? p.baselineRuns : 0); i++) {
         const token = h.sim.issueToken(simUser.id);
-        const b = await runSequentialBaseline({ simUrl: h.sim.url, token, userId: `e2e-${p.profile}-baseline-${i}`, databaseUrl: h.database.url, ...(p.baselineCourses ? { maxCourses: p.baselineCourses } : {}) });
+        const b = await runSequentialBaseline({ simUrl: h.sim.url, token, userId: `e2e-${mode.id}-${p.profile}-baseline-${i}`, databaseUrl: h.database.url, ...(p.baselineCourses ? { maxCourses: p.baselineCourses } : {}) });
         baseline.push(b);
         ctx.log(`e2e ${p.profile}: baseline ${b.seconds.toFixed(1)} s on ${b.coursesDone}/${b.coursesTotal} courses (${b.requests} requests) → ${b.estimatedSeconds.toFixed(1)} s`);
       }
 
-      const c = p.profile;
+      const c = `${p.profile}${mode.suffix}`;
       const completed = pipeline.every((r) => Number.isFinite(r.completedSeconds));
       const pSeconds = median(pipeline.map((r) => (completed ? r.completedSeconds : r.lastProgressSeconds)));
       const last = pipeline.at(-1)!;
       const pLabel = completed ? {} : { label: `never completed; ${last.unitsDone}/${last.unitsTotal} units by then` };
       const fSeconds = median(floor.map((r) => r.seconds));
-      const bSeconds = median(baseline.map((r) => r.estimatedSeconds));
-      const bLabel = baseline.some((b) => b.extrapolated) ? { label: 'extrapolated' } : {};
       const cost = median(floor.map((r) => r.cost));
+      const rows = Object.values(expected).reduce((a, b) => a + b, 0);
+      main.push({ case: c, name: 'pipeline', value: pSeconds, unit: 's', ...pLabel }, { case: c, name: 'floor', value: fSeconds, unit: 's' }, { case: c, name: 'pipeline/floor', value: pSeconds / fSeconds, unit: '×' });
+      const bLabel = baseline.some((b) => b.extrapolated) ? { label: 'extrapolated' } : {};
+      if (baseline.length > 0) {
+        const bSeconds = median(baseline.map((r) => r.estimatedSeconds));
+        main.push({ case: c, name: 'baseline', value: bSeconds, unit: 's', ...bLabel }, { case: c, name: 'baseline/pipeline', value: bSeconds / pSeconds, unit: '×', ...bLabel });
+      }
       main.push(
-        { case: c, name: 'pipeline', value: pSeconds, unit: 's', ...pLabel },
-        { case: c, name: 'baseline', value: bSeconds, unit: 's', ...bLabel },
-        { case: c, name: 'floor', value: fSeconds, unit: 's' },
-        { case: c, name: 'baseline/pipeline', value: bSeconds / pSeconds, unit: '×', ...bLabel },
-        { case: c, name: 'pipeline/floor', value: pSeconds / fSeconds, unit: '×' },
-        // Leaky bucket defaults (CANVAS.md): 600 high-water mark, leak 10/s, 50 up front per request in flight (3).
+        // Leaky bucket defaults (CANVAS.md): 600 high-water mark, leak 10/s.
         { case: c, name: 'throttle bound', value: Math.max(0, (cost - 600) / 10), unit: 's' },
-        { case: c, name: 'rows', value: Object.values(expected).reduce((a, b) => a + b, 0), unit: 'rows' },
+        { case: c, name: 'rows', value: rows, unit: 'rows' },
       );
+      const pCpu = median(pipeline.map((r) => r.cpu));
+      const fCpu = median(floor.map((r) => r.cpu));
+      const pThrottled = median(pipeline.map((r) => r.throttled));
+      const pRequests = median(pipeline.map((r) => r.requests));
       detail.push(
-        { case: c, name: 'pipeline requests', value: median(pipeline.map((r) => r.requests)), unit: 'requests' },
-        { case: c, name: 'pipeline throttled', value: median(pipeline.map((r) => r.throttled)), unit: 'requests' },
+        { case: c, name: 'pipeline requests', value: pRequests, unit: 'requests' },
+        { case: c, name: 'pipeline throttled', value: pThrottled, unit: 'requests' },
+        { case: c, name: 'pipeline throttled %', value: (100 * pThrottled) / Math.max(1, pRequests), unit: '%' },
         { case: c, name: 'pipeline peak in flight', value: Math.max(...pipeline.map((r) => r.peak)), unit: 'per token' },
         { case: c, name: 'floor requests', value: median(floor.map((r) => r.requests)), unit: 'requests' },
         { case: c, name: 'floor throttled', value: median(floor.map((r) => r.throttled)), unit: 'requests' },
         { case: c, name: 'floor peak in flight', value: Math.max(...floor.map((r) => r.peak)), unit: 'per token' },
-        { case: c, name: 'baseline requests', value: median(baseline.map((r) => (r.extrapolated ? (r.requests / Math.max(1, r.coursesDone)) * r.coursesTotal : r.requests))), unit: 'requests', ...bLabel },
-        { case: c, name: 'pipeline CPU', value: median(pipeline.map((r) => r.cpu)), unit: 'CPU s' },
-        { case: c, name: 'floor CPU', value: median(floor.map((r) => r.cpu)), unit: 'CPU s' },
+        ...(baseline.length > 0 ? [{ case: c, name: 'baseline requests', value: median(baseline.map((r) => (r.extrapolated ? (r.requests / Math.max(1, r.coursesDone)) * r.coursesTotal : r.requests))), unit: 'requests', ...bLabel }] : []),
+        { case: c, name: 'pipeline CPU', value: pCpu, unit: 'CPU s' },
+        { case: c, name: 'floor CPU', value: fCpu, unit: 'CPU s' },
+        { case: c, name: 'fetcher CPU', value: median(pipeline.map((r) => r.fetcherCpu)), unit: 'CPU s' },
+        { case: c, name: 'writer CPU', value: median(pipeline.map((r) => r.writerCpu)), unit: 'CPU s' },
+        { case: c, name: 'Postgres CPU', value: median(pipeline.map((r) => r.postgresCpu)), unit: 'CPU s' },
+        { case: c, name: 'pipeline CPU per 1,000 rows', value: (1000 * pCpu) / rows, unit: 'CPU s' },
+        ...(p.floorAlongside ? [] : [{ case: c, name: 'floor CPU per 1,000 rows', value: (1000 * fCpu) / rows, unit: 'CPU s' }, { case: c, name: 'pipeline CPU / floor CPU', value: pCpu / fCpu, unit: '×' }]),
         { case: c, name: 'Σ request cost', value: cost, unit: 'units' },
       );
-      const b = baseline[0]!;
-      if (b.extrapolated) {
+      const b = baseline[0];
+      if (b?.extrapolated) {
         notes.push(`${c} baseline: measured ${b.seconds.toFixed(1)} s for the course list and ${b.coursesDone} of ${b.coursesTotal} courses, **extrapolated** linearly to all courses (${b.listSeconds.toFixed(1)} s list + ${((b.seconds - b.listSeconds) / b.coursesDone).toFixed(2)} s per course).`);
       }
       notes.push(
-        `${c}: ${describeCounts(expected)}; ${p.iterations} pipeline and floor run(s) (median)${p.floorAlongside ? ', the floor running at the same time as the pipeline on its own token (both are bound by the throttle, which is per token)' : ''}, ${p.baselineRuns} baseline run(s)${p.warm ? '' : '; the simulator generated course content during the runs (no warm-up)'}.`,
+        `${c}: ${describeCounts(expected)}; ${p.iterations} pipeline and floor run(s) (median)${p.floorAlongside ? ', the floor running at the same time as the pipeline on its own token (both are bound by the throttle, which is per token)' : ''}, ${baseline.length} baseline run(s)${p.warm ? '' : '; the simulator generated course content during the runs (no warm-up)'}.`,
       );
     }
   } finally {
     await close();
   }
-  notes.push(
-    'pipeline = start request → `completed` (the writer’s `finished_at`): 1 fetcher + 1 writer process, default settings, rows checked against the simulator after each run. baseline = one request at a time, Canvas’s default page size (10 rows), groups / assignments / submissions listed separately per course, one autocommitted INSERT … ON CONFLICT per row into a scratch schema. floor = course list + one assignment_groups?include[]=assignments&include[]=submission walk per course, per_page=100, the fetcher’s own token budget (≤ 3 in flight, in memory), no broker, no database.',
-    'throttle bound = (Σ X-Request-Cost of the floor’s requests − 600) / 10 units/s: the least time Canvas’s default leaky bucket allows for that work, however many requests are in flight (a request is admitted only while the bucket is below its 600 high-water mark, and it leaks 10 units/s); 0 when the whole account fits in the bucket.',
-    'Every run uses a fresh Canvas token (an empty bucket) and a fresh app user (every pipeline run writes every row).',
-  );
-  return [
-    { id: 'e2e', title: 'End to end: pipeline vs sequential baseline vs fetch floor', figures: main, notes },
-    {
-      id: 'e2e-detail',
-      title: 'End to end, details: Canvas requests, throttling, CPU',
-      figures: detail,
-      notes: [
-        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = this process (HTTP client and simulator together). CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
-      ],
-    },
-  ];
 }
 
 function summaryCounts(s: { courses: number; restrictedCourses: number; assignmentGroups: number; assignments: number }): Omit<RowCounts, 'terms' | 'submissions'> {

@@ -21,8 +21,8 @@ export interface FloorResult {
  * The fetch floor: only the Canvas calls a sync needs — the course list, then one
  * `assignment_groups?include[]=assignments&include[]=submission` walk per readable course — with
  * `per_page=100`, as many requests in flight as the fetcher's own token budget allows (the same
- * policy, up to 3 per token, in memory instead of NATS KV), rows parsed and counted, nothing
- * published or stored.
+ * policy, steered by `X-Rate-Limit-Remaining` up to its ceiling of 11, no fixed cap below what the
+ * bucket allows; in memory instead of NATS KV), rows parsed and counted, nothing published or stored.
  */
 export async function runFetchFloor(options: { simUrl: string; token: string; maxInFlight?: number }): Promise<FloorResult> {
   const maxInFlight = options.maxInFlight ?? DEFAULT_LIMITS.maxInFlight;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import type { CanvasSim, SimOptions } from '@canvas-sync/canvas-sim';
 import type { Database } from '@canvas-sync/shared';
@@ -28,11 +29,21 @@ export async function startBenchPipeline(
     sim: options.sim,
     fetchers: options.fetchers ?? 1,
     writers: options.writers ?? 1,
-    env: { ...SERVICE_DEFAULTS, ...options.env },
+    env: { ...SERVICE_DEFAULTS, ...cpuProfileEnv(), ...options.env },
     servers: ctx.servers,
   });
   const close = ctx.cleanup.add(`pipeline ${h.database.name}`, () => h.close());
   return { h, close };
+}
+
+/**
+ * `BENCH_CPU_PROF=<dir>`: every service process writes a V8 CPU profile of its whole life into
+ * `<dir>` when it exits (cpu-profile.preload.mjs), to open in Chrome DevTools or to summarise with
+ * `npx tsx bench/support/cpu-profile.cli.ts <dir>/*.cpuprofile`.
+ */
+function cpuProfileEnv(): Record<string, string> {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? { BENCH_CPU_PROF: dir, NODE_OPTIONS: `--import=${fileURLToPath(new URL('./cpu-profile.preload.mjs', import.meta.url))}` } : {};
 }
 
 /** Live rows of one app user in the `canvas` tables. */

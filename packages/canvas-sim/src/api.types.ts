@@ -30,6 +30,19 @@ export interface SimLatency {
   baseMs: number;
   perItemMs: number;
   jitterMs?: number;
+  /**
+   * Latency of some endpoints instead of the above, by route path (e.g.
+   * `/api/v1/courses/:id/assignment_groups`): on real Canvas a course's groups with every
+   * assignment embedded take ~0.3–1.5 s while `/users/self` takes tens of ms. Jitter is seeded.
+   */
+  endpoints?: Record<string, EndpointLatency>;
+}
+
+/** Latency of one endpoint: base + per row served + seeded jitter in [0, jitterMs). */
+export interface EndpointLatency {
+  baseMs: number;
+  perItemMs: number;
+  jitterMs?: number;
 }
 
 export interface SimThrottle {
@@ -54,7 +67,7 @@ export interface SimOptions {
   profile?: SimProfile;
   /** Several users, each with their own data; overrides `profile`. */
   users?: SimUserSpec[];
-  /** Default base 40 ms, 0.3 ms per item, 10 ms jitter. Tests pass zeros. */
+  /** Default base 40 ms, 0.3 ms per item, 10 ms jitter. Tests pass zeros. `REALISTIC_LATENCY` adds Canvas's slow endpoints. */
   latency?: SimLatency;
   throttle?: Partial<SimThrottle>;
   /** Omit `rel="last"` from ordinal Link headers (Canvas does when counting is expensive). */

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { SimOptions, SimUserSpec } from './api.types.js';
+import { REALISTIC_LATENCY } from './config/options.js';
 import { isProfile } from './config/profiles.js';
 import type { SimFaults } from './faults.types.js';
 import type { SimHostileTuning } from './hostile.types.js';
@@ -24,6 +25,7 @@ export const USAGE = `Usage: canvas-sim [flags]
   --latency-per-item MS       latency per row served (default 0.3)
   --latency-jitter MS         random extra latency, seeded (default 10)
   --no-latency                all latency 0
+  --realistic-latency         Canvas's slow calls: a course's assignment_groups 0.3 s + 2 ms/row + up to 0.5 s
   --no-throttle               never throttle (headers still sent)
   --throttle-hwm N            high-water mark (default 600)
   --throttle-max N            bucket maximum (default 800)
@@ -56,7 +58,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
       port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, profile: { type: 'string' },
       users: { type: 'string' }, courses: { type: 'string' }, 'assignments-per-course': { type: 'string' },
       'latency-base': { type: 'string' }, 'latency-per-item': { type: 'string' }, 'latency-jitter': { type: 'string' },
-      'no-latency': { type: 'boolean' }, 'no-throttle': { type: 'boolean' },
+      'no-latency': { type: 'boolean' }, 'realistic-latency': { type: 'boolean' }, 'no-throttle': { type: 'boolean' },
       'throttle-hwm': { type: 'string' }, 'throttle-max': { type: 'string' }, 'throttle-leak': { type: 'string' },
       'throttle-upfront': { type: 'string' }, 'throttle-status': { type: 'string' },
       'throttle-cost-per-item': { type: 'string' }, 'throttle-base-cost': { type: 'string' },
@@ -94,6 +96,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     }));
   }
   if (values['no-latency']) options.latency = { baseMs: 0, perItemMs: 0, jitterMs: 0 };
+  else if (values['realistic-latency']) options.latency = REALISTIC_LATENCY;
   else if (values['latency-base'] !== undefined || values['latency-per-item'] !== undefined || values['latency-jitter'] !== undefined) {
     options.latency = {
       baseMs: num('latency-base', values['latency-base']) ?? 40,

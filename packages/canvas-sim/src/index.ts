@@ -1,6 +1,7 @@
 export { startCanvasSim } from './sim.js';
 export type {
   CanvasSim,
+  EndpointLatency,
   GroundTruth,
   SimLatency,
   SimOptions,
@@ -19,5 +20,5 @@ export { HOSTILE_ENDPOINTS } from './hostile/hostile.answer.js';
 export type { SimOAuthClient, SimOAuthCounters, SimOAuthStats } from './oauth.types.js';
 export type { SimBucketSample, SimStats, SimTokenStats } from './stats.types.js';
 export { SimInputError } from './sim-errors.js';
-export { DEFAULT_HOSTILE_TUNING, DEFAULT_LATENCY, DEFAULT_THROTTLE } from './config/options.js';
+export { DEFAULT_HOSTILE_TUNING, DEFAULT_LATENCY, DEFAULT_THROTTLE, REALISTIC_LATENCY } from './config/options.js';
 export { PROFILE_SIZES, PROFILES } from './config/profiles.js';

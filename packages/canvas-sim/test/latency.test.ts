@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCanvasSim, type CanvasSim } from '../src/index.js';
+import { REALISTIC_LATENCY, startCanvasSim, type CanvasSim } from '../src/index.js';
+import { createPrng } from '../src/data/prng.js';
+import { latencyMs } from '../src/http/latency.js';
 import { get, type Row } from './helpers.js';
 
 /**
@@ -26,5 +28,32 @@ describe('latency', () => {
     expect((await get(sim, `/api/v1/courses/${course}/assignments?per_page=100`, token)).status).toBe(200);
     // 150 ms + 100 rows × 4 ms = 550 ms at least.
     expect(Date.now() - started).toBeGreaterThanOrEqual(530);
+  });
+
+  it('gives an endpoint its own latency: a course\'s assignment groups slow, the rest as configured', async () => {
+    sim = await startCanvasSim({
+      users: [{ courses: 1, assignmentsPerCourse: 50, restrictedCourses: 0 }],
+      latency: { baseMs: 0, perItemMs: 0, endpoints: { '/api/v1/courses/:id/assignment_groups': { baseMs: 400, perItemMs: 2 } } },
+      throttle: { enabled: false },
+    });
+    const { token, id } = sim.users[0]!;
+    const course = (sim.groundTruth(id).courses[0] as Row)['id'] as number;
+    const started = Date.now();
+    expect((await get(sim, `/api/v1/courses/${course}/assignment_groups?include[]=assignments&per_page=100`, token)).status).toBe(200);
+    // 400 ms + (groups + 50 embedded assignments) × 2 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(480);
+  });
+
+  it('computes the planned latency per endpoint, seeded (what the realistic preset gives each call)', () => {
+    const prng = createPrng(7);
+    const l = REALISTIC_LATENCY;
+    expect(latencyMs({ ...l, jitterMs: 0 }, 10, prng, 'GET /api/v1/users/:id')).toBeCloseTo(43);
+    const groups = Array.from({ length: 200 }, () => latencyMs(l, 100, prng, 'GET /api/v1/courses/:id/assignment_groups'));
+    expect(Math.min(...groups)).toBeGreaterThanOrEqual(500);
+    expect(Math.max(...groups)).toBeLessThan(1_000);
+    expect(Math.max(...groups) - Math.min(...groups)).toBeGreaterThan(300);
+    const again = createPrng(7);
+    latencyMs({ ...l, jitterMs: 0 }, 10, again, 'GET /api/v1/users/:id');
+    expect(latencyMs(l, 100, again, 'GET /api/v1/courses/:id/assignment_groups')).toBe(groups[0]);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_MAX_IN_FLIGHT } from './budget/budget-policy.js';
 import type { CanvasLimits, SyncLimits } from './canvas/walk-limits.js';
 import type { WorkLimits } from './fetching/work-guard.js';
 import {
@@ -30,10 +31,18 @@ const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(d
   FETCHER_CONCURRENCY: envInt(8, 1, 256),
   /** Units of one user at once in this process (fair share). */
   FETCHER_UNITS_PER_USER: envInt(2, 1, 64),
-  /** Courses of one unit fetched at once. */
-  FETCHER_COURSE_CONCURRENCY: envInt(3, 1, 16),
-  /** Requests in flight per Canvas token across all replicas (Canvas advises 1–3). */
-  CANVAS_MAX_IN_FLIGHT: envInt(3, 1, 10),
+  /**
+   * Courses of one unit fetched at once: 10, a whole unit of the default chunk size, so that one
+   * unit nearly fills the token's budget (11) while the user's second unit is still being
+   * delivered; the budget, not this, caps the requests (a unit holds at most one part per course).
+   */
+  FETCHER_COURSE_CONCURRENCY: envInt(10, 1, 16),
+  /**
+   * Ceiling of requests in flight per Canvas token across all replicas; below it the budget keeps
+   * as many as `X-Rate-Limit-Remaining` has room for (50 up front each by Canvas's default).
+   * 11: Canvas's default bucket refuses a 12th even at zero cost (12 × 50 = 600; CANVAS.md).
+   */
+  CANVAS_MAX_IN_FLIGHT: envInt(DEFAULT_MAX_IN_FLIGHT, 1, 64),
   CANVAS_TIMEOUT_MS: envInt(30_000, 1_000, 120_000),
   CANVAS_BREAKER_RESET_MS: envInt(5_000, 100, 300_000),
   /** Canvas hosts with a circuit breaker at once (least recently used dropped first), and how long an unused one stays. */

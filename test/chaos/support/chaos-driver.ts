@@ -71,6 +71,20 @@ export class ChaosDriver {
     return { unitsDone: row!.units_done, unitsTotal: row!.units_total, afterMs: Date.now() - run.startedAt };
   }
 
+  /**
+   * Waits until Canvas has been asked `requests` times with the run's token: a fault injected then
+   * meets the fetch mid-way. (Units written lag behind the fetch, and with the budget keeping ~11
+   * requests in flight a small sync can be fetched whole before its 8th unit is written.)
+   */
+  async atRequests(run: FaultRun, requests: number, token: string, timeoutMs = 60_000): Promise<Injection> {
+    let row: SyncRow | undefined;
+    await waitFor(async () => {
+      row = await this.row(run);
+      return (this.h.sim.stats().byToken[token]?.requests ?? 0) >= requests || !['queued', 'running'].includes(row.status);
+    }, timeoutMs, () => `${run.userId} to reach ${requests} Canvas requests (at ${row?.units_done}/${row?.units_total}, ${row?.status})`);
+    return { unitsDone: row!.units_done, unitsTotal: row!.units_total, afterMs: Date.now() - run.startedAt };
+  }
+
   /** Messages in the namespace's dead-letter stream. */
   async deadLetters(): Promise<number> {
     const jsm = await jetstreamManager(this.h.nats.nc);

@@ -54,7 +54,21 @@ export const DEFAULT_THROTTLE: Readonly<SimThrottle> = {
   baseCost: 0.05,
 };
 
-export const DEFAULT_LATENCY: Readonly<Required<SimLatency>> = { baseMs: 40, perItemMs: 0.3, jitterMs: 10 };
+export const DEFAULT_LATENCY: Readonly<Required<SimLatency>> = { baseMs: 40, perItemMs: 0.3, jitterMs: 10, endpoints: {} };
+
+/**
+ * Latency as a real Canvas answers a sync's calls: most endpoints as {@link DEFAULT_LATENCY}, but a
+ * course's `assignment_groups` with every assignment embedded (the one call per course a sync
+ * makes) takes 0.3 s + 2 ms per row + up to 0.5 s (seeded): ~0.4–0.9 s for a student's course of
+ * ~50 assignments, up to ~1.4 s for 300; the course list 150 ms + 1 ms per course.
+ */
+export const REALISTIC_LATENCY: Readonly<Required<SimLatency>> = {
+  ...DEFAULT_LATENCY,
+  endpoints: {
+    '/api/v1/courses/:id/assignment_groups': { baseMs: 300, perItemMs: 2, jitterMs: 500 },
+    '/api/v1/courses': { baseMs: 150, perItemMs: 1, jitterMs: 50 },
+  },
+};
 
 /** Sizes of hostile answers, as README "Hostile users" documents them. */
 export const DEFAULT_HOSTILE_TUNING: Readonly<Required<SimHostileTuning>> = {
@@ -97,7 +111,7 @@ export function resolveOptions(options: SimOptions = {}): ResolvedOptions {
     seed: options.seed ?? 42,
     users,
     // A caller who sets latency at all gets no jitter unless asked: tests pass zeros and mean it.
-    latency: options.latency ? { jitterMs: 0, ...options.latency } : { ...DEFAULT_LATENCY },
+    latency: options.latency ? { jitterMs: 0, endpoints: {}, ...options.latency } : { ...DEFAULT_LATENCY },
     throttle,
     dropLastLink: options.dropLastLink ?? false,
     lowercaseHeaders: options.lowercaseHeaders ?? false,

@@ -2,10 +2,16 @@ import type { ServerResponse } from 'node:http';
 import type { SimLatency } from '../api.types.js';
 import type { Prng } from '../data/prng.js';
 
-/** Time Canvas takes to answer: a fixed part plus a part per row served, plus seeded jitter. */
-export function latencyMs(latency: Required<SimLatency>, items: number, prng: Prng): number {
-  const jitter = latency.jitterMs > 0 ? prng.next() * latency.jitterMs : 0;
-  return Math.max(0, latency.baseMs + latency.perItemMs * items + jitter);
+/**
+ * Time Canvas takes to answer: a fixed part plus a part per row served, plus seeded jitter — the
+ * endpoint's own (`latency.endpoints`, keyed by route path) when it has one.
+ */
+export function latencyMs(latency: Required<SimLatency>, items: number, prng: Prng, endpoint?: string): number {
+  const own = endpoint === undefined ? undefined : latency.endpoints[endpoint.replace(/^GET /, '')];
+  const l = own ?? latency;
+  const jitterMs = l.jitterMs ?? 0;
+  const jitter = jitterMs > 0 ? prng.next() * jitterMs : 0;
+  return Math.max(0, l.baseMs + l.perItemMs * items + jitter);
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts (the sim is closing). */

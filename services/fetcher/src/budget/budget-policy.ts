@@ -1,17 +1,26 @@
 /**
  * How many requests one Canvas token may have in flight, steered by Canvas's own headers
- * (CANVAS.md, Throttling). Canvas advises 1–3 in flight per token and slowing down as
- * `X-Rate-Limit-Remaining` falls; the bucket size is a per-install setting, so we never assume
- * 600: we compare Remaining with the highest value this token has shown.
+ * (CANVAS.md, Throttling). Canvas's leaky bucket charges every request an up-front amount while it
+ * runs (50 by default) and refuses a request that, with that charge added, finds the bucket at its
+ * high-water mark (600 by default): so the bucket's free room, as `X-Rate-Limit-Remaining` reports
+ * it, bounds how many requests can be out at once (600 / 50 → at most 11, fewer as the room
+ * falls). The policy keeps as many in flight as that room allows, up to `maxInFlight`; at the
+ * bottom of the bucket it paces requests by the leak rate it learned. Every number but the
+ * up-front charge comes from the headers; that one starts at Canvas's default and is raised by
+ * refusals that show it is larger. Never a hard-coded 600.
  */
 export interface BudgetState {
   /** Lease id → expiry (ms). Expired leases belong to crashed holders and are dropped. */
   leases: Record<string, number>;
   /** No new request before this time (ms): set after a throttle. */
   pausedUntil: number;
-  /** Last `X-Rate-Limit-Remaining`, or null before the first answer. */
+  /**
+   * The bucket's free room at `observedAt`: `X-Rate-Limit-Remaining` plus the up-front charges of
+   * the token's other requests in flight when it was measured (their charges are returned when
+   * they end), i.e. Remaining as it would be with nothing in flight. Null before the first answer.
+   */
   remaining: number | null;
-  /** Highest Remaining seen: our estimate of the bucket's high-water mark. */
+  /** Highest `X-Rate-Limit-Remaining` Canvas reported: our estimate of the bucket's high-water mark, and a cap on the room. */
   maxRemaining: number;
   /** Throttles in a row, for the exponential back-off. */
   throttles: number;
@@ -19,33 +28,46 @@ export interface BudgetState {
   observedAt?: number;
   /** Estimated leak rate of the token's bucket (units/s), learned from answers; absent until then. */
   leakPerSec?: number;
-  /** `X-Request-Cost` of the last answer: what the next request will likely add. */
+  /** `X-Request-Cost` of the last answer: what a request in flight will likely add. */
   lastCost?: number;
   /**
-   * The highest estimated Remaining at which a request was refused: the token's admission line.
-   * Canvas judges a request after adding its up-front charge, so requests are refused well above
-   * Remaining 0 (at 50 with the default settings); learned from refusals, never assumed.
+   * Up-front charge per request in flight, when refusals showed it above the assumed one: the free
+   * room at which `n` requests in flight were refused, divided by `n`.
    */
-  refusedAt?: number;
-  /** Until when `refusedAt` holds (ms): refusals caused by another client of the token must not narrow it forever. */
-  refusedAtUntil?: number;
+  upfront?: number;
+  /** Until when `upfront` holds (ms): refusals caused by another client of the token must not narrow it forever. */
+  upfrontUntil?: number;
 }
 
 export interface BudgetLimits {
+  /** Ceiling of requests in flight per token (`CANVAS_MAX_IN_FLIGHT`), whatever the bucket allows. */
   maxInFlight: number;
+  /** Before Canvas has answered once for the token: Canvas advises 1–3 (CANVAS.md). */
+  startInFlight: number;
+  /** Up-front charge per request in flight assumed until refusals show more (Canvas's default 50). */
+  upfrontCost: number;
   /** Back-off after a throttle: base × 2^(n−1), capped, with jitter. */
   throttleBaseMs: number;
   throttleMaxMs: number;
   leaseMs: number;
 }
 
-export const DEFAULT_LIMITS: BudgetLimits = { maxInFlight: 3, throttleBaseMs: 1_000, throttleMaxMs: 30_000, leaseMs: 90_000 };
+/**
+ * 11 in flight: Canvas's defaults (600 high-water mark, 50 up front per request in flight) refuse
+ * the 12th request even at zero cost (12 × 50 = 600; CANVAS.md). The room in the bucket lowers it.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 11;
 
-/** How long a learned admission line holds after the last refusal that taught it. */
-const ADMISSION_LINE_MS = 10 * 60_000;
+export const DEFAULT_LIMITS: BudgetLimits = { maxInFlight: DEFAULT_MAX_IN_FLIGHT, startInFlight: 3, upfrontCost: 50, throttleBaseMs: 1_000, throttleMaxMs: 30_000, leaseMs: 90_000 };
+
+/** How long a learned up-front charge holds after the last refusal that taught it. */
+const UPFRONT_MS = 10 * 60_000;
 
 /** Time a lease outlives the longest request (the KV round trip of its release). */
 const LEASE_MARGIN_MS = 5_000;
+
+/** The least a request is assumed to cost while Canvas has not said (X-Request-Cost). */
+const MIN_COST = 0.5;
 
 /**
  * The limits for a fetcher whose Canvas requests time out after `requestTimeoutMs`. A lease only
@@ -54,7 +76,7 @@ const LEASE_MARGIN_MS = 5_000;
  * user's sync stood still that long (found by the chaos suite, docs/reliability.md).
  */
 export function budgetLimits(maxInFlight: number, requestTimeoutMs: number): BudgetLimits {
-  return { ...DEFAULT_LIMITS, maxInFlight, leaseMs: requestTimeoutMs + LEASE_MARGIN_MS };
+  return { ...DEFAULT_LIMITS, maxInFlight, startInFlight: Math.min(DEFAULT_LIMITS.startInFlight, maxInFlight), leaseMs: requestTimeoutMs + LEASE_MARGIN_MS };
 }
 
 export function emptyState(): BudgetState {
@@ -67,38 +89,54 @@ export function liveLeases(state: BudgetState, now: number): number {
   return Object.keys(state.leases).length;
 }
 
+/** The up-front charge per request in flight we reckon with now. */
+export function upfrontOf(state: BudgetState, limits: BudgetLimits, now: number): number {
+  return state.upfront !== undefined && now < (state.upfrontUntil ?? 0) ? Math.max(state.upfront, limits.upfrontCost) : limits.upfrontCost;
+}
+
+/** Free room now, extrapolated from the last answer at the learned leak rate (never above the highest seen). */
+export function estimatedRemaining(state: BudgetState, at: number): number | undefined {
+  if (state.remaining === null) return undefined;
+  if (state.observedAt === undefined || !state.leakPerSec) return state.remaining;
+  const leaked = state.remaining + (state.leakPerSec * Math.max(0, at - state.observedAt)) / 1000;
+  return Math.max(state.remaining, Math.min(leaked, state.maxRemaining));
+}
+
+/** What each request in flight takes from the room: its up-front charge plus what it will likely cost. */
+function perRequest(state: BudgetState, limits: BudgetLimits, now: number): number {
+  return upfrontOf(state, limits, now) + Math.max(state.lastCost ?? 0, MIN_COST);
+}
+
 /**
- * The in-flight allowance now: 0 while paused or while the bucket is still draining, fewer as
- * Remaining falls, the maximum when healthy.
+ * The in-flight allowance now: 0 while paused after a throttle; `startInFlight` before Canvas has
+ * answered; then as many requests as the room in the bucket holds with their up-front charges and
+ * costs, up to `maxInFlight`. With no room, 0 (the next request waits for the leak, see
+ * {@link waitMs}) — or 1 while no leak rate is known, so that an answer can teach one.
  */
 export function allowedInFlight(state: BudgetState, limits: BudgetLimits, now: number): number {
-  if (now < state.pausedUntil || drainWaitMs(state, now) > 0) return 0;
-  if (state.remaining === null || state.maxRemaining <= 0) return limits.maxInFlight;
-  const ratio = state.remaining / state.maxRemaining;
-  if (ratio < 0.25) return 1;
-  if (ratio < 0.5) return Math.min(2, limits.maxInFlight);
-  return limits.maxInFlight;
-}
-
-/** Remaining now, extrapolated from the last answer at the learned leak rate; undefined if unknown. */
-export function estimatedRemaining(state: BudgetState, at: number): number | undefined {
-  if (state.remaining === null || state.observedAt === undefined || !state.leakPerSec) return undefined;
-  return state.remaining + (state.leakPerSec * Math.max(0, at - state.observedAt)) / 1000;
+  if (now < state.pausedUntil) return 0;
+  const room = estimatedRemaining(state, now);
+  if (room === undefined) return limits.startInFlight;
+  const fits = Math.floor(room / perRequest(state, limits, now));
+  // A bucket as empty as this token has ever seen it always takes one request: a learned up-front
+  // charge inflated by another client's burst must not stop the token altogether.
+  const least = !state.leakPerSec || room >= state.maxRemaining ? 1 : 0;
+  return Math.max(least, Math.min(limits.maxInFlight, fits));
 }
 
 /**
- * How long to wait before the next request so that it is admitted (ms; 0 = go). At the bottom of
- * the bucket the next request goes once the estimated Remaining covers the admission line plus the
- * cost of the last request, so the bucket is drained at the pace it leaks instead of being probed
- * into refusals. Until a leak rate has been learned this never holds anything back; a refusal
- * despite it raises the admission line, so the pacing corrects itself.
+ * How long until one more request (beyond `live` in flight) may go (ms; 0 = now): the pause after
+ * a throttle, or at the bottom of the bucket the time the learned leak needs to make room for it,
+ * so the bucket is drained at the pace it leaks instead of being probed into refusals. Unknown
+ * (no leak rate): a short poll, as answers of the requests in flight change the state.
  */
-export function drainWaitMs(state: BudgetState, now: number): number {
-  const estimate = estimatedRemaining(state, now);
-  if (estimate === undefined || !state.leakPerSec) return 0;
-  const line = state.refusedAt !== undefined && now < (state.refusedAtUntil ?? 0) ? state.refusedAt : 0;
-  const need = line + Math.max(state.lastCost ?? 0, 0.5);
-  return estimate >= need ? 0 : Math.ceil(((need - estimate) / state.leakPerSec) * 1000);
+export function waitMs(state: BudgetState, limits: BudgetLimits, now: number, live: number): number {
+  if (now < state.pausedUntil) return state.pausedUntil - now;
+  if (live < allowedInFlight(state, limits, now)) return 0;
+  const room = estimatedRemaining(state, now);
+  if (room === undefined || !state.leakPerSec || live >= limits.maxInFlight) return 100;
+  const need = (live + 1) * perRequest(state, limits, now);
+  return need > room ? Math.ceil(((need - room) / state.leakPerSec) * 1000) : 100;
 }
 
 /** What one answer tells us. */
@@ -109,23 +147,31 @@ export interface Observation {
   cost?: number | undefined;
   /** When the request was sent (ms): with `cost`, it lets the leak rate be learned. */
   sentAt?: number | undefined;
-  /** Whether another request of the token was in flight while this one was. */
-  overlapped?: boolean | undefined;
+  /** The token's other requests in flight when the answer came (their up-front charges are in its Remaining). */
+  others?: number | undefined;
 }
 
 /** Folds an answer into the state (in place). `random` is injectable for tests. */
 export function observe(state: BudgetState, obs: Observation, limits: BudgetLimits, now: number, random: () => number = Math.random): void {
-  const estimateAtSend = obs.sentAt === undefined ? undefined : estimatedRemaining(state, obs.sentAt);
-  if (obs.throttled && estimateAtSend !== undefined) {
+  const others = obs.others ?? 0;
+  if (obs.throttled) {
     // A refusal's "Remaining ≈ 0" is not a measurement (CANVAS.md): keep extrapolating from the
-    // last real answer, and learn where the admission line is.
-    const held = state.refusedAt !== undefined && now < (state.refusedAtUntil ?? 0);
-    state.refusedAt = held ? Math.max(state.refusedAt!, estimateAtSend) : estimateAtSend;
-    state.refusedAtUntil = now + ADMISSION_LINE_MS;
+    // last real answer, and learn from it how much room a request in flight really takes.
+    const roomAtSend = obs.sentAt === undefined ? undefined : estimatedRemaining(state, obs.sentAt);
+    if (roomAtSend !== undefined && roomAtSend > 0) {
+      const held = state.upfront !== undefined && now < (state.upfrontUntil ?? 0);
+      const shown = roomAtSend / (others + 1);
+      if (shown > limits.upfrontCost || held) state.upfront = held ? Math.max(state.upfront!, shown) : shown;
+      if (state.upfront !== undefined) state.upfrontUntil = now + UPFRONT_MS;
+    }
   } else if (obs.remaining !== undefined && Number.isFinite(obs.remaining)) {
-    learnLeak(state, obs, now);
-    state.remaining = obs.remaining;
+    // Never more room than the highest Remaining Canvas itself reported (the bucket's high-water
+    // mark, as far as we know it): a lease counted among the others may not have reached Canvas
+    // yet (a slow or busy server), and its charge is then not in this Remaining.
     state.maxRemaining = Math.max(state.maxRemaining, obs.remaining);
+    const room = Math.min(obs.remaining + others * upfrontOf(state, limits, now), state.maxRemaining);
+    learnLeak(state, obs, room, now);
+    state.remaining = room;
     state.observedAt = now;
   }
   if (obs.cost !== undefined && Number.isFinite(obs.cost) && obs.cost >= 0) state.lastCost = obs.cost;
@@ -139,19 +185,19 @@ export function observe(state: BudgetState, obs: Observation, limits: BudgetLimi
 }
 
 /**
- * One sample of the leak rate, when the answer allows an exact one: the request was the only one
- * of the token in flight and was sent after the previous answer, so between the two answers the
- * bucket changed by exactly its cost minus the leak: leak = (R₂ − R₁ + cost) / Δt. Only while the
+ * One sample of the leak rate, when the answer allows an exact one: no other request of the token
+ * was in flight and this one was sent after the previous answer, so between the two answers the
+ * room changed by exactly the leak minus its cost: leak = (R₂ − R₁ + cost) / Δt. Only while the
  * bucket is well above empty (it cannot leak below 0). Smoothed, as latencies jitter.
  */
-function learnLeak(state: BudgetState, obs: Observation, now: number): void {
+function learnLeak(state: BudgetState, obs: Observation, room: number, now: number): void {
   const previous = state.remaining;
-  if (obs.throttled || obs.overlapped || previous === null || state.observedAt === undefined) return;
-  if (obs.cost === undefined || obs.sentAt === undefined || obs.sentAt < state.observedAt || obs.remaining === undefined) return;
+  if ((obs.others ?? 0) > 0 || previous === null || state.observedAt === undefined) return;
+  if (obs.cost === undefined || obs.sentAt === undefined || obs.sentAt < state.observedAt) return;
   if (previous > state.maxRemaining / 2) return;
   const seconds = (now - state.observedAt) / 1000;
   if (seconds < 0.02) return;
-  const sample = (obs.remaining - previous + obs.cost) / seconds;
+  const sample = (room - previous + obs.cost) / seconds;
   if (!(sample > 0) || !Number.isFinite(sample)) return;
   state.leakPerSec = state.leakPerSec ? 0.7 * state.leakPerSec + 0.3 * sample : sample;
 }

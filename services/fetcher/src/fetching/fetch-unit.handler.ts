@@ -72,8 +72,11 @@ async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: Canvas
     for await (const groups of pages) {
       let skipped = 0;
       for (const group of groups) {
-        const { assignments, ...groupRow } = group;
-        await out.add('assignment_groups', groupRow as typeof group);
+        // The embedded lists leave the row by being set to undefined, which JSON leaves out: the
+        // parsed answer is ours, and copying every row without one key (`...rest`) was 3 % of the CPU.
+        const assignments = group.assignments;
+        group.assignments = undefined;
+        await out.add('assignment_groups', group);
         const list: unknown[] = Array.isArray(assignments) ? assignments : [];
         session.budget?.rows(list.length * 2);
         for (const assignment of list) {
@@ -81,8 +84,10 @@ async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: Canvas
             skipped += 1;
             continue;
           }
-          const { submission, ...assignmentRow } = assignment as Record<string, unknown> & { id: number };
-          await out.add('assignments', assignmentRow as typeof group);
+          const assignmentRow = assignment as Record<string, unknown> & { id: number };
+          const submission = assignmentRow.submission;
+          assignmentRow.submission = undefined;
+          await out.add('assignments', assignmentRow);
           const sub = submission as (Record<string, unknown> & { id?: unknown }) | null | undefined;
           if (sub && typeof sub === 'object' && usableId(sub.id)) await out.add('submissions', sub as typeof group);
           else if (sub) skipped += 1;

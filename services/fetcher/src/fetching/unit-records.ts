@@ -1,4 +1,4 @@
-import { RECORDS_PART_BYTES, type RecordSet, type Resource } from '@canvas-sync/shared';
+import { RECORDS_PART_BYTES, type Resource } from '@canvas-sync/shared';
 import type { Origin, PipelinePublisher } from '../messaging/pipeline.publisher.js';
 
 type Row = Record<string, unknown> & { id: number };
@@ -6,10 +6,11 @@ type Row = Record<string, unknown> & { id: number };
 /**
  * Collects the rows of one fetch of a checkpoint unit and publishes them in parts that stay under
  * the message size limit (split by bytes, not by count: descriptions are HTML and can be large).
- * Memory is bounded by one part. The last part carries `final: true`.
+ * Each row is serialized once, here, to measure it; the part goes out as that text. Memory is
+ * bounded by one part. The last part carries `final: true`.
  */
 export class UnitRecords {
-  private records: RecordSet = {};
+  private records = new Map<Resource, string[]>();
   private bytes = 0;
   private part = 0;
 
@@ -21,10 +22,13 @@ export class UnitRecords {
   ) {}
 
   async add(resource: Resource, row: Row): Promise<void> {
-    const size = Buffer.byteLength(JSON.stringify(row));
+    const json = JSON.stringify(row);
+    const size = Buffer.byteLength(json);
     if (this.bytes > 0 && this.bytes + size > this.partBytes) await this.flush(false);
-    (this.records[resource] ??= []).push(row);
-    this.bytes += size;
+    let list = this.records.get(resource);
+    if (!list) this.records.set(resource, (list = []));
+    list.push(json);
+    this.bytes += size + 1;
   }
 
   /** Publishes what is left as the final part (possibly empty: the unit may have no rows). */
@@ -34,9 +38,10 @@ export class UnitRecords {
   }
 
   private async flush(final: boolean): Promise<void> {
-    await this.publisher.records({ ...this.unit, part: this.part, final, records: this.records }, this.origin);
+    const recordsJson = `{${[...this.records].map(([resource, rows]) => `${JSON.stringify(resource)}:[${rows.join(',')}]`).join(',')}}`;
+    await this.publisher.records({ ...this.unit, part: this.part, final, recordsJson }, this.origin);
     this.part += 1;
-    this.records = {};
+    this.records = new Map();
     this.bytes = 0;
   }
 }

@@ -19,9 +19,12 @@ export interface Origin {
   traceparent: string | undefined;
 }
 
+/** A part of records whose rows are already JSON text (`recordsJson`: a `RecordSet` object, serialized). */
+export type SerializedRecords = Omit<SyncRecords, 'records'> & { recordsJson: string };
+
 /** Everything the fetcher publishes, with deterministic message ids so a retry is deduplicated. */
 export interface PipelinePublisher {
-  records(message: SyncRecords, origin: Origin): Promise<void>;
+  records(message: SerializedRecords, origin: Origin): Promise<void>;
   planned(message: SyncPlanned, origin: Origin): Promise<void>;
   unit(message: FetchUnit, origin: Origin): Promise<void>;
   status(message: SyncStatusEvent, origin: Origin, id?: string): Promise<void>;
@@ -30,8 +33,9 @@ export interface PipelinePublisher {
 export function pipelinePublisher(js: JetStreamClient, ns: Namespace): PipelinePublisher {
   const opts = (origin: Origin, id?: string) => ({ correlationId: origin.correlationId, traceparent: childTraceparent(origin.traceparent), ...(id ? { id } : {}) });
   return {
-    async records(m, origin) {
-      await publish(js, ns, syncRecords, m, opts(origin, `${m.syncId}:${m.unitKey}:${m.fetchId}:${m.part}`));
+    async records({ recordsJson, ...m }, origin) {
+      // The rows were serialized once, to split parts by bytes; they go out as that text.
+      await publish(js, ns, syncRecords, { ...m, records: {} }, opts(origin, `${m.syncId}:${m.unitKey}:${m.fetchId}:${m.part}`), { key: 'records', json: recordsJson, placeholder: {} });
     },
     async planned(m, origin) {
       await publish(js, ns, syncPlanned, m, opts(origin, `${m.syncId}:r${m.run}:planned:${m.courseIds.length}`));

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { decodeMessage, encodeMessage, syncRecords, type SyncRecords } from '@canvas-sync/shared';
+import type { PipelinePublisher, SerializedRecords } from '../messaging/pipeline.publisher.js';
+import { UnitRecords } from './unit-records.js';
+
+const unit = { syncId: '00000000-0000-4000-8000-000000000000', userId: 'u1', run: 0, unitKey: 'course:7', fetchId: '00000000-0000-4000-8000-000000000001' };
+
+function capture(): { publisher: PipelinePublisher; parts: SyncRecords[]; sizes: number[] } {
+  const parts: SyncRecords[] = [];
+  const sizes: number[] = [];
+  const publisher = {
+    // As the real publisher: the serialized rows spliced into the envelope, then decoded as the writer does.
+    async records({ recordsJson, ...m }: SerializedRecords) {
+      const { data } = encodeMessage(syncRecords, { ...m, records: {} }, { correlationId: m.syncId }, { key: 'records', json: recordsJson, placeholder: {} });
+      sizes.push(data.byteLength);
+      const decoded = decodeMessage(data, [syncRecords]);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      parts.push(decoded.message.payload as SyncRecords);
+    },
+  } as unknown as PipelinePublisher;
+  return { publisher, parts, sizes };
+}
+
+describe('UnitRecords', () => {
+  it('splits by bytes (multi-byte text counted as bytes), and every row arrives once, as sent', async () => {
+    const { publisher, parts, sizes } = capture();
+    const out = new UnitRecords(publisher, unit, { correlationId: 'c', traceparent: undefined }, 20_000);
+    const rows = Array.from({ length: 60 }, (_, i) => ({ id: i, description: `<p>${'é€'.repeat(300 + i)}</p>`, course_id: 7 }));
+    for (const row of rows) {
+      await out.add('assignments', row);
+      if (row.id % 3 === 0) await out.add('submissions', { id: 1000 + row.id, assignment_id: row.id, score: null });
+    }
+    const count = await out.finish();
+    expect(count).toBe(parts.length);
+    expect(parts.length).toBeGreaterThan(5);
+    expect(parts.map((p) => p.part)).toEqual(parts.map((_, i) => i));
+    expect(parts.map((p) => p.final)).toEqual(parts.map((_, i) => i === parts.length - 1));
+    // Rows' bytes stay within the part size; the envelope adds a few hundred bytes.
+    for (const size of sizes) expect(size).toBeLessThan(20_000 + 500);
+    expect(parts.flatMap((p) => p.records.assignments ?? [])).toEqual(rows);
+    expect(parts.flatMap((p) => p.records.submissions ?? []).map((s) => s.id)).toEqual(rows.filter((r) => r.id % 3 === 0).map((r) => 1000 + r.id));
+    expect(parts[0]).toMatchObject({ ...unit, part: 0, final: false });
+  });
+
+  it('publishes an empty final part for a unit without rows', async () => {
+    const { publisher, parts } = capture();
+    const out = new UnitRecords(publisher, unit, { correlationId: 'c', traceparent: undefined });
+    await out.finish();
+    expect(parts).toEqual([{ ...unit, part: 0, final: true, records: {} }]);
+  });
+
+  it('a prepared field that is not valid for the schema still fails at the consumer, never silently', () => {
+    const { data } = encodeMessage(syncRecords, { ...unit, part: 0, final: true, records: {} }, { correlationId: 'c' }, { key: 'records', json: '{"courses":[1,2]}', placeholder: {} });
+    const decoded = decodeMessage(data, [syncRecords]);
+    expect(decoded.ok).toBe(false);
+  });
+});
