@@ -14,8 +14,8 @@ import { startSoakTopology, type SoakTopology } from './support/soak-topology.js
  * `SOAK_MINUTES=10 SOAK_USERS=300 npm run soak`.
  */
 const env = process.env;
-const MINUTES = Number(env.SOAK_MINUTES ?? 0.75);
-const USERS = Number(env.SOAK_USERS ?? 24);
+const MINUTES = Number(env.SOAK_MINUTES ?? 1);
+const USERS = Number(env.SOAK_USERS ?? 30);
 const SEED = Number(env.SOAK_SEED ?? 18);
 const FAULTS = Number(env.SOAK_FAULTS ?? Math.max(5, Math.floor(MINUTES * 2)));
 /** Test-only: a dead process's messages come back after this, not production's 60 s / 30 s; 0 keeps production's. */
@@ -23,8 +23,8 @@ const ACK_WAIT_MS = Number(env.SOAK_ACK_WAIT_MS ?? 15_000);
 const RESTART_DELAY_MS = 3_000;
 const OUTAGE_MS = Number(env.SOAK_OUTAGE_MS ?? (MINUTES >= 5 ? 20_000 : 8_000));
 const SPREAD_MS = MINUTES * 60_000;
-/** A student's account: 4 courses × 10 assignments (~100 rows, 5 units). */
-const ACCOUNT = { courses: 4, assignmentsPerCourse: 10 };
+/** A student's account: 8 courses × 20 assignments (~400 rows, 9 units). */
+const ACCOUNT = { courses: 8, assignmentsPerCourse: 20 };
 
 describe('soak: a 3-node JetStream cluster and replicas of every service under a seeded fault schedule', () => {
   let t: SoakTopology;
@@ -49,7 +49,7 @@ describe('soak: a 3-node JetStream cluster and replicas of every service under a
         const faults = faultSchedule(SEED, FAULTS, interval / 2, interval);
         const faulted = await runPhase(t, 'with faults', planUsers(t, 'fault', USERS, USERS, SPREAD_MS, random), faults, new FaultRunner(t, SEED, RESTART_DELAY_MS, OUTAGE_MS));
         report = {
-          settings: { minutes: MINUTES, users: USERS, seed: SEED, faults: FAULTS, ackWaitMs: ACK_WAIT_MS || 'production', restartDelayMs: RESTART_DELAY_MS, outageMs: OUTAGE_MS, account: ACCOUNT, streamReplicas: t.replicas },
+          settings: { minutes: MINUTES, users: USERS, seed: SEED, faults: FAULTS, ackWaitMs: ACK_WAIT_MS || 'production', restartDelayMs: RESTART_DELAY_MS, outageMs: OUTAGE_MS, account: ACCOUNT, streamReplicas: await t.streamReplicas() },
           baseline,
           faulted,
           ratio: { p50: faulted.syncMs.p50 / baseline.syncMs.p50, p95: faulted.syncMs.p95 / baseline.syncMs.p95 },

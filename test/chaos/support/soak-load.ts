@@ -9,8 +9,8 @@ export interface SoakUser {
   /** Planned start, ms after the phase began. */
   startAtMs: number;
   syncId?: string;
-  /** 503s and lost connections while starting it (the client tried again, as the panel does). */
-  startRetries: number;
+  /** 5xx answers and lost connections while starting it (the client tried again, as the panel does), by cause. */
+  startRetries: Record<string, number>;
   watcher?: SyncWatcher;
 }
 
@@ -32,7 +32,7 @@ export function planUsers(topology: SoakTopology, label: string, firstSimUser: n
     userId: `soak-${label}-${i}`,
     simUserId: topology.sim.users[firstSimUser + i]!.id,
     startAtMs: Math.round(random() * spreadMs),
-    startRetries: 0,
+    startRetries: {},
   })).sort((a, b) => a.startAtMs - b.startAtMs);
 }
 
@@ -40,18 +40,18 @@ export function planUsers(topology: SoakTopology, label: string, firstSimUser: n
  * Calls the api through "the load balancer": the replicas in turn; a refused connection or a 5xx
  * is tried on the next one after a short pause, for up to two minutes (a client with retries).
  */
-async function viaLoadBalancer(topology: SoakTopology, turn: number, userId: string, method: string, path: string, body: unknown, onRetry: () => void): Promise<{ status: number; json: unknown }> {
+async function viaLoadBalancer(topology: SoakTopology, turn: number, userId: string, method: string, path: string, body: unknown, onRetry: (cause: string) => void): Promise<{ status: number; json: unknown }> {
   const deadline = Date.now() + 120_000;
   for (let attempt = 0; ; attempt++) {
     const urls = topology.apiUrls();
     try {
       const res = await apiCall(urls[(turn + attempt) % urls.length]!, userId, method, path, body);
-      if (res.status < 500) return res;
-      if (Date.now() > deadline) return res;
+      if (res.status < 500 || Date.now() > deadline) return res;
+      onRetry(`${res.status} ${(res.json as { error?: { code?: string } } | null)?.error?.code ?? ''}`.trim());
     } catch (err) {
       if (Date.now() > deadline) throw err;
+      onRetry('connection lost or refused');
     }
-    onRetry();
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -78,7 +78,7 @@ export async function runStarts(topology: SoakTopology, users: SoakUser[], phase
   await Promise.all(
     users.map(async (u, i) => {
       await new Promise((r) => setTimeout(r, Math.max(0, phaseStart + u.startAtMs - Date.now())));
-      const res = await viaLoadBalancer(topology, i, u.userId, 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full', chunkSize: 5 }, () => u.startRetries++);
+      const res = await viaLoadBalancer(topology, i, u.userId, 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full', chunkSize: 5 }, (cause) => (u.startRetries[cause] = (u.startRetries[cause] ?? 0) + 1));
       // A 409 names the active sync beside `error` (services/api error handler).
       const json = res.json as { id?: string; syncId?: string } | null;
       if (res.status === 202 && json?.id) u.syncId = json.id;

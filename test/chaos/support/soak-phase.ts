@@ -12,8 +12,8 @@ export interface PhaseReport {
   completed: number;
   /** Syncs that ended otherwise, or never: `id status/code`. */
   notCompleted: string[];
-  /** Starts the client had to try again (a 5xx or a lost connection to an api replica). */
-  startRetries: number;
+  /** Starts the client had to try again (a 5xx or a lost connection to an api replica), by cause. */
+  startRetries: Record<string, number>;
   syncMs: { p50: number; p95: number; max: number };
   rows: { expected: number; actual: number; lost: number; doubled: number; extra: number; different: number };
   /** Users whose rows differ from the simulator's ground truth in any way. */
@@ -66,7 +66,7 @@ export async function runPhase(t: SoakTopology, label: string, users: SoakUser[]
     started: rows.length,
     completed: rows.filter((r) => r.status === 'completed').length,
     notCompleted: rows.filter((r) => r.status !== 'completed').map((r) => `${r.id} ${r.status}${r.error ? `/${r.error.code}` : ''}`),
-    startRetries: users.reduce((n, u) => n + u.startRetries, 0),
+    startRetries: sumCounts(users.map((u) => u.startRetries)),
     syncMs: { p50: rank(0.5), p95: rank(0.95), max: ms[ms.length - 1] ?? Number.NaN },
     rows: { expected: 0, actual: 0, lost: 0, doubled: 0, extra: 0, different: 0 },
     usersNotEqual: [],
@@ -112,4 +112,10 @@ async function deadLetters(t: SoakTopology): Promise<number> {
 async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe().catch(() => false)) && Date.now() < deadline) await sleep(500);
+}
+
+function sumCounts(counts: Array<Record<string, number>>): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const c of counts) for (const [k, v] of Object.entries(c)) sum[k] = (sum[k] ?? 0) + v;
+  return sum;
 }

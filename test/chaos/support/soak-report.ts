@@ -20,7 +20,7 @@ const s = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? '�
 /** The report as markdown (docs/reliability.md takes it as it is). */
 export function soakMarkdown(r: SoakReport): string {
   const phase = (p: PhaseReport) =>
-    `| ${p.label} | ${p.completed} / ${p.started} (${p.users} users) | ${s(p.syncMs.p50)} / ${s(p.syncMs.p95)} / ${s(p.syncMs.max)} | ${p.rows.expected} / ${p.rows.actual} | ${p.rows.lost} / ${p.rows.doubled} / ${p.rows.extra} / ${p.rows.different} | ${p.watchersMissingTerminal.length} (${p.watcherReconnects} reconnects) | ${Object.entries(p.peakConsumerLag).map(([k, v]) => `${k} ${v}`).join(', ')} | ${p.startRetries} | ${p.deadLetters} | ${s(p.durationMs)} |`;
+    `| ${p.label} | ${p.completed} / ${p.started} (${p.users} users) | ${s(p.syncMs.p50)} / ${s(p.syncMs.p95)} / ${s(p.syncMs.max)} | ${p.rows.expected} / ${p.rows.actual} | ${p.rows.lost} / ${p.rows.doubled} / ${p.rows.extra} / ${p.rows.different} | ${p.watchersMissingTerminal.length} (${p.watcherReconnects} reconnects) | ${Object.entries(p.peakConsumerLag).map(([k, v]) => `${k} ${v}`).join(', ')} | ${Object.entries(p.startRetries).map(([k, v]) => `${v}× ${k}`).join(', ') || 0} | ${p.deadLetters} | ${s(p.durationMs)} |`;
   const faults = r.faulted.faults.map(
     (f) => `| +${s(f.injectedAtMs)} | ${f.kind} | ${f.target ?? '–'} | ${f.syncsRunning ?? '–'} | ${s(f.backMs)} | ${s(f.healMs)} | ${f.error ?? ''} |`,
   );

@@ -19,6 +19,8 @@ export interface SoakTopology {
   jsm: JetStreamManager;
   ns: Namespace;
   replicas: number;
+  /** Every stream of the cluster (the KV bucket's too) and its replica count. */
+  streamReplicas(): Promise<Record<string, number>>;
   apiUrls(): string[];
   notifierUrls(): string[];
   close(): Promise<void>;
@@ -52,7 +54,7 @@ export async function startSoakTopology(options: SoakTopologyOptions): Promise<S
   await admin.query('ALTER ROLE postgres SET synchronous_commit = on');
   await admin.end();
   const database = await createMigratedDatabase(postgres.url, 'soak');
-  const sim = await startCanvasSim({ seed: options.seed, users: options.simUsers, latency: { baseMs: 100, perItemMs: 0.1, jitterMs: 20 } });
+  const sim = await startCanvasSim({ seed: options.seed, users: options.simUsers, latency: { baseMs: 200, perItemMs: 0.1, jitterMs: 50 } });
   const env: Record<string, string> = {
     NATS_URL: cluster.url,
     NATS_NAMESPACE: NS,
@@ -96,6 +98,11 @@ export async function startSoakTopology(options: SoakTopologyOptions): Promise<S
     jsm,
     ns,
     replicas: options.replicas,
+    async streamReplicas() {
+      const out: Record<string, number> = {};
+      for await (const info of jsm.streams.list()) out[info.config.name] = info.config.num_replicas;
+      return out;
+    },
     apiUrls: () => urls('api', 'http', ''),
     notifierUrls: () => urls('notifier', 'ws', '/ws'),
     async close() {

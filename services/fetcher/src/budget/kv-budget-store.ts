@@ -1,5 +1,6 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { TOKEN_BUDGET_KV } from '@canvas-sync/shared';
 import { emptyState, type BudgetState } from './budget-policy.js';
 import type { BudgetStore } from './token-budget.js';
 
@@ -23,7 +24,8 @@ interface Known {
  * to a fresh read. So the cache can be stale but never wrong; it holds at most 10,000 tokens.
  */
 export async function kvBudgetStore(nc: NatsConnection, bucket: string): Promise<BudgetStore> {
-  const kv: KV = await new Kvm(nc).create(bucket, { history: 1, ttl: 3_600_000 });
+  // An existing bucket is opened as it is: provisioning may have made it with more replicas.
+  const kv: KV = await new Kvm(nc).create(bucket, { ...TOKEN_BUDGET_KV });
   const known = new Map<string, Known>();
 
   /** The token's entry as KV has it now; revision 0 when there is none (expired, or never written). */
