@@ -14,8 +14,8 @@ import { startSoakTopology, type SoakTopology } from './support/soak-topology.js
  * `SOAK_MINUTES=10 SOAK_USERS=300 npm run soak`.
  */
 const env = process.env;
-const MINUTES = Number(env.SOAK_MINUTES ?? 1);
-const USERS = Number(env.SOAK_USERS ?? 30);
+const MINUTES = Number(env.SOAK_MINUTES ?? 0.75);
+const USERS = Number(env.SOAK_USERS ?? 24);
 const SEED = Number(env.SOAK_SEED ?? 18);
 const FAULTS = Number(env.SOAK_FAULTS ?? Math.max(5, Math.floor(MINUTES * 2)));
 /** Test-only: a dead process's messages come back after this, not production's 60 s / 30 s; 0 keeps production's. */

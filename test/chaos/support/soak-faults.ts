@@ -19,6 +19,8 @@ export interface SoakFault {
   backMs?: number;
   /** Injection until it is back and every sync that was running then has moved on (or ended): work resumed. */
   healMs?: number;
+  /** Sync starts the client had to try again between this fault and the next. */
+  startRetries?: number;
   error?: string;
 }
 

@@ -11,6 +11,8 @@ export interface SoakUser {
   syncId?: string;
   /** 5xx answers and lost connections while starting it (the client tried again, as the panel does), by cause. */
   startRetries: Record<string, number>;
+  /** When each retry happened (ms since the epoch), to tell which fault caused it. */
+  retryTimes: number[];
   watcher?: SyncWatcher;
 }
 
@@ -33,6 +35,7 @@ export function planUsers(topology: SoakTopology, label: string, firstSimUser: n
     simUserId: topology.sim.users[firstSimUser + i]!.id,
     startAtMs: Math.round(random() * spreadMs),
     startRetries: {},
+    retryTimes: [],
   })).sort((a, b) => a.startAtMs - b.startAtMs);
 }
 
@@ -78,7 +81,10 @@ export async function runStarts(topology: SoakTopology, users: SoakUser[], phase
   await Promise.all(
     users.map(async (u, i) => {
       await new Promise((r) => setTimeout(r, Math.max(0, phaseStart + u.startAtMs - Date.now())));
-      const res = await viaLoadBalancer(topology, i, u.userId, 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full', chunkSize: 5 }, (cause) => (u.startRetries[cause] = (u.startRetries[cause] ?? 0) + 1));
+      const res = await viaLoadBalancer(topology, i, u.userId, 'POST', '/api/v1/syncs', { scope: { type: 'all' }, mode: 'full', chunkSize: 5 }, (cause) => {
+        u.startRetries[cause] = (u.startRetries[cause] ?? 0) + 1;
+        u.retryTimes.push(Date.now());
+      });;
       // A 409 names the active sync beside `error` (services/api error handler).
       const json = res.json as { id?: string; syncId?: string } | null;
       if (res.status === 202 && json?.id) u.syncId = json.id;

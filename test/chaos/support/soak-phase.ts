@@ -56,6 +56,11 @@ export async function runPhase(t: SoakTopology, label: string, users: SoakUser[]
     for (const u of users) u.watcher?.stop();
   }
   const durationMs = Date.now() - phaseStart;
+  const retries = users.flatMap((u) => u.retryTimes.map((at) => at - phaseStart));
+  faults.forEach((f, i) => {
+    const next = faults[i + 1]?.injectedAtMs ?? Number.POSITIVE_INFINITY;
+    f.startRetries = retries.filter((at) => at >= (f.injectedAtMs ?? 0) && at < next).length;
+  });
   const rows = await t.database.db.selectFrom('syncs').selectAll().where('id', 'in', users.filter((u) => u.syncId).map((u) => u.syncId!)).execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
   const ms = rows.filter((r) => r.finished_at).map((r) => r.finished_at!.getTime() - r.created_at.getTime()).sort((a, b) => a - b);

@@ -22,7 +22,7 @@ export function soakMarkdown(r: SoakReport): string {
   const phase = (p: PhaseReport) =>
     `| ${p.label} | ${p.completed} / ${p.started} (${p.users} users) | ${s(p.syncMs.p50)} / ${s(p.syncMs.p95)} / ${s(p.syncMs.max)} | ${p.rows.expected} / ${p.rows.actual} | ${p.rows.lost} / ${p.rows.doubled} / ${p.rows.extra} / ${p.rows.different} | ${p.watchersMissingTerminal.length} (${p.watcherReconnects} reconnects) | ${Object.entries(p.peakConsumerLag).map(([k, v]) => `${k} ${v}`).join(', ')} | ${Object.entries(p.startRetries).map(([k, v]) => `${v}× ${k}`).join(', ') || 0} | ${p.deadLetters} | ${s(p.durationMs)} |`;
   const faults = r.faulted.faults.map(
-    (f) => `| +${s(f.injectedAtMs)} | ${f.kind} | ${f.target ?? '–'} | ${f.syncsRunning ?? '–'} | ${s(f.backMs)} | ${s(f.healMs)} | ${f.error ?? ''} |`,
+    (f) => `| +${s(f.injectedAtMs)} | ${f.kind} | ${f.target ?? '–'} | ${f.syncsRunning ?? '–'} | ${s(f.backMs)} | ${s(f.healMs)} | ${f.startRetries ?? 0} | ${f.error ?? ''} |`,
   );
   return [
     `### soak: ${r.baseline.users} users per phase, ${r.faulted.faults.length} faults (${s(r.totalMs)} in all)`,
@@ -34,8 +34,8 @@ export function soakMarkdown(r: SoakReport): string {
     '',
     `Faulted over baseline: p50 × ${r.ratio.p50.toFixed(2)}, p95 × ${r.ratio.p95.toFixed(2)}.`,
     '',
-    '| injected | fault | target | syncs running | back after | work resumed after | error |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| injected | fault | target | syncs running | back after | work resumed after | start retries until the next fault | error |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...faults,
     '',
     `(machine: ${r.machine.cpus} CPUs, load ${r.machine.loadavgStart.join(' ')} at the start, ${r.machine.loadavgEnd.join(' ')} at the end; settings ${JSON.stringify(r.settings)})`,
