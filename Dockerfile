@@ -16,6 +16,7 @@ COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/canvas-sim/package.json packages/canvas-sim/
+COPY packages/client/package.json packages/client/
 COPY services/api/package.json services/api/
 COPY services/fetcher/package.json services/fetcher/
 COPY services/writer/package.json services/writer/

@@ -11,6 +11,7 @@ const alias = {
   '@canvas-sync/testkit/servers': src('./packages/testkit/src/servers/index.ts'),
   '@canvas-sync/testkit': src('./packages/testkit/src/index.ts'),
   '@canvas-sync/canvas-sim': src('./packages/canvas-sim/src/index.ts'),
+  '@canvas-sync/client': src('./packages/client/src/index.ts'),
 };
 
 export default defineConfig({

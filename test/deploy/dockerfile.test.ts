@@ -7,8 +7,11 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
 const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
 const workspaces = rootPackage.workspaces.map((dir) => ({ dir, name: (JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { name: string }).name }));
-/** Workspaces that run in production (the test kit stays out of the image). */
-const deployable = workspaces.filter((w) => w.dir !== 'packages/testkit');
+/**
+ * Workspaces that run in production. The test kit stays out of the image; so does the npm package
+ * @canvas-sync/client, which no service imports: vite bundles it into the panel (web-dist) at build.
+ */
+const deployable = workspaces.filter((w) => w.dir !== 'packages/testkit' && w.dir !== 'packages/client');
 
 /** Instructions per stage: `{ stage: [[INSTRUCTION, rest]...] }`. */
 const stages = new Map<string, Array<[string, string]>>();

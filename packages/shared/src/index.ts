@@ -10,6 +10,7 @@ export * from './errors/index.js';
 export * from './lifecycle/index.js';
 export * from './logging/index.js';
 export * from './messages/index.js';
+export * from './changes/index.js';
 export * from './nats/index.js';
 export * from './tracing/index.js';
 export * from './syncs/index.js';

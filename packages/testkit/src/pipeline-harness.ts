@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { startCanvasSim, type CanvasSim, type SimOptions } from '@canvas-sync/canvas-sim';
-import { createTokenCipher, DEV_TOKEN_KEY, parseTokenKeys, publish, publishCore, syncControl, syncRequested, type SyncRow } from '@canvas-sync/shared';
+import { createTokenCipher, DEV_TOKEN_KEY, parseTokenKeys, publish, publishCore, recordChanges, syncControl, syncRequested, type SyncRow } from '@canvas-sync/shared';
 import { freePort, waitFor } from './free-port.js';
 import { obtainSimGrant, storeSimGrant, type SimGrant } from './oauth-grants.js';
 import { spawnService, type ServiceName, type ServiceProcess } from './service-process.js';
@@ -153,12 +153,17 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       await publishRequested(row);
     },
     async cancel(syncId) {
-      await db
-        .updateTable('syncs')
-        .set((eb) => ({ status: 'cancelled', phase: 'done', finished_at: new Date(), seq: eb('seq', '+', 1) }))
-        .where('id', '=', syncId)
-        .where('status', 'in', ['queued', 'running'])
-        .executeTakeFirstOrThrow();
+      // As the api does: the terminal status and its `sync.finished` in one transaction.
+      await db.transaction().execute(async (tx) => {
+        const row = await tx
+          .updateTable('syncs')
+          .set((eb) => ({ status: 'cancelled', phase: 'done', finished_at: new Date(), seq: eb('seq', '+', 1) }))
+          .where('id', '=', syncId)
+          .where('status', 'in', ['queued', 'running'])
+          .returningAll()
+          .executeTakeFirst();
+        if (row) await recordChanges(tx, { userId: row.user_id, syncId, finished: row });
+      });
       publishCore(nats.nc, nats.ns, syncControl, { syncId, action: 'cancel' }, { correlationId: syncId });
       await nats.nc.flush();
     },

@@ -32,6 +32,8 @@ import { requireUser } from './auth/auth.hook.js';
 import { createCanvasSelfClient, type CanvasSelfClient } from './canvas/canvas-self.client.js';
 import { canvasDataStore } from './canvas-data/canvas-data.repository.js';
 import { canvasDataRoutes } from './canvas-data/canvas-data.routes.js';
+import { changeFeedStore } from './changes/changes.repository.js';
+import { changesRoutes } from './changes/changes.routes.js';
 import { connectionStore } from './connections/connections.repository.js';
 import { connectionsRoutes } from './connections/connections.routes.js';
 import { connectionGrantStore } from './connections/connection-grants.repository.js';
@@ -180,6 +182,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await api.register(oauthOptionsRoutes, { ports: { hosts: oauthConfig.clients.hosts, personalTokens: oauthConfig.personalTokens } });
       await api.register(syncsRoutes, { ports: syncPorts });
       await api.register(canvasDataRoutes, { store: canvasDataStore(deps.db) });
+      await api.register(changesRoutes, { store: changeFeedStore(deps.db) });
     },
     { prefix: '/api/v1' },
   );

@@ -1,9 +1,8 @@
 /** The sync panel: signs in with the user's JWT, then wires the views to the api and live progress. */
 import { Alerts } from './lib/alerts.js';
-import { ApiClient, ApiError } from './lib/api.client.js';
+import { CanvasSyncError, createCanvasSyncClient, type SyncWatch } from '@canvas-sync/client';
 import { readCanvasReturn, type CanvasReturn } from './lib/canvas-return.js';
 import { byId, h } from './lib/dom.js';
-import { LiveProgress } from './lib/live-progress.js';
 import { SyncStore } from './lib/sync-store.js';
 import { isTerminal } from './lib/types.js';
 import { ConnectionView } from './views/connection.view.js';
@@ -63,7 +62,8 @@ async function main(): Promise<void> {
   const token = takeToken();
   const canvasReturn = takeCanvasReturn();
   if (!token) return showLogin();
-  const api = new ApiClient(() => token);
+  // Same origin; the page's token is the user's for the tab (sign-in again when refused).
+  const api = createCanvasSyncClient({ getToken: () => token });
   const alerts = new Alerts();
   const signOut = h('button', { type: 'button', class: 'small secondary' }, 'Sign out');
   signOut.addEventListener('click', () => {
@@ -73,11 +73,11 @@ async function main(): Promise<void> {
   byId('who').replaceChildren(h('span', {}, `Signed in as ${userOf(token)}`), signOut);
 
   const store = new SyncStore();
-  let live: LiveProgress | undefined;
+  let live: SyncWatch | undefined;
   const watch = async (id: string) => {
     current.show(id);
-    live?.watch(id);
-    const view = await api.sync(id).catch(() => undefined);
+    live?.follow(id);
+    const view = await api.getSync(id).catch(() => undefined);
     if (view) store.applyView(view);
     byId('current').scrollIntoView({ block: 'nearest' });
   };
@@ -95,14 +95,13 @@ async function main(): Promise<void> {
     history.upsert(view);
     if (isTerminal(view.status) && previous && !isTerminal(previous.status)) {
       // Re-read once at the end: exact times, the diff of a preview, warnings; new pickers data.
-      void api.sync(view.id).then((fresh) => store.applyView(fresh), () => undefined);
+      void api.getSync(view.id).then((fresh) => store.applyView(fresh), () => undefined);
       void form.loadPickers();
       if (needsReconnect(view)) void connection.refresh().catch(() => undefined);
     }
   });
 
   try {
-    const config = await api.config();
     await Promise.all([connection.load(), form.loadPickers()]);
     const recent = await history.load();
     byId('login').hidden = true;
@@ -118,23 +117,19 @@ async function main(): Promise<void> {
       void watch(stopped.id);
       alerts.info('Canvas is connected again. Resume the sync it stopped? Finished work is skipped.', { label: 'Resume', run: () => void current.resumeSync(stopped.id) });
     }
-    live = new LiveProgress(
-      { url: config.notifierUrl, token, pollMs: config.pollIntervalMs, fetchSync: (id) => api.sync(id) },
-      {
-        onSnapshot: (view) => store.applyView(view),
-        onProgress: (frame) => {
-          // A frame of a sync not known yet (started in another tab): read it whole first.
-          if (!store.applyFrame(frame) && !store.get(frame.syncId)) void api.sync(frame.syncId).then((v) => store.applyView(v), () => undefined);
-        },
-        onMode: (mode) => current.setMode(mode),
-        onUnauthorized: () => showLogin('Your sign-in has expired or is not valid. Sign in again.'),
-      },
-    );
+    // Live progress of all the user's syncs (the notifier's address from GET /api/v1/config),
+    // polling the shown one while the socket is down; the client drops stale and repeated frames.
     current.setMode('connecting');
-    live.start();
-    if (current.id) live.watch(current.id);
+    live = api.watchSyncs({
+      onChange: (view) => store.applyView(view),
+      onConnectionChange: (mode) => current.setMode(mode),
+      onError: (err) => {
+        if (err.code === 'unauthenticated') showLogin('Your sign-in has expired or is not valid. Sign in again.');
+      },
+    });
+    if (current.id) live.follow(current.id);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return showLogin('Your sign-in has expired or is not valid. Sign in again.');
+    if (err instanceof CanvasSyncError && err.status === 401) return showLogin('Your sign-in has expired or is not valid. Sign in again.');
     byId('app').hidden = false;
     alerts.error(`The panel could not load: ${err instanceof Error ? err.message : 'unknown error'}`);
   }

@@ -1,11 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 /** Builds the sync panel (services/api/web) into services/api/web-dist, which the api serves. */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   logLevel: 'warn',
+  // Workspace packages (@canvas-sync/client) are bundled from their TypeScript sources, no build first.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   build: {
     outDir: fileURLToPath(new URL('../web-dist', import.meta.url)),
     emptyOutDir: true,

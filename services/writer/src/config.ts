@@ -8,6 +8,12 @@ const writerEnvSchema = baseEnvSchema.extend({
   SYNC_STALL_MS: envInt(180_000, 5_000, 86_400_000),
   SYNC_STALL_RETRIES: envInt(3, 0, 100),
   WATCHDOG_INTERVAL_MS: envInt(15_000, 500, 3_600_000),
+  /** The outbox relay's idle poll; a commit in this process wakes it at once. */
+  OUTBOX_POLL_MS: envInt(250, 20, 60_000),
+  /** Change events a relay publishes per user per round (one transaction). */
+  OUTBOX_BATCH: envInt(200, 1, 10_000),
+  /** Days the change feed (`GET /api/v1/canvas/changes`) keeps a row; 0 keeps them forever. */
+  CHANGE_FEED_RETENTION_DAYS: envInt(30, 0, 36_500),
 });
 
 /** The writer's configuration, parsed once at start-up. */
@@ -15,6 +21,7 @@ export interface WriterConfig extends BaseConfig {
   healthPort: number;
   concurrency: number;
   watchdog: { stallMs: number; maxRetries: number; intervalMs: number };
+  outbox: { pollMs: number; batch: number; users: number; feedRetentionDays: number; publishedRetentionHours: number };
 }
 
 /** Parses the environment; throws `config_invalid` naming every bad variable. */
@@ -25,5 +32,7 @@ export function loadWriterConfig(env: Env): WriterConfig {
     healthPort: parsed.HEALTH_PORT,
     concurrency: parsed.WRITER_CONCURRENCY,
     watchdog: { stallMs: parsed.SYNC_STALL_MS, maxRetries: parsed.SYNC_STALL_RETRIES, intervalMs: parsed.WATCHDOG_INTERVAL_MS },
+    // Published outbox rows are kept a day for inspection; the stream keeps the events 7 days.
+    outbox: { pollMs: parsed.OUTBOX_POLL_MS, batch: parsed.OUTBOX_BATCH, users: 50, feedRetentionDays: parsed.CHANGE_FEED_RETENTION_DAYS, publishedRetentionHours: 24 },
   };
 }

@@ -6,6 +6,7 @@ import { plannedHandler } from './plan/planned.handler.js';
 import { progressPublisher } from './progress/progress.publisher.js';
 import { recordsHandler } from './records/records.handler.js';
 import { statusHandler } from './status/status.handler.js';
+import { startOutboxRelay, type RelayOptions } from './outbox/outbox-relay.js';
 import { startStallWatchdog, type WatchdogOptions } from './watchdog/stall-watchdog.js';
 import type { WriterMetrics } from './writer-metrics.js';
 
@@ -17,12 +18,19 @@ export interface WriterWiring {
   concurrency: number;
   metrics: WriterMetrics;
   watchdog: WatchdogOptions;
+  outbox: RelayOptions;
 }
 
-/** Starts the results consumer and the stall watchdog; returns how to stop them. */
+/** Starts the results consumer, the outbox relay and the stall watchdog; returns how to stop them. */
 export function startWriterConsumers(w: WriterWiring): { stop(deadlineMs: number): Promise<void> } {
-  const publishProgress = progressPublisher(w.js, w.ns, w.logger);
-  const deps = { db: w.db, publishProgress, metrics: w.metrics };
+  const relay = startOutboxRelay({ db: w.db, js: w.js, ns: w.ns, logger: w.logger }, w.outbox);
+  const progress = progressPublisher(w.js, w.ns, w.logger);
+  // Every committed sync change may have written events: the relay looks at once, not at its next poll.
+  const publishProgress: typeof progress = async (row, traceparent) => {
+    relay.wake();
+    await progress(row, traceparent);
+  };
+  const deps = { db: w.db, publishProgress, metrics: w.metrics, committed: () => relay.wake() };
   const consumer = startConsumer({
     js: w.js,
     ns: w.ns,
@@ -39,6 +47,7 @@ export function startWriterConsumers(w: WriterWiring): { stop(deadlineMs: number
     async stop(deadlineMs) {
       watchdog.stop();
       await consumer.stop(deadlineMs);
+      await relay.stop();
     },
   };
 }

@@ -1,6 +1,8 @@
 /** Composition root of the writer: config → logger → Postgres + NATS → consumers → health → ready. */
 import { createLogger, createServiceMetrics, DURABLES, jetStreamLagSource, openRuntime, runMain, Shutdown, startHealthServer, type Resource } from '@canvas-sync/shared';
+import { Gauge } from 'prom-client';
 import { loadWriterConfig } from './config.js';
+import { outboxBacklog } from './outbox/outbox.repository.js';
 import { startWriterConsumers } from './consumers.js';
 
 runMain('writer', async () => {
@@ -24,7 +26,30 @@ runMain('writer', async () => {
       syncFinished: (outcome) => metrics.syncs.inc({ outcome }),
     },
     watchdog: config.watchdog,
+    outbox: config.outbox,
   });
+  // Read per scrape: how far the relay is behind (every replica reports the same shared figure).
+  // Read per scrape (the figure is shared by every replica); a failed read keeps the last value.
+  const backlog = () => outboxBacklog(runtime.db).catch(() => undefined);
+  new Gauge({
+    name: 'canvas_sync_outbox_backlog',
+    help: 'Change events written but not yet published to CANVAS_EVENTS.',
+    registers: [metrics.registry],
+    async collect() {
+      const b = await backlog();
+      if (b) this.set(b.count);
+    },
+  });
+  new Gauge({
+    name: 'canvas_sync_outbox_oldest_seconds',
+    help: 'Age of the oldest unpublished change event (0 when none).',
+    registers: [metrics.registry],
+    async collect() {
+      const b = await backlog();
+      if (b) this.set(b.oldestSeconds);
+    },
+  });
+
   shutdown.add('consumers', () => consumers.stop(config.shutdownTimeoutMs - 2_000));
   logger.info({ healthPort: config.healthPort }, 'writer ready');
 });

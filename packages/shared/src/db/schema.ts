@@ -4,6 +4,8 @@ type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | str
 type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
 /** pg returns bigint as text; Canvas ids fit in a JS number, so we parse them (see db/connect.ts). */
 type BigId = ColumnType<number, number | string, number | string>;
+/** A sequence number (bigint, parsed like ids). */
+type BigSeq = ColumnType<number, number | string | undefined, number | string>;
 
 interface CanvasRowBase {
   user_id: string;
@@ -147,6 +149,39 @@ export interface SyncUnitPartsTable {
   created_at: GeneratedTimestamp;
 }
 
+/** Per user: the last feed and event sequence numbers handed out (bumped under its row lock). */
+export interface ChangeCountersTable {
+  user_id: string;
+  feed_seq: BigSeq;
+  event_seq: BigSeq;
+  /** Feed rows up to this seq were pruned or erased: an older cursor is expired. */
+  feed_pruned_through: BigSeq;
+}
+
+/** A change event waiting for (or done with) its publish to stream CANVAS_EVENTS. */
+export interface EventOutboxTable {
+  /** The envelope `id` and JetStream `msgID`: stable across republishes. */
+  event_id: Generated<string>;
+  user_id: string;
+  /** The user's event order (commit order). */
+  user_seq: BigSeq;
+  type: 'canvas.changes' | 'sync.finished';
+  correlation_id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  created_at: GeneratedTimestamp;
+  published_at: NullableTimestamp;
+}
+
+/** One changed Canvas row of a user, in the user's commit order (`seq`). */
+export interface ChangeFeedTable {
+  user_id: string;
+  seq: BigSeq;
+  resource: string;
+  id: BigId;
+  action: 'created' | 'updated' | 'deleted';
+  at: GeneratedTimestamp;
+}
+
 /** The whole database as kysely sees it: the one definition of the schema's types. */
 export interface Database {
   'canvas.terms': TermsTable;
@@ -159,6 +194,9 @@ export interface Database {
   syncs: SyncsTable;
   sync_units: SyncUnitsTable;
   sync_unit_parts: SyncUnitPartsTable;
+  change_counters: ChangeCountersTable;
+  event_outbox: EventOutboxTable;
+  change_feed: ChangeFeedTable;
 }
 
 export type SyncRow = Selectable<SyncsTable>;

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   sync_in_progress: { status: 409, retryable: false, message: 'A sync is already queued or running.' },
   sync_not_resumable: { status: 409, retryable: false, message: 'Only a failed or cancelled sync can be resumed.' },
   sync_not_cancellable: { status: 409, retryable: false, message: 'Only a queued or running sync can be cancelled.' },
+  cursor_invalid: { status: 400, retryable: false, message: 'The cursor is not one this endpoint gave you; start again without it.' },
+  cursor_expired: { status: 410, retryable: false, message: 'Changes after this cursor are no longer kept; re-read the data, then follow changes from a new cursor.' },
   no_connection: { status: 412, retryable: false, message: 'Connect Canvas first.' },
   canvas_url_invalid: { status: 400, retryable: false, message: 'The Canvas URL is not allowed.' },
   return_to_invalid: { status: 400, retryable: false, message: 'returnTo must be a path here or a URL on an allowed origin.' },

@@ -15,6 +15,8 @@ export interface PublishOptions {
   tokens?: string[];
   /** W3C trace context, carried in the `traceparent` header. */
   traceparent?: string;
+  /** The envelope's `occurredAt` when it is not now (an outbox row published later: its commit time). */
+  occurredAt?: string;
 }
 
 /** Validates `payload` against the message schema and wraps it in the envelope; throws `message_invalid`. */
@@ -24,7 +26,7 @@ export function encodeMessage<D extends MessageDef>(def: D, payload: PayloadOf<D
     throw new AppError('message_invalid', `Refusing to publish an invalid ${def.type}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   }
   const id = options.id ?? randomUUID();
-  const envelope = { id, type: def.type, v: def.v, occurredAt: new Date().toISOString(), correlationId: options.correlationId, payload: parsed.data };
+  const envelope = { id, type: def.type, v: def.v, occurredAt: options.occurredAt ?? new Date().toISOString(), correlationId: options.correlationId, payload: parsed.data };
   const data = new TextEncoder().encode(JSON.stringify(envelope));
   if (data.byteLength > MAX_MESSAGE_BYTES) {
     throw new AppError('message_invalid', `A ${def.type} message is ${data.byteLength} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit.`);

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, NewSync, SyncRow } from '@canvas-sync/shared';
+import { recordChanges, type Database, type NewSync, type SyncRow } from '@canvas-sync/shared';
 
 /** The partial unique index that keeps one sync in flight per user (the initial migration). */
 const ONE_ACTIVE = 'syncs_one_active_per_user';
@@ -56,16 +56,23 @@ export async function listSyncs(db: Kysely<Database>, userId: string, limit: num
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
-/** Cancels a queued or running sync in one statement (seq + 1 for the progress event). */
+/**
+ * Cancels a queued or running sync (seq + 1 for the progress event), with its `sync.finished`
+ * change event in the same transaction.
+ */
 export async function cancelSync(db: Kysely<Database>, userId: string, id: string, message: string): Promise<SyncRow | undefined> {
-  return db
-    .updateTable('syncs')
-    .set((eb) => ({ status: 'cancelled', phase: 'done', message, finished_at: sql<Date>`now()`, updated_at: sql<Date>`now()`, seq: eb('seq', '+', 1) }))
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .where('status', 'in', ACTIVE)
-    .returningAll()
-    .executeTakeFirst();
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .updateTable('syncs')
+      .set((eb) => ({ status: 'cancelled', phase: 'done', message, finished_at: sql<Date>`now()`, updated_at: sql<Date>`now()`, seq: eb('seq', '+', 1) }))
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('status', 'in', ACTIVE)
+      .returningAll()
+      .executeTakeFirst();
+    if (row) await recordChanges(tx, { userId, syncId: id, finished: row });
+    return row;
+  });
 }
 
 /**
@@ -99,24 +106,28 @@ export async function resumeSync(db: Kysely<Database>, userId: string, id: strin
   }
 }
 
-/** Fails a queued sync whose request could not be published, so it never sits queued forever. */
+/** Fails a queued sync whose request could not be published, so it never sits queued forever (with its `sync.finished`). */
 export async function failQueuedSync(db: Kysely<Database>, userId: string, id: string, error: { code: string; message: string }): Promise<SyncRow | undefined> {
-  return db
-    .updateTable('syncs')
-    .set((eb) => ({
-      status: 'failed',
-      phase: 'done',
-      message: error.message,
-      error: JSON.stringify(error),
-      finished_at: sql<Date>`now()`,
-      updated_at: sql<Date>`now()`,
-      seq: eb('seq', '+', 1),
-    }))
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .where('status', '=', 'queued')
-    .returningAll()
-    .executeTakeFirst();
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .updateTable('syncs')
+      .set((eb) => ({
+        status: 'failed',
+        phase: 'done',
+        message: error.message,
+        error: JSON.stringify(error),
+        finished_at: sql<Date>`now()`,
+        updated_at: sql<Date>`now()`,
+        seq: eb('seq', '+', 1),
+      }))
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirst();
+    if (row) await recordChanges(tx, { userId, syncId: id, finished: row });
+    return row;
+  });
 }
 
 /** The port handlers use: the functions above bound to one database. */

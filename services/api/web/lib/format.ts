@@ -18,7 +18,7 @@ export function eta(seconds: number | null, running: boolean): string {
   return `about ${duration(seconds)}`;
 }
 
-const PARTS: Array<[string, string, string]> = [
+const PARTS: Array<[keyof Counts, string, string]> = [
   ['courses', 'course', 'courses'],
   ['assignments', 'assignment', 'assignments'],
   ['assignment_groups', 'category', 'categories'],
@@ -38,7 +38,7 @@ export function summary(counts: Counts): string {
 }
 
 /** Dependency order, as the sync fills them. */
-export const RESOURCE_ORDER = ['terms', 'courses', 'assignment_groups', 'assignments', 'submissions'];
+export const RESOURCE_ORDER: Array<keyof Counts> = ['terms', 'courses', 'assignment_groups', 'assignments', 'submissions'];
 
 export const RESOURCE_LABELS: Record<string, string> = {
   terms: 'Terms',

@@ -1,4 +1,4 @@
-import { ApiError, type ApiClient, type Connection, type ConnectOptions } from '../lib/api.client.js';
+import { CanvasSyncError, type CanvasSyncClient, type Connection, type ConnectOptions } from '@canvas-sync/client';
 import type { Alerts } from '../lib/alerts.js';
 import { canvasHostOf, hasDeveloperKey } from '../lib/canvas-hosts.js';
 import { canvasErrorText, type CanvasReturn } from '../lib/canvas-return.js';
@@ -27,7 +27,7 @@ export class ConnectionView {
   private connection: Connection = NOT_CONNECTED;
 
   constructor(
-    private readonly api: ApiClient,
+    private readonly api: CanvasSyncClient,
     private readonly alerts: Alerts,
   ) {
     this.form.addEventListener('submit', (event) => {
@@ -58,7 +58,7 @@ export class ConnectionView {
   }
 
   async load(): Promise<void> {
-    const [connection, options] = await Promise.all([this.api.connection(), this.loadOptions()]);
+    const [connection, options] = await Promise.all([this.api.getConnection(), this.loadOptions()]);
     this.options = options;
     // No guess from `hosts` when nothing is saved: a host name does not say http or https.
     if (connection.baseUrl) this.url.value = connection.baseUrl;
@@ -89,10 +89,10 @@ export class ConnectionView {
 
   private async loadOptions(): Promise<ConnectOptions> {
     try {
-      return await this.api.connectOptions();
+      return await this.api.getOAuthOptions();
     } catch (err) {
       // An api without OAuth (404): the pasted-token form, as before.
-      if (err instanceof ApiError && err.status === 404) return { hosts: [], personalTokens: 'allow' };
+      if (err instanceof CanvasSyncError && err.status === 404) return { hosts: [], personalTokens: 'allow' };
       throw err;
     }
   }
@@ -142,13 +142,13 @@ export class ConnectionView {
     this.busy(true);
     try {
       // Back to this very page; the api only accepts its own origin (or an allowed one) anyway.
-      const { authorizeUrl } = await this.api.oauthStart(baseUrl.trim(), window.location.pathname);
+      const { authorizeUrl } = await this.api.startOAuth({ baseUrl: baseUrl.trim(), returnTo: window.location.pathname });
       // Only ever a web address: the page must never run a `javascript:` URL, whoever answered.
-      if (!/^https?:\/\//i.test(authorizeUrl)) throw new ApiError(0, 'bad_answer', 'The server answered with an address that is not a web page.');
+      if (!/^https?:\/\//i.test(authorizeUrl)) throw new CanvasSyncError(0, 'bad_answer', 'The server answered with an address that is not a web page.');
       this.show('Taking you to Canvas…', '');
       window.location.assign(authorizeUrl);
     } catch (err) {
-      const message = err instanceof ApiError ? err.message : 'Connecting failed.';
+      const message = err instanceof CanvasSyncError ? err.message : 'Connecting failed.';
       this.show(message, 'error');
       this.alerts.error(`Could not start Connect with Canvas: ${message}`);
       this.busy(false);
@@ -161,12 +161,12 @@ export class ConnectionView {
     if (!token && !(this.connection.connected && this.connection.authType !== 'oauth')) return this.show('Enter an access token.', 'error');
     this.busy(true);
     try {
-      if (token) await this.api.saveConnection(this.url.value.trim(), token);
+      if (token) await this.api.putConnection({ baseUrl: this.url.value.trim(), accessToken: token });
       this.token.value = '';
       await this.test(false);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'personal_tokens_disabled') this.options = { ...this.options, personalTokens: 'deny' };
-      const message = err instanceof ApiError ? err.message : 'Saving failed.';
+      if (err instanceof CanvasSyncError && err.code === 'personal_tokens_disabled') this.options = { ...this.options, personalTokens: 'deny' };
+      const message = err instanceof CanvasSyncError ? err.message : 'Saving failed.';
       this.renderChoices();
       this.show(message, 'error');
       this.alerts.error(`Canvas connection not saved: ${message}`);
@@ -188,7 +188,7 @@ export class ConnectionView {
         this.alerts.error(`Canvas connection failed: ${result.error.message}`);
       }
     } catch (err) {
-      this.show(err instanceof ApiError && err.status === 412 ? 'Connect Canvas first.' : err instanceof Error ? err.message : 'Test failed.', 'error');
+      this.show(err instanceof CanvasSyncError && err.status === 412 ? 'Connect Canvas first.' : err instanceof Error ? err.message : 'Test failed.', 'error');
     } finally {
       if (manageBusy) this.busy(false);
     }
@@ -197,11 +197,11 @@ export class ConnectionView {
   private async disconnect(): Promise<void> {
     this.busy(true);
     try {
-      await this.api.disconnect();
+      await this.api.deleteConnection();
       await this.refresh();
       this.alerts.info('Canvas is disconnected. Your synced data is kept; you can delete it below.');
     } catch (err) {
-      this.alerts.error(`Disconnect failed: ${err instanceof ApiError ? err.message : 'unknown error'}`);
+      this.alerts.error(`Disconnect failed: ${err instanceof CanvasSyncError ? err.message : 'unknown error'}`);
     } finally {
       this.busy(false);
     }
@@ -209,7 +209,7 @@ export class ConnectionView {
 
   /** Re-reads the connection (a sync just failed because Canvas wants a new sign-in). */
   async refresh(): Promise<void> {
-    this.render(await this.api.connection());
+    this.render(await this.api.getConnection());
   }
 
   private show(text: string, kind: '' | 'ok' | 'error'): void {

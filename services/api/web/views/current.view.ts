@@ -1,8 +1,7 @@
-import { ApiError, type ApiClient } from '../lib/api.client.js';
+import { CanvasSyncError, type CanvasSyncClient, type ConnectionState } from '@canvas-sync/client';
 import type { Alerts } from '../lib/alerts.js';
 import { byId, h } from '../lib/dom.js';
 import { duration, eta, PHASE_LABELS, RESOURCE_LABELS, RESOURCE_ORDER, summary } from '../lib/format.js';
-import type { LiveMode } from '../lib/live-progress.js';
 import { isTerminal, type SyncView } from '../lib/types.js';
 import { renderDiff } from './diff.view.js';
 
@@ -27,7 +26,7 @@ export class CurrentView {
   private ticker: number | undefined;
 
   constructor(
-    private readonly api: ApiClient,
+    private readonly api: CanvasSyncClient,
     private readonly alerts: Alerts,
     private readonly runForReal: (view: SyncView) => void,
     private readonly reconnect: () => void,
@@ -61,10 +60,16 @@ export class CurrentView {
     return this.resume(id);
   }
 
-  setMode(mode: LiveMode): void {
+  setMode(mode: ConnectionState): void {
     const el = byId('live-mode');
     el.className = `live-mode ${mode}`;
-    el.textContent = mode === 'live' ? '● Live updates' : mode === 'polling' ? '○ Live updates unavailable — checking for progress every 2 s' : '… Connecting to live updates';
+    const texts: Record<ConnectionState, string> = {
+      live: '● Live updates',
+      polling: '○ Live updates unavailable — checking for progress every 2 s',
+      connecting: '… Connecting to live updates',
+      closed: '○ Live updates stopped',
+    };
+    el.textContent = texts[mode];
   }
 
   /** Any sync changed: alerts for transitions of any sync seen moving, a re-render for the current one. */
@@ -147,10 +152,10 @@ export class CurrentView {
     if (!this.currentId) return;
     this.cancelButton.disabled = true;
     try {
-      await this.api.cancel(this.currentId);
+      await this.api.cancelSync(this.currentId);
       this.alerts.info('Cancelling… the sync stops within seconds and keeps its checkpoint.');
     } catch (err) {
-      this.alerts.error(`Cancel failed: ${err instanceof ApiError ? err.message : 'unknown error'}`);
+      this.alerts.error(`Cancel failed: ${err instanceof CanvasSyncError ? err.message : 'unknown error'}`);
     } finally {
       this.cancelButton.disabled = false;
     }
@@ -158,13 +163,13 @@ export class CurrentView {
 
   private async resume(id: string): Promise<void> {
     try {
-      await this.api.resume(id);
+      await this.api.resumeSync(id);
       this.alerts.info('Resuming from the checkpoint: finished work is skipped.');
       this.show(id);
-      const fresh = await this.api.sync(id).catch(() => undefined);
+      const fresh = await this.api.getSync(id).catch(() => undefined);
       if (fresh) this.update(fresh, undefined);
     } catch (err) {
-      this.alerts.error(`Retry failed: ${err instanceof ApiError ? err.message : 'unknown error'}`);
+      this.alerts.error(`Retry failed: ${err instanceof CanvasSyncError ? err.message : 'unknown error'}`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { ApiError, type ApiClient } from '../lib/api.client.js';
+import { CanvasSyncError, type CanvasSyncClient } from '@canvas-sync/client';
 import type { Alerts } from '../lib/alerts.js';
 import { byId } from '../lib/dom.js';
 
@@ -10,7 +10,7 @@ export class DataView {
   private readonly status = byId('data-status');
 
   constructor(
-    private readonly api: ApiClient,
+    private readonly api: CanvasSyncClient,
     private readonly alerts: Alerts,
     private readonly onDeleted: () => Promise<void>,
   ) {
@@ -40,9 +40,9 @@ export class DataView {
       await this.onDeleted();
     } catch (err) {
       const text =
-        err instanceof ApiError && err.code === 'sync_in_progress'
+        err instanceof CanvasSyncError && err.code === 'sync_in_progress'
           ? 'A sync is running, so nothing was deleted. Cancel it or let it finish, then delete again.'
-          : `Nothing was deleted: ${err instanceof ApiError ? err.message : 'unknown error'}`;
+          : `Nothing was deleted: ${err instanceof CanvasSyncError ? err.message : 'unknown error'}`;
       this.open(false);
       this.show(text, 'error');
       this.alerts.error(text);

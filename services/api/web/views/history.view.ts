@@ -1,4 +1,4 @@
-import type { ApiClient } from '../lib/api.client.js';
+import type { CanvasSyncClient } from '@canvas-sync/client';
 import { byId, h } from '../lib/dom.js';
 import { dateTime, duration, scopeText, summary, warningsText } from '../lib/format.js';
 import type { SyncView } from '../lib/types.js';
@@ -11,7 +11,7 @@ export class HistoryView {
   private readonly rows = new Map<string, HTMLTableRowElement>();
 
   constructor(
-    private readonly api: ApiClient,
+    private readonly api: CanvasSyncClient,
     private readonly names: { term(id: number): string; course(id: number): string },
     private readonly onView: (id: string) => void,
   ) {
@@ -20,7 +20,7 @@ export class HistoryView {
 
   /** First page (or the next one); returns the syncs it read. */
   async load(append = false): Promise<SyncView[]> {
-    const page = await this.api.history(append ? (this.cursor ?? undefined) : undefined);
+    const page = await this.api.listSyncs({ limit: 10, cursor: append ? this.cursor : null });
     if (!append) {
       this.body.replaceChildren();
       this.rows.clear();

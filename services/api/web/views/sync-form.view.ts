@@ -1,4 +1,4 @@
-import { ApiError, type ApiClient, type Course, type Term } from '../lib/api.client.js';
+import { CanvasSyncError, type CanvasSyncClient, type Course, type Term } from '@canvas-sync/client';
 import type { Alerts } from '../lib/alerts.js';
 import { byId, h } from '../lib/dom.js';
 import type { Scope } from '../lib/types.js';
@@ -17,7 +17,7 @@ export class SyncFormView {
   private readonly courseNames = new Map<number, string>();
 
   constructor(
-    private readonly api: ApiClient,
+    private readonly api: CanvasSyncClient,
     private readonly alerts: Alerts,
     private readonly onStarted: (id: string, dryRun: boolean) => void,
   ) {
@@ -37,7 +37,7 @@ export class SyncFormView {
 
   /** (Re)reads the synced terms and courses for the pickers. */
   async loadPickers(): Promise<void> {
-    const terms = await this.api.terms().catch(() => ({ items: [] as Term[] }));
+    const terms = await this.api.listTerms().catch(() => ({ items: [] as Term[] }));
     const previous = this.termSelect.value;
     this.termSelect.replaceChildren(h('option', { value: '' }, 'All terms'), ...terms.items.map((t) => h('option', { value: String(t.id) }, t.name ?? `Term ${t.id}`)));
     for (const t of terms.items) this.termNames.set(t.id, t.name ?? `Term ${t.id}`);
@@ -52,7 +52,7 @@ export class SyncFormView {
 
   private async loadCourses(): Promise<void> {
     const termId = this.termSelect.value === '' ? undefined : Number(this.termSelect.value);
-    const courses = await this.api.courses(termId).catch(() => ({ items: [] as Course[] }));
+    const courses = await this.api.listCourses({ termId }).catch(() => ({ items: [] as Course[] }));
     this.courseSelect.replaceChildren(...courses.items.map((c) => h('option', { value: String(c.id) }, c.name ?? c.courseCode ?? `Course ${c.id}`)));
     for (const c of courses.items) this.courseNames.set(c.id, c.name ?? c.courseCode ?? `Course ${c.id}`);
     const none = this.termSelect.options.length <= 1 && courses.items.length === 0;
@@ -98,15 +98,15 @@ export class SyncFormView {
     const buttons = [...this.form.querySelectorAll('button')];
     for (const b of buttons) b.disabled = true;
     try {
-      const started = await this.api.start(body);
+      const started = await this.api.startSync(body);
       this.alerts.info(body.dryRun ? 'Preview started: nothing is written until you run it for real.' : 'Sync started.');
       this.onStarted(started.id, body.dryRun);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 409) {
+      if (err instanceof CanvasSyncError && err.status === 409) {
         const id = (err.body.syncId ?? (err.body.error as { syncId?: string } | undefined)?.syncId) as string | undefined;
         this.alerts.error('A sync is already queued or running; showing it.');
         if (id) this.onStarted(id, false);
-      } else if (err instanceof ApiError && err.status === 412) {
+      } else if (err instanceof CanvasSyncError && err.status === 412) {
         this.alerts.error('Connect Canvas first (step 1).');
       } else {
         this.alerts.error(`The sync did not start: ${err instanceof Error ? err.message : 'unknown error'}`);

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { RESOURCES, type Database, type SyncRow } from '@canvas-sync/shared';
+import { recordChanges, RESOURCES, type Database, type Resource, type SyncRow } from '@canvas-sync/shared';
 import { unitTotals } from '../checkpoints/checkpoints.repository.js';
 import { updateSync } from '../checkpoints/syncs.repository.js';
 import { plannedChanges, sweepUnseen } from './sweep.repository.js';
@@ -10,7 +10,7 @@ type Counts = Record<string, Record<string, number>>;
 /**
  * Completes a running sync once its plan is stored and no unit is pending: in a full sync, marks
  * what was not seen as deleted; in a dry run, computes the diff instead of writing; then sets
- * `completed` with a summary. Runs in the transaction that finished the last unit, under the
+ * `completed` with a summary, its deletions' change events and `sync.finished` (outbox). Runs in the transaction that finished the last unit, under the
  * sync row's lock, so exactly one writer completes a sync.
  */
 export async function completeIfDone(tx: Tx, sync: SyncRow): Promise<SyncRow | undefined> {
@@ -32,7 +32,7 @@ export async function completeIfDone(tx: Tx, sync: SyncRow): Promise<SyncRow | u
       diff[resource] = { create: changes[resource]?.create ?? [], update: changes[resource]?.update ?? [], delete: deleted[resource] ?? [] };
     }
   }
-  return updateSync(tx, sync.id, {
+  const completed = await updateSync(tx, sync.id, {
     status: 'completed',
     phase: 'done',
     finished_at: new Date(),
@@ -42,6 +42,10 @@ export async function completeIfDone(tx: Tx, sync: SyncRow): Promise<SyncRow | u
     diff: diff ? JSON.stringify(diff) : null,
     message: summary(counts, sync.dry_run),
   });
+  // The sweep's deletions (none in a dry run: nothing was written) and then `sync.finished`.
+  const batches = sync.dry_run ? [] : Object.entries(deleted).map(([resource, ids]) => ({ resource: resource as Resource, created: [], updated: [], deleted: ids }));
+  await recordChanges(tx, { userId: sync.user_id, syncId: sync.id, batches, finished: completed });
+  return completed;
 }
 
 const seen = (c: Record<string, number> | undefined) => (c ? (c.created ?? 0) + (c.updated ?? 0) + (c.unchanged ?? 0) : 0);

@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
-import { AppError, RESOURCES, type Database, type HandlerResult, type MessageContext, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
+import { AppError, recordChanges, RESOURCES, type ChangeBatch, type Database, type HandlerResult, type MessageContext, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
 import { addCounts, completePart, fetchComplete, fetchCounts, finishUnit, insertPart, lockSync, unitTotals } from '../checkpoints/checkpoints.repository.js';
 import { addWarnings, touchSync, updateSync, type SyncWarning } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
+import { changeBatch } from '../changes/change-batch.js';
 import { prepareRows } from './prepare-rows.js';
 import { diffRows, upsertRows } from './rows.repository.js';
 
@@ -12,6 +13,8 @@ export interface RecordsDeps {
   db: Kysely<Database>;
   publishProgress: ProgressPublisher;
   metrics: WriterMetrics;
+  /** Called after a commit that may have written change events (wakes the outbox relay). */
+  committed?: () => void;
 }
 
 type Counts = Record<string, Record<string, number>>;
@@ -20,7 +23,8 @@ type Counts = Record<string, Record<string, number>>;
  * Writes one part of a unit in one transaction: the part's checkpoint row first (a redelivered
  * part finds it and does nothing), then the rows (bulk upsert, or only a diff in a dry run), then
  * — under the sync row's lock — the unit's checkpoint when this part completed its fetch, the
- * sync's counts and progress, and the sync's completion when it was the last unit.
+ * sync's counts and progress, and the sync's completion when it was the last unit. The part's
+ * change events and feed rows are written in the same transaction (none in a dry run).
  */
 export function recordsHandler(deps: RecordsDeps) {
   return async (m: SyncRecords, ctx: MessageContext): Promise<HandlerResult> => {
@@ -36,6 +40,7 @@ export function recordsHandler(deps: RecordsDeps) {
       const counts: Counts = {};
       const diff: Record<string, { create: number[]; update: number[] }> | null = sync.dry_run ? {} : null;
       const warnings: SyncWarning[] = [];
+      const changes: ChangeBatch[] = [];
       for (const resource of RESOURCES) {
         const input = m.records[resource];
         if (!input || input.length === 0) continue;
@@ -47,11 +52,17 @@ export function recordsHandler(deps: RecordsDeps) {
           ? await diffRows(tx, resource, m.userId, rows).then((d) => ((diff[resource] = d), { created: d.create, updated: d.update }))
           : await upsertRows(tx, resource, m.userId, rows);
         counts[resource] = { created: created.length, updated: updated.length, unchanged: rows.length - created.length - updated.length, deleted: 0 };
-        if (!diff) deps.metrics.rowsWritten(resource, created.length + updated.length);
+        if (!diff) {
+          deps.metrics.rowsWritten(resource, created.length + updated.length);
+          changes.push(changeBatch(resource, rows, { created, updated }));
+        }
       }
       await completePart(tx, m, { seen, counts, diff });
 
       const locked = await lockSync(tx, m.syncId);
+      // After the sync row's lock (lock order: sync row, then the user's change counter) and
+      // before the completion, whose sweep and `sync.finished` must follow this part's changes.
+      await recordChanges(tx, { userId: m.userId, syncId: m.syncId, batches: changes });
       // Under the lock, as every change to the sync row; a redelivered part never gets here.
       if (locked && warnings.length > 0 && (await addWarnings(tx, m.syncId, locked.warnings, warnings))) {
         ctx.logger.warn({ syncId: m.syncId, unitKey: m.unitKey, codes: warnings.map((w) => w.code) }, 'rows with values that do not fit');
@@ -74,6 +85,7 @@ export function recordsHandler(deps: RecordsDeps) {
       return completed ?? row;
     });
     deps.metrics.writeSeconds((performance.now() - started) / 1000);
+    deps.committed?.();
     if (committed) {
       if (committed.status === 'completed' && committed.finished_at) ctx.logger.info({ syncId: committed.id, counts: committed.counts }, 'sync completed');
       await deps.publishProgress(committed, ctx.traceparent);

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, HandlerResult, MessageContext, SyncRow, SyncStatusEvent } from '@canvas-sync/shared';
+import { recordChanges, type Database, type HandlerResult, type MessageContext, type SyncRow, type SyncStatusEvent } from '@canvas-sync/shared';
 import { finishUnit, lockSync, unitTotals } from '../checkpoints/checkpoints.repository.js';
 import { addWarnings, updateSync } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
@@ -48,7 +48,11 @@ async function apply(tx: Tx, sync: SyncRow, m: SyncStatusEvent): Promise<SyncRow
       return updateSync(tx, sync.id, { phase: sync.plan_ready ? 'fetching' : 'listing_courses', message: 'Canvas is back' });
     case 'sync_failed':
       if (!active) return undefined;
-      return updateSync(tx, sync.id, { status: 'failed', phase: 'done', finished_at: new Date(), error: JSON.stringify(m.error ?? { code: 'internal', message: 'The sync failed.' }), message: m.error?.message ?? 'The sync failed.' });
+      {
+        const failed = await updateSync(tx, sync.id, { status: 'failed', phase: 'done', finished_at: new Date(), error: JSON.stringify(m.error ?? { code: 'internal', message: 'The sync failed.' }), message: m.error?.message ?? 'The sync failed.' });
+        await recordChanges(tx, { userId: sync.user_id, syncId: sync.id, finished: failed });
+        return failed;
+      }
     case 'rows_skipped': {
       if (!active) return undefined;
       const warning = { code: m.error?.code ?? 'canvas_bad_response', message: m.error?.message ?? 'Canvas sent rows without a usable id; they were skipped.', unitKey: m.unitKey ?? '' };

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { publish, syncRequested, type Database, type Namespace, type SyncRow } from '@canvas-sync/shared';
+import { publish, recordChanges, syncRequested, type Database, type Namespace, type SyncRow } from '@canvas-sync/shared';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
 
@@ -45,6 +45,10 @@ export function startStallWatchdog(deps: { db: Kysely<Database>; js: JetStreamCl
           .where('stall_retries', '>=', options.maxRetries)
           .returningAll()
           .execute();
+        // `sync.finished` in the same transaction; users in a fixed order (their counters are locked).
+        for (const row of [...failed].sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0))) {
+          await recordChanges(tx, { userId: row.user_id, syncId: row.id, finished: row });
+        }
         return { retried, failed };
       });
       for (const row of retried) {

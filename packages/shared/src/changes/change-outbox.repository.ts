@@ -1,0 +1,65 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, SyncRow } from '../db/schema.js';
+import { CanvasChanges } from '../messages/canvas-changes.js';
+import { SyncFinished } from '../messages/sync-finished.js';
+import { changeEvents, syncFinishedPayload, type ChangeBatch } from './change-events.js';
+
+/** The database handle of the transaction that made the change (a `Transaction<Database>`). */
+type Tx = Kysely<Database>;
+
+/** What to record with {@link recordChanges}. */
+export interface ChangeRecord {
+  userId: string;
+  syncId: string;
+  /** The rows this transaction created, updated or deleted (empty ids are ignored). */
+  batches?: ChangeBatch[];
+  /** A sync row this transaction moved to a terminal status: its `sync.finished` goes last. */
+  finished?: SyncRow;
+}
+
+/**
+ * Writes the change events (outbox) and change-feed rows of a write, inside the transaction that
+ * made it: no event for a rolled-back write, no write without its event.
+ *
+ * The user's sequence numbers come from bumping their `change_counters` row. Its row lock is held
+ * to commit, so another transaction of the same user waits here and then numbers after it: the
+ * numbers follow commit order with no gaps, which the feed's readers (and the relay's per-user
+ * order) rely on. Call it as late as possible in the transaction (the lock is held from here) and
+ * after any lock on the sync row (every caller takes sync row → counter, never the reverse).
+ */
+export async function recordChanges(tx: Tx, record: ChangeRecord): Promise<void> {
+  const events: Array<{ type: 'canvas.changes' | 'sync.finished'; payload: unknown }> = [];
+  const feed: Array<{ resource: string; id: number; action: 'created' | 'updated' | 'deleted' }> = [];
+  for (const batch of record.batches ?? []) {
+    // Parsed before it is stored, as a publish would: the relay must never hold an unpublishable row.
+    for (const payload of changeEvents(record.userId, record.syncId, batch)) events.push({ type: 'canvas.changes', payload: CanvasChanges.parse(payload) });
+    for (const action of ['created', 'updated', 'deleted'] as const) {
+      for (const id of batch[action]) feed.push({ resource: batch.resource, id, action });
+    }
+  }
+  const finished = record.finished && syncFinishedPayload(record.finished);
+  if (finished) events.push({ type: 'sync.finished', payload: SyncFinished.parse(finished) });
+  if (events.length === 0 && feed.length === 0) return;
+
+  const counter = await sql<{ feed_seq: number; event_seq: number }>`
+    INSERT INTO change_counters AS c (user_id, feed_seq, event_seq) VALUES (${record.userId}, ${feed.length}, ${events.length})
+    ON CONFLICT (user_id) DO UPDATE SET feed_seq = c.feed_seq + excluded.feed_seq, event_seq = c.event_seq + excluded.event_seq
+    RETURNING c.feed_seq, c.event_seq`.execute(tx);
+  const { feed_seq: lastFeed, event_seq: lastEvent } = counter.rows[0]!;
+  const firstFeed = lastFeed - feed.length + 1;
+  const firstEvent = lastEvent - events.length + 1;
+
+  if (events.length > 0) {
+    await sql`
+      INSERT INTO event_outbox (user_id, user_seq, type, correlation_id, payload)
+      SELECT ${record.userId}, ${firstEvent}::bigint + e.ord - 1, e.type, ${record.syncId}, e.payload
+      FROM jsonb_to_recordset(${JSON.stringify(events.map((e, i) => ({ ord: i + 1, ...e })))}::jsonb) AS e(ord int, type text, payload jsonb)`.execute(tx);
+  }
+  if (feed.length > 0) {
+    await sql`
+      INSERT INTO change_feed (user_id, seq, resource, id, action)
+      SELECT ${record.userId}, ${firstFeed}::bigint + f.ord - 1, f.resource, f.id, f.action
+      FROM unnest(${feed.map((f) => f.resource)}::text[], ${feed.map((f) => f.id)}::bigint[], ${feed.map((f) => f.action)}::text[])
+        WITH ORDINALITY AS f(resource, id, action, ord)`.execute(tx);
+  }
+}
