@@ -57,6 +57,9 @@ describe('soak: a 3-node JetStream cluster and replicas of every service under a
           totalMs: Date.now() - started,
         };
         writeSoakReport(report);
+        // What the services said, for whoever reads a red run (warn and above only).
+        const dirty = [baseline, faulted].some((p) => p.completed !== USERS || p.watchersMissingTerminal.length > 0 || p.usersNotEqual.length > 0 || p.deadLetters > 0);
+        if (dirty) process.stdout.write(t.supervisor.logs(60));
       } catch (err) {
         process.stdout.write(t.supervisor.logs(30));
         throw err;
