@@ -159,7 +159,8 @@ function checkRefs(c: Container, obj: K8sObject, pod: JsonObject, objects: K8sOb
     const cm = from.configMapKeyRef as JsonObject | undefined;
     const sec = from.secretKeyRef as JsonObject | undefined;
     if (cm) needKey('ConfigMap', String(cm.name), String(cm.key));
-    if (sec) needKey('Secret', String(sec.name), String(sec.key));
+    // An optional key may be missing: the kubelet then leaves the variable unset (e.g. WEBHOOK_URL = webhooks off).
+    if (sec) needKey('Secret', String(sec.name), sec.optional === true ? undefined : String(sec.key));
   }
   for (const e of (c.envFrom ?? []) as JsonObject[]) {
     if (isObject(e.configMapRef)) needKey('ConfigMap', String(e.configMapRef.name));

@@ -30,6 +30,9 @@ const EXTERNAL_SECRET: Record<string, string> = {
   'database-url': 'postgres://canvas_sync:secret@db.internal:5432/canvas_sync',
   'auth-jwt-secret': 'a-production-secret-of-enough-length',
   'token-key': OPERATOR_KEY,
+  // Optional keys: with them the prod overlay's writer runs its webhook dispatcher (a production-length secret).
+  'webhook-url': 'https://host-app.internal/hooks/canvas-sync',
+  'webhook-secret': 'a-webhook-secret-of-production-length-0123456789',
 };
 const LOADERS: Record<string, (env: Env) => unknown> = {
   'services/api/dist/main.js': (env) => loadApiConfig(env),
@@ -43,15 +46,18 @@ type Json = Record<string, any>;
 
 /** A pod container's full environment: ConfigMap and literal values, secret keys, and key files written to disk. */
 function podEnv(owner: K8sObject, objects: K8sObject[], container: Json, pod: Json): Env {
-  const secretValue = (name: string, key: string): string => {
+  // `undefined` = the key is not there: an optional reference then leaves the variable unset, as the kubelet does.
+  const secretValue = (name: string, key: string): string | undefined => {
     const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === name);
-    if (!secret) return EXTERNAL_SECRET[key] ?? '';
-    return Buffer.from(String((secret.data as Json)[key]).replace(/\n/g, ''), 'base64').toString('utf8');
+    if (!secret) return EXTERNAL_SECRET[key];
+    const data = (secret.data as Json)[key];
+    return data === undefined ? undefined : Buffer.from(String(data).replace(/\n/g, ''), 'base64').toString('utf8');
   };
   const env: Record<string, string> = { ...IMAGE_ENV, ...resolveEnv(container as never, owner, objects) };
   for (const e of (container.env ?? []) as Json[]) {
     const ref = e.valueFrom?.secretKeyRef;
-    if (ref) env[e.name] = secretValue(ref.name, ref.key);
+    const value = ref ? secretValue(ref.name, ref.key) : undefined;
+    if (value !== undefined) env[e.name] = value;
   }
   // A file variable points into a mounted Secret volume: write what the kubelet would.
   for (const [name, value] of Object.entries(env)) {
@@ -61,7 +67,7 @@ function podEnv(owner: K8sObject, objects: K8sObject[], container: Json, pod: Js
     const item = ((volume?.secret?.items ?? []) as Json[]).find((i) => `${mount!.mountPath}/${i.path}` === value);
     if (!item) continue; // the loader then reports the unreadable file
     const path = join(files, `${owner.metadata.name}-${name}`);
-    writeFileSync(path, secretValue(volume!.secret.secretName, item.key));
+    writeFileSync(path, secretValue(volume!.secret.secretName, item.key) ?? '');
     env[name] = path;
   }
   return env;

@@ -12,7 +12,7 @@ const COMMON = ['NATS_URL', 'DATABASE_URL', 'NATS_NAMESPACE', 'LOG_LEVEL', 'LOG_
 const LOADERS: Array<{ name: ServiceName; load: (env: Env) => unknown; vars: string[] }> = [
   { name: 'api', load: (env) => loadApiConfig(env, () => 'not-a-key-file'), vars: [...COMMON, 'API_PORT', 'HOST', 'DEMO', 'AUTH_JWT_SECRET', 'TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEYS', 'CANVAS_ALLOWED_HOSTS', 'CORS_ORIGINS', 'API_RATE_LIMIT_PER_MINUTE', 'NODE_ENV', 'METRICS_PORT', 'AUTH_JWKS_URL'] },
   { name: 'fetcher', load: loadFetcherConfig, vars: [...COMMON, 'HEALTH_PORT', 'FETCHER_CONCURRENCY', 'FETCHER_UNITS_PER_USER', 'CANVAS_MAX_IN_FLIGHT', 'CANVAS_TIMEOUT_MS', 'CANVAS_BREAKER_RESET_MS', 'TOKEN_ENCRYPTION_KEY', 'DEMO', 'NODE_ENV'] },
-  { name: 'writer', load: loadWriterConfig, vars: [...COMMON, 'HEALTH_PORT', 'WRITER_CONCURRENCY', 'SYNC_STALL_MS', 'SYNC_STALL_RETRIES', 'WATCHDOG_INTERVAL_MS'] },
+  { name: 'writer', load: loadWriterConfig, vars: [...COMMON, 'HEALTH_PORT', 'WRITER_CONCURRENCY', 'SYNC_STALL_MS', 'SYNC_STALL_RETRIES', 'WATCHDOG_INTERVAL_MS', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'WEBHOOK_EVENTS', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_CONCURRENCY', 'DEMO', 'NODE_ENV'] },
   { name: 'notifier', load: loadNotifierConfig, vars: [...COMMON, 'NOTIFIER_PORT', 'DEMO', 'NODE_ENV', 'AUTH_JWT_SECRET', 'WS_ALLOWED_ORIGINS', 'WS_MAX_CONNECTIONS_PER_USER', 'WS_HEARTBEAT_MS', 'WS_MAX_FRAMES_PER_SECOND', 'WS_MAX_UNAUTHENTICATED_PER_IP', 'METRICS_PORT', 'AUTH_JWKS_URL'] },
 ];
 
@@ -36,8 +36,8 @@ describe('configuration: any environment gives a config or a clear config_invali
         } catch (err) {
           expect(isAppError(err, 'config_invalid'), String(err)).toBe(true);
           const named = (err as { details?: { variables?: string[] } }).details?.variables ?? [];
-          // Every variable it blames is one that was set (or one required in this mode: with a JWKS, iss and aud).
-          for (const v of named) expect([...Object.keys(env), 'AUTH_JWT_SECRET', 'TOKEN_ENCRYPTION_KEY', 'AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE', ''].some((k) => v === k || v.startsWith(k)), `${v} in ${JSON.stringify(env)}`).toBe(true);
+          // Every variable it blames is one that was set (or one required in this mode: with a JWKS, iss and aud; with a webhook URL, its secret).
+          for (const v of named) expect([...Object.keys(env), 'AUTH_JWT_SECRET', 'TOKEN_ENCRYPTION_KEY', 'AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE', 'WEBHOOK_SECRET', ''].some((k) => v === k || v.startsWith(k)), `${v} in ${JSON.stringify(env)}`).toBe(true);
         }
       }),
       { numRuns: 300 },

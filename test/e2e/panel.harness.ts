@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort, REPO_ROOT, spawnService, startPipeline, type PipelineHarness, type ServiceProcess } from '@canvas-sync/testkit';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const DEV_SECRET = 'dev-only-canvas-sync-jwt-secret';
+export const DEV_SECRET = 'dev-only-canvas-sync-jwt-secret';
 
 /** The whole stack as processes (api, notifier, fetcher, writer), the simulator, and a browser. */
 export interface PanelStack {
@@ -34,7 +34,7 @@ function newest(dir: string): number {
  * Builds the panel the way `npm run build` does, so the test runs against what users get; skipped
  * when the build is newer than every source (other test files' apis may be serving it meanwhile).
  */
-function buildPanel(): void {
+export function buildPanel(): void {
   const built = join(REPO_ROOT, 'services/api/web-dist/index.html');
   if (existsSync(built) && statSync(built).mtimeMs >= newest(join(REPO_ROOT, 'services/api/web'))) return;
   execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });

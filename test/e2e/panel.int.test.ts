@@ -9,7 +9,8 @@ const recordAlerts = (page: Page) =>
   page.evaluate(`(() => {
     window.shownAlerts = [];
     const record = (records) => { for (const r of records) for (const n of r.addedNodes) window.shownAlerts.push(n.textContent); };
-    for (const id of ['alerts-polite', 'alerts-urgent']) new MutationObserver(record).observe(document.getElementById(id), { childList: true });
+    const root = document.querySelector('canvas-sync-panel').shadowRoot;
+    for (const id of ['alerts-polite', 'alerts-urgent']) new MutationObserver(record).observe(root.getElementById(id), { childList: true });
   })()`);
 const shownAlerts = (page: Page) => page.evaluate('window.shownAlerts') as Promise<string[]>;
 
@@ -64,6 +65,22 @@ describe('the web sync panel in headless Chromium, against the whole stack', () 
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
     await page.close();
   }, 300_000);
+
+  it('sets an automatic sync schedule, shows it after a reload, and turns it off', async () => {
+    const page = await openPanel(stack, 'e2e-schedule');
+    const state = page.locator('#schedule-state');
+    await expect.poll(() => state.textContent(), { timeout: 15_000 }).toContain('Off');
+    await page.getByLabel('Sync automatically').selectOption('360');
+    await page.getByLabel('Each run').selectOption('full');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await expect.poll(() => state.textContent()).toMatch(/^Every 6 hours, full syncs\. Next run .+\./);
+    await page.reload();
+    await expect.poll(() => state.textContent(), { timeout: 15_000 }).toMatch(/^Every 6 hours, full syncs\. Next run/);
+    await page.getByRole('button', { name: 'Turn off' }).click();
+    await expect.poll(() => state.textContent()).toContain('Off');
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it('falls back to polling when the WebSocket is blocked, says so, and still finishes the sync', async () => {
     const page = await openPanel(stack, 'e2e-polling', { blockWebSocket: true });

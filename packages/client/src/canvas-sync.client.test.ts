@@ -96,4 +96,10 @@ describe('CanvasSyncClient over HTTP', () => {
     expect(await client.getConfig()).toEqual({ notifierUrl: 'ws://n/ws', pollIntervalMs: 2000 });
     expect(calls[0]!.authorization).toBeUndefined();
   });
+  it('gives up a request that gets no answer with CanvasSyncError timeout', async () => {
+    const hanging = (_input: string, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+    const client = createCanvasSyncClient({ getToken: tokens().get, fetch: hanging, requestTimeoutMs: 50 });
+    await expect(client.getSync('x')).rejects.toMatchObject({ status: 0, code: 'timeout' });
+  });
 });

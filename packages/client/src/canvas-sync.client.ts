@@ -41,6 +41,8 @@ export interface CanvasSyncClientOptions {
   pollIntervalMs?: number;
   /** Reconnect back-off of watches (default 1 s doubling to 30 s, with jitter). */
   reconnect?: BackoffOptions;
+  /** A request not answered (body included) within this is `CanvasSyncError` `timeout` (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface WatchOptions {
@@ -59,7 +61,7 @@ export class CanvasSyncClient {
   constructor(private readonly options: CanvasSyncClientOptions) {
     const fetchImpl = options.fetch ?? ((input: string, init?: RequestInit) => globalThis.fetch(input, init));
     this.tokens = new TokenSource(options.getToken, options.tokenRefreshMarginMs === undefined ? {} : { refreshMarginMs: options.tokenRefreshMarginMs });
-    this.http = new HttpTransport((options.baseUrl ?? '').replace(/\/+$/, ''), this.tokens, fetchImpl);
+    this.http = new HttpTransport((options.baseUrl ?? '').replace(/\/+$/, ''), this.tokens, fetchImpl, options.requestTimeoutMs);
   }
 
   /** `GET /api/v1/config` (no auth): the notifier's URL and the poll interval. Cached after success. */

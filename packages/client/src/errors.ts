@@ -1,6 +1,7 @@
 /**
  * Every failure of the client: an error answer of the api (`{error:{code,message}}` with its HTTP
- * status), or one of the client's own with `status` 0 — `network_error` (no answer), `bad_answer`
+ * status), or one of the client's own with `status` 0 — `network_error` (no answer), `timeout`
+ * (no answer in time), `bad_answer`
  * (an answer that is not the JSON promised), `unauthenticated` (no token could be had).
  */
 export class CanvasSyncError extends Error {

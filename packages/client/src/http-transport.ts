@@ -21,32 +21,59 @@ export class HttpTransport {
     private readonly baseUrl: string,
     private readonly tokens: TokenSource,
     private readonly fetchImpl: FetchLike,
+    /** Per attempt, answer body included: a request never hangs a watch's poll loop. */
+    private readonly timeoutMs = 30_000,
   ) {}
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const auth = options.auth !== false;
     let token = auth ? await this.tokens.get() : undefined;
-    let res = await this.send(method, path, options, token);
-    if (res.status === 401 && token !== undefined) {
-      // Drain the refused answer so the connection is reusable, then try once with a new token.
-      await res.body?.cancel().catch(() => undefined);
-      token = await this.tokens.refresh(token);
-      res = await this.send(method, path, options, token);
-    }
-    return this.read<T>(res);
+    const first = await this.attempt<T>(method, path, options, token);
+    if (first.ok) return first.value;
+    // 401: try once more with a new token (it may have expired between our check and the server's).
+    token = await this.tokens.refresh(token);
+    const second = await this.attempt<T>(method, path, options, token);
+    if (second.ok) return second.value;
+    throw second.error;
   }
 
-  private async send(method: string, path: string, options: RequestOptions, token: string | undefined): Promise<Response> {
+  /** One try; a 401 with a token is handed back (not thrown) so the caller can retry once. */
+  private async attempt<T>(method: string, path: string, options: RequestOptions, token: string | undefined): Promise<{ ok: true; value: T } | { ok: false; error: CanvasSyncError }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const onAbort = () => controller.abort();
+    options.signal?.addEventListener('abort', onAbort);
+    try {
+      const res = await this.send(method, path, options, token, controller.signal);
+      if (res.status === 401 && token !== undefined) {
+        // The answer is read (it is the caller's error should the retry be refused too).
+        const error = await this.read<never>(res).then(
+          () => new CanvasSyncError(401, 'unauthenticated', 'The api refused the token.'),
+          (err: unknown) => err as CanvasSyncError,
+        );
+        return { ok: false, error };
+      }
+      return { ok: true, value: await this.read<T>(res) };
+    } catch (err) {
+      if (controller.signal.aborted && !options.signal?.aborted) throw new CanvasSyncError(0, 'timeout', `The api did not answer within ${this.timeoutMs / 1000} s.`, {}, { cause: err });
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async send(method: string, path: string, options: RequestOptions, token: string | undefined, signal: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const init: RequestInit = { method, headers };
     if (options.body !== undefined) init.body = JSON.stringify(options.body);
-    if (options.signal) init.signal = options.signal;
+    init.signal = signal;
     try {
       return await this.fetchImpl(this.url(path, options.query), init);
     } catch (cause) {
-      if (options.signal?.aborted) throw cause;
+      if (signal.aborted) throw cause;
       throw new CanvasSyncError(0, 'network_error', 'The canvas-sync api cannot be reached.', {}, { cause });
     }
   }

@@ -12,23 +12,6 @@ export type ApiAnswer<P extends keyof Paths, M extends keyof Paths[P], S extends
     : never
   : never;
 
-/**
- * Like {@link ApiAnswer} for an operation the generated file may not have yet: the generated type
- * once the api serves the path in `/openapi.json`, else `Fallback` (the contract as DESIGN.md states it).
- */
-type Contracted<P extends string, M extends string, S extends number, Fallback> = P extends keyof Paths
-  ? M extends keyof Paths[P]
-    ? ApiAnswer<P, M, S>
-    : Fallback
-  : Fallback;
-type ContractedBody<P extends string, M extends string, Fallback> = P extends keyof Paths
-  ? M extends keyof Paths[P]
-    ? Paths[P][M] extends { body: infer B }
-      ? B
-      : Fallback
-    : Fallback
-  : Fallback;
-
 /** `GET /api/v1/syncs/:id`, the WebSocket snapshot, and each item of the history. */
 export type SyncView = ApiAnswer<'/api/v1/syncs/{id}', 'get', 200>;
 export type SyncStatus = SyncView['status'];
@@ -68,22 +51,11 @@ export interface ClientConfig {
 }
 
 /** A user's sync schedule (`GET|PUT /api/v1/schedule`); `{enabled:false}` when there is none. */
-export type Schedule = Contracted<
-  '/api/v1/schedule',
-  'get',
-  200,
-  | { enabled: false }
-  | { enabled: true; intervalMinutes: number; mode: SyncMode; scope: SyncScope; nextRunAt: string | null; lastRunAt: string | null }
->;
+export type Schedule = Schemas['Schedule'];
 /** `PUT /api/v1/schedule`: `intervalMinutes` 15..10080. */
-export type PutScheduleRequest = ContractedBody<'/api/v1/schedule', 'put', { intervalMinutes: number; mode?: SyncMode; scope?: SyncScope }>;
+export type PutScheduleRequest = Schemas['PutScheduleInput'];
 /** `GET /api/v1/canvas/changes`: the user's changes in commit order, no gaps, no duplicates. */
-export type ChangePage = Contracted<
-  '/api/v1/canvas/changes',
-  'get',
-  200,
-  { items: Array<{ seq: number; resource: string; id: number; action: 'created' | 'updated' | 'deleted'; at: string }>; nextCursor: string | null }
->;
+export type ChangePage = Schemas['ChangePage'];
 export type Change = ChangePage['items'][number];
 
 const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);

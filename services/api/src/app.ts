@@ -47,8 +47,11 @@ import { installErrorHandling } from './errors/error-handler.js';
 import { installJsonParser } from './http/json-parser.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { instrumentRequests } from './metrics/api-metrics.js';
-import { natsSyncBus } from './syncs/sync-bus.js';
-import { findActiveSync, syncStore } from './syncs/syncs.repository.js';
+import { createSyncPorts } from './syncs/sync-ports.js';
+import { findActiveSync } from './syncs/syncs.repository.js';
+import { DEFAULT_SCHEDULE_CONFIG, type ScheduleConfig } from './schedules/schedule.config.js';
+import { scheduleStore } from './schedules/schedules.repository.js';
+import { scheduleRoutes } from './schedules/schedules.routes.js';
 import { syncsRoutes } from './syncs/syncs.routes.js';
 import { loadPanelOptions } from './panel/panel.config.js';
 import { panelPlugin } from './panel/panel.plugin.js';
@@ -80,6 +83,8 @@ export interface ApiDeps {
   oauth?: ApiOAuthConfig;
   /** Overrides the client of Canvas's token endpoint (tests). */
   oauthClient?: CanvasOAuthClient;
+  /** Schedules (the minimum interval, the deployment default); absent = contract bounds, no default. */
+  schedule?: ScheduleConfig;
 }
 
 /** Fixed per release; Canvas asks API clients to identify themselves (CANVAS.md). */
@@ -123,13 +128,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const verify = createJwtVerifier(deps.auth);
   const connections = connectionStore(deps.db);
-  const syncPorts = {
-    syncs: syncStore(deps.db),
-    connections,
-    bus: natsSyncBus(deps.nc, deps.js, deps.ns),
-    logger: deps.logger,
-    metrics,
-  };
+  const syncPorts = createSyncPorts({ ...deps, metrics });
   // ── Canvas OAuth2 (issue 13) ────────────────────────────────────────────────────────────
   const oauthConfig = deps.oauth ?? toOAuthConfig({}, () => '', { port: 3000, demo: false });
   const oauthClient =
@@ -182,6 +181,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await api.register(oauthOptionsRoutes, { ports: { hosts: oauthConfig.clients.hosts, personalTokens: oauthConfig.personalTokens } });
       await api.register(syncsRoutes, { ports: syncPorts });
       await api.register(canvasDataRoutes, { store: canvasDataStore(deps.db) });
+      await api.register(scheduleRoutes, { ports: { schedules: scheduleStore(deps.db), config: deps.schedule ?? DEFAULT_SCHEDULE_CONFIG } });
       await api.register(changesRoutes, { store: changeFeedStore(deps.db) });
     },
     { prefix: '/api/v1' },

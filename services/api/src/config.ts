@@ -21,6 +21,7 @@ import {
   type TokenKeysConfig,
   type UserTokenConfig,
 } from '@canvas-sync/shared';
+import { scheduleConfigProblems, scheduleEnvSchema, toScheduleConfig, type ScheduleConfig } from './schedules/schedule.config.js';
 import { apiOAuthEnvSchema, oauthConfigProblems, toOAuthConfig, type ApiOAuthConfig } from './oauth/oauth.config.js';
 
 /** The public dev secret (packages/shared); refused in production, warned about elsewhere. */
@@ -49,11 +50,13 @@ const apiEnvSchema = (readFile: ReadFile) =>
     .extend(tokenKeysEnvSchema.shape)
     .extend(userTokenEnvSchema.shape)
     .extend(apiOAuthEnvSchema.shape)
+    .extend(scheduleEnvSchema.shape)
     .superRefine((env, ctx) => {
       // Outside the demo (DEMO=0 or NODE_ENV=production) a dev secret or key must stop the start (shared rule).
       const deployment = deploymentOf(env);
       addConfigProblems(ctx, resolveUserTokenConfig(env, deployment).problems);
       for (const { path, message } of oauthConfigProblems(env, readFile, { demo: deployment.demo })) ctx.addIssue({ code: 'custom', path: [path], message });
+      for (const { path, message } of scheduleConfigProblems(env)) ctx.addIssue({ code: 'custom', path: [path], message });
       const keys = parseTokenKeys(env, readFile);
       if (typeof keys === 'string') ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: keys });
       else addConfigProblems(ctx, developmentDefaultProblems(deployment, [devTokenKeyDefault(keys)]));
@@ -80,6 +83,8 @@ export interface ApiConfig extends BaseConfig {
   rateLimitPerMinute: number;
   /** Canvas OAuth2: PUBLIC_URL, developer keys, CANVAS_PERSONAL_TOKENS (oauth/oauth.config.ts). */
   oauth: ApiOAuthConfig;
+  /** Schedules and the scheduler (schedules/schedule.config.ts). */
+  schedule: ScheduleConfig;
 }
 
 /** Parses the environment; throws `config_invalid` naming every bad variable. */
@@ -102,5 +107,6 @@ export function loadApiConfig(env: Env, readFile: ReadFile = readUtf8): ApiConfi
     corsOrigins: [...parsed.CORS_ORIGINS],
     rateLimitPerMinute: parsed.API_RATE_LIMIT_PER_MINUTE,
     oauth: toOAuthConfig(parsed, readFile, { port: parsed.API_PORT, demo: deploymentOf(parsed).demo }),
+    schedule: toScheduleConfig(parsed),
   });
 }

@@ -1,7 +1,12 @@
 /** Composition root of the api: config → logger → Postgres + NATS → HTTP server → ready. */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createLogger, createServiceMetrics, createTokenCipher, openRuntime, runMain, Shutdown, startHealthServer } from '@canvas-sync/shared';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
+import { Scheduler } from './schedules/scheduler.js';
+import { createSchedulerPorts } from './schedules/scheduler-ports.js';
+import { createSyncPorts } from './syncs/sync-ports.js';
 
 runMain('api', async () => {
   const config = loadApiConfig(process.env);
@@ -27,6 +32,7 @@ runMain('api', async () => {
     corsOrigins: config.corsOrigins,
     rateLimitPerMinute: config.rateLimitPerMinute,
     oauth: config.oauth,
+    schedule: config.schedule,
     metrics,
   });
   await app.listen({ port: config.port, host: config.host });
@@ -35,6 +41,13 @@ runMain('api', async () => {
     // Operators only (Prometheus, on-call): metrics and readiness with error texts, off the public port.
     const ops = await startHealthServer({ port: config.metricsPort, host: config.host, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: () => metrics.scrape(), readinessDetail: true, logger });
     shutdown.add('metrics server', () => new Promise<void>((resolve) => ops.close(() => resolve())));
+  }
+  if (config.schedule.enabled) {
+    // Every replica runs it; the lease lets one start syncs (schedules/leader-lease.ts). Stopped before the pool closes (LIFO).
+    const syncPorts = createSyncPorts({ db: runtime.db, nc: runtime.nc, js: runtime.js, ns: runtime.ns, logger, metrics });
+    const scheduler = new Scheduler({ ports: createSchedulerPorts(runtime.db, syncPorts, config.schedule), config: config.schedule, logger: logger.child({ component: 'scheduler' }), holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+    scheduler.start();
+    shutdown.add('scheduler', () => scheduler.stop());
   }
   logger.info({ port: config.port, metricsPort: config.metricsPort }, 'api ready');
 });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordChanges } from '@canvas-sync/shared';
+import { createDb, recordChanges } from '@canvas-sync/shared';
 import { changeFeedStore } from '../src/changes/changes.repository.js';
 import { startApiHarness, type ApiHarness } from './support/api-harness.js';
 
@@ -77,6 +77,19 @@ describe('change feed', () => {
     expect((await get('feed-e')).json().items.map((i: { seq: number; id: number }) => [i.seq, i.id])).toEqual([[5, 5]]);
   });
 
+  it('a cancel writes its sync.finished in the same transaction, once', async () => {
+    const USER = 'feed-cancel';
+    const put = await h.app.inject({ method: 'PUT', url: '/api/v1/canvas/connection', headers: await h.auth(USER), payload: { baseUrl: 'http://127.0.0.1:9', accessToken: 'tok' } });
+    expect(put.statusCode).toBe(204);
+    const started = await h.app.inject({ method: 'POST', url: '/api/v1/syncs', headers: await h.auth(USER), payload: { scope: { type: 'all' }, mode: 'full' } });
+    const syncId = started.json().id as string;
+    expect((await h.app.inject({ method: 'POST', url: `/api/v1/syncs/${syncId}/cancel`, headers: await h.auth(USER) })).statusCode).toBe(202);
+    expect((await h.app.inject({ method: 'POST', url: `/api/v1/syncs/${syncId}/cancel`, headers: await h.auth(USER) })).statusCode).toBe(409);
+    const events = await h.database.db.selectFrom('event_outbox').select(['type', 'payload', 'correlation_id']).where('user_id', '=', USER).execute();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'sync.finished', correlation_id: syncId, payload: { syncId, userId: USER, status: 'cancelled', trigger: 'user', counts: {} } });
+  });
+
   it('is listed in /openapi.json', async () => {
     const doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     const op = doc.paths['/api/v1/canvas/changes'].get;
@@ -86,39 +99,48 @@ describe('change feed', () => {
 
   it('a reader polling during concurrent commits of one user sees every change once, in order', async () => {
     const USER = 'feed-concurrent';
-    const store = changeFeedStore(h.database.db);
+    // Pools of their own: the writers really run at once, and the reader never waits for them.
+    const writers = createDb({ url: h.database.url, poolMax: 12 });
+    const readerDb = createDb({ url: h.database.url, poolMax: 1 });
+    const store = changeFeedStore(readerDb);
     const WRITERS = 12;
     const ROUNDS = 6;
-    let writing = true;
-    // Each transaction numbers its rows (takes the counter) and then waits a random while before
-    // committing, so transactions that numbered first often commit last without the counter lock.
+    const TOTAL = WRITERS * ROUNDS * 2;
+    // Each transaction numbers its rows and then waits a random while before committing: without
+    // the counter's lock, a transaction numbered later would often commit first.
     const writer = async (w: number) => {
       for (let r = 0; r < ROUNDS; r++) {
-        await h.database.db.transaction().execute(async (tx) => {
-          await sleep(Math.random() * 15);
+        await writers.transaction().execute(async (tx) => {
+          await sleep(Math.random() * 10);
           await recordChanges(tx, { userId: USER, syncId: SYNC, batches: [{ resource: 'assignments', created: [w * 1000 + r * 10, w * 1000 + r * 10 + 1], updated: [], deleted: [] }] });
-          await sleep(Math.random() * 15);
+          await sleep(Math.random() * 20);
         });
       }
     };
     const seen: Array<{ seq: number; id: number }> = [];
+    let writing = true;
     const reader = async () => {
       let cursor = 0;
-      while (writing || seen.length < WRITERS * ROUNDS * 2) {
+      for (;;) {
         const rows = await store.after(USER, cursor, 7);
         for (const row of rows) seen.push({ seq: row.seq, id: row.id });
         if (rows.length > 0) cursor = rows[rows.length - 1]!.seq;
-        else await sleep(2);
-        if (!writing && rows.length === 0 && seen.length >= WRITERS * ROUNDS * 2) break;
+        else if (!writing) return;
+        else await sleep(1);
       }
     };
-    const readerDone = reader();
-    await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
-    writing = false;
-    await readerDone;
+    try {
+      const readerDone = reader();
+      await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+      writing = false;
+      await readerDone;
+    } finally {
+      await writers.destroy();
+      await readerDb.destroy();
+    }
     // No gaps, no duplicates: exactly 1..N in order, and every written id exactly once.
-    expect(seen.map((s) => s.seq)).toEqual(Array.from({ length: WRITERS * ROUNDS * 2 }, (_, i) => i + 1));
-    expect(new Set(seen.map((s) => s.id)).size).toBe(WRITERS * ROUNDS * 2);
+    expect(seen.map((s) => s.seq)).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
+    expect(new Set(seen.map((s) => s.id)).size).toBe(TOTAL);
     // A transaction's two rows are adjacent (numbered together, under one lock).
     for (let i = 0; i < seen.length; i += 2) expect(seen[i + 1]!.id).toBe(seen[i]!.id + 1);
   });

@@ -4,6 +4,8 @@ import { Gauge } from 'prom-client';
 import { loadWriterConfig } from './config.js';
 import { outboxBacklog } from './outbox/outbox.repository.js';
 import { startWriterConsumers } from './consumers.js';
+import { startWebhookDispatcher, WEBHOOK_DURABLE } from './webhooks/webhook-dispatcher.js';
+import { webhookMetrics } from './webhooks/webhook-metrics.js';
 
 runMain('writer', async () => {
   const config = loadWriterConfig(process.env);
@@ -13,7 +15,8 @@ runMain('writer', async () => {
   const runtime = await openRuntime('writer', config, logger, shutdown);
   // Handlers count rows and write latency; JetStream lag is read per scrape.
   const metrics = createServiceMetrics({ service: 'writer' });
-  metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.writer]));
+  const webhookDurable = config.webhooks ? [{ stream: runtime.ns.stream('CANVAS_EVENTS'), durable: WEBHOOK_DURABLE }] : [];
+  metrics.watchConsumers(jetStreamLagSource(runtime.nc, runtime.ns, [DURABLES.writer], webhookDurable));
   const health = await startHealthServer({ port: config.healthPort, checks: runtime.checks, isShuttingDown: () => shutdown.inProgress, metrics: metrics.scrape, readinessDetail: true, logger });
   shutdown.add('health', () => new Promise<void>((resolve) => health.close(() => resolve())));
   const consumers = startWriterConsumers({
@@ -51,5 +54,11 @@ runMain('writer', async () => {
   });
 
   shutdown.add('consumers', () => consumers.stop(config.shutdownTimeoutMs - 2_000));
+  if (config.webhooks) {
+    // Off unless WEBHOOK_URL is set: then every replica pulls the one durable, sharing the work.
+    const webhooks = await startWebhookDispatcher({ js: runtime.js, ns: runtime.ns, logger, config: config.webhooks, metrics: webhookMetrics(metrics.registry) });
+    // A POST cut off here is sent again after its ack deadline (at least once); keep most of the budget for the rows.
+    shutdown.add('webhooks', () => webhooks.stop(Math.min(5_000, config.shutdownTimeoutMs / 4)));
+  }
   logger.info({ healthPort: config.healthPort }, 'writer ready');
 });

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CanvasChanges, publish, recordChanges, SyncFinished, canvasChanges, userSubjectToken } from '@canvas-sync/shared';
 import { startPipeline, type PipelineHarness } from '@canvas-sync/testkit';
+import { outboxBacklog } from '../src/outbox/outbox.repository.js';
 import { feedAfter, feedIds, idsOf, outboxDrained, streamEvents, truthDiff, truthOf } from './support/change-events.support.js';
 
 /**
@@ -100,6 +101,19 @@ describe('change events and the change feed', () => {
     expect(await feedAfter(h, USER, mark)).toEqual([]);
   });
 
+  it('a sync that fails (Canvas refuses the token) and one cancelled each send one sync.finished', async () => {
+    const USER = 'ev-fails';
+    await h.connect(USER, simId(1), 'not-a-valid-token');
+    const failed = await h.startSync(USER, { mode: 'full' });
+    expect((await h.waitFor(failed, ['completed', 'failed'])).status).toBe('failed');
+    const cancelled = await h.startSync(USER, { mode: 'full' }, { lose: true });
+    await h.cancel(cancelled);
+    await outboxDrained(h);
+    const finished = (await streamEvents(h)).filter((e) => e.type === 'sync.finished' && e.subject.endsWith(`.${USER}`)).map((e) => SyncFinished.parse(e.payload));
+    expect(finished.map((f) => [f.syncId, f.status])).toEqual([[failed, 'failed'], [cancelled, 'cancelled']]);
+    expect(await changesOf(USER)).toEqual([]);
+  });
+
   it('a rolled-back write leaves no event and no feed row; its redelivery writes them once', async () => {
     const USER = 'ev-rollback';
     await h.connect(USER, simId(1));
@@ -167,10 +181,13 @@ describe('change events and the change feed', () => {
     await h.database.db.transaction().execute((tx) => recordChanges(tx, { userId: USER, syncId, batches: [{ resource: 'courses', created: [], updated: [1], deleted: [2] }] }));
     const rows = await h.database.db.selectFrom('event_outbox').selectAll().where('user_id', '=', USER).orderBy('user_seq').execute();
     expect(rows).toHaveLength(2);
+    // What canvas_sync_outbox_backlog reports while no relay runs.
+    expect((await outboxBacklog(h.database.db)).count).toBe(2);
     // A relay that published the first event and died before marking it published.
     await publish(h.nats.js, h.nats.ns, canvasChanges, CanvasChanges.parse(rows[0]!.payload), { id: rows[0]!.event_id, correlationId: syncId, tokens: [USER] });
     await h.start('writer');
     await outboxDrained(h);
+    expect(await outboxBacklog(h.database.db)).toEqual({ count: 0, oldestSeconds: 0 });
     const mine = (await streamEvents(h)).filter((e) => e.subject.endsWith(`.${USER}`));
     expect(mine.map((e) => e.id)).toEqual(rows.map((r) => r.event_id));
     expect(mine.map((e) => CanvasChanges.parse(e.payload).deleted)).toEqual([[], [2]]);

@@ -86,6 +86,25 @@ export interface Schemas {
     /** whether PUT /api/v1/canvas/connection accepts a pasted access token */
     personalTokens: "allow" | "deny";
   };
+  ScheduleInput: {
+    enabled: true;
+    intervalMinutes: number;
+    mode: "full" | "incremental";
+    scope: {
+      type: "all";
+    } | {
+      type: "term";
+      termId: number;
+    } | {
+      type: "course";
+      courseId: number;
+    };
+    nextRunAt: string;
+    lastRunAt: string | null;
+    source: "user" | "default";
+  } | {
+    enabled: false;
+  };
   StartSyncInput: {
     scope: {
       type: "all";
@@ -158,6 +177,19 @@ export interface Schemas {
       };
     }>;
     nextCursor: string | null;
+  };
+  PutScheduleInput: {
+    intervalMinutes: number;
+    mode?: "full" | "incremental";
+    scope?: {
+      type: "all";
+    } | {
+      type: "term";
+      termId: number;
+    } | {
+      type: "course";
+      courseId: number;
+    };
   };
   Error: {
     error: {
@@ -240,6 +272,25 @@ export interface Schemas {
     /** whether PUT /api/v1/canvas/connection accepts a pasted access token */
     personalTokens: "allow" | "deny";
   };
+  Schedule: {
+    enabled: true;
+    intervalMinutes: number;
+    mode: "full" | "incremental";
+    scope: {
+      type: "all";
+    } | {
+      type: "term";
+      termId: number;
+    } | {
+      type: "course";
+      courseId: number;
+    };
+    nextRunAt: string;
+    lastRunAt: string | null;
+    source: "user" | "default";
+  } | {
+    enabled: false;
+  };
   StartSync: {
     scope: {
       type: "all";
@@ -312,6 +363,19 @@ export interface Schemas {
       };
     }>;
     nextCursor: string | null;
+  };
+  PutSchedule: {
+    intervalMinutes: number;
+    mode: "full" | "incremental";
+    scope: {
+      type: "all";
+    } | {
+      type: "term";
+      termId: number;
+    } | {
+      type: "course";
+      courseId: number;
+    };
   };
 }
 
@@ -474,6 +538,47 @@ export interface Paths {
       body: never;
       responses: {
         200: Schemas["TermList"];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        429: Schemas["Error"];
+        500: Schemas["Error"];
+        503: Schemas["Error"];
+      };
+    };
+  };
+  "/api/v1/schedule": {
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      responses: {
+        200: Schemas["Schedule"];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        429: Schemas["Error"];
+        500: Schemas["Error"];
+        503: Schemas["Error"];
+      };
+    };
+    put: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: Schemas["PutScheduleInput"];
+      responses: {
+        200: Schemas["Schedule"];
+        400: Schemas["Error"];
+        401: Schemas["Error"];
+        429: Schemas["Error"];
+        500: Schemas["Error"];
+        503: Schemas["Error"];
+      };
+    };
+    delete: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      responses: {
+        204: never;
         400: Schemas["Error"];
         401: Schemas["Error"];
         429: Schemas["Error"];

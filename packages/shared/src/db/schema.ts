@@ -149,6 +149,35 @@ export interface SyncUnitPartsTable {
   created_at: GeneratedTimestamp;
 }
 
+/** A user's sync schedule (`PUT /api/v1/schedule`) or the deployment default written for them. */
+export interface SyncSchedulesTable {
+  user_id: string;
+  /** `user`: set by the user (an explicit off included); `default`: from `SYNC_SCHEDULE_DEFAULT_MINUTES`. */
+  source: ColumnType<'user' | 'default', 'user' | 'default' | undefined, 'user' | 'default'>;
+  enabled: Generated<boolean>;
+  interval_minutes: number;
+  mode: ColumnType<'incremental' | 'full', 'incremental' | 'full' | undefined, 'incremental' | 'full'>;
+  scope: ColumnType<{ type: 'all' } | { type: 'term'; termId: number } | { type: 'course'; courseId: number }, string | undefined, string>;
+  /** When the next run is due; null while the schedule is off. */
+  next_run_at: NullableTimestamp;
+  last_run_at: NullableTimestamp;
+  /** Scheduled runs started so far (every `SCHEDULE_FULL_EVERY`-th is full). */
+  run_count: Generated<number>;
+  last_sync_id: string | null;
+  /** A scheduled sync inserted but not yet announced on NATS (set and cleared by the scheduler). */
+  pending_sync_id: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** The scheduler's leader lease: holder id and expiry in the database's clock. */
+export interface SchedulerLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  acquired_at: GeneratedTimestamp;
+}
+
 /** Per user: the last feed and event sequence numbers handed out (bumped under its row lock). */
 export interface ChangeCountersTable {
   user_id: string;
@@ -194,6 +223,8 @@ export interface Database {
   syncs: SyncsTable;
   sync_units: SyncUnitsTable;
   sync_unit_parts: SyncUnitPartsTable;
+  sync_schedules: SyncSchedulesTable;
+  scheduler_leases: SchedulerLeasesTable;
   change_counters: ChangeCountersTable;
   event_outbox: EventOutboxTable;
   change_feed: ChangeFeedTable;
@@ -203,3 +234,4 @@ export type SyncRow = Selectable<SyncsTable>;
 export type NewSync = Insertable<SyncsTable>;
 export type SyncUpdate = Updateable<SyncsTable>;
 export type ConnectionRow = Selectable<ConnectionsTable>;
+export type SyncScheduleRow = Selectable<SyncSchedulesTable>;

@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   broker_unavailable: { status: 503, retryable: true, message: 'The message broker is not available.' },
   message_invalid: { status: 400, retryable: false, message: 'A message failed its schema.' },
   sync_stalled: { status: 500, retryable: false, message: 'The sync stopped making progress and was given up.' },
+  webhook_undeliverable: { status: 502, retryable: false, message: 'The webhook receiver did not accept the event within the retry window; it was dead-lettered.' },
   config_invalid: { status: 500, retryable: false, message: 'The configuration is not valid.' },
   internal: { status: 500, retryable: false, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;

@@ -60,11 +60,15 @@ export function lagGauges(registry: Registry): { watch(source: ConsumerLagSource
 }
 
 /**
- * Reads the lag of `durables` (default: every pipeline durable) from JetStream consumer info.
+ * Reads the lag of `durables` (default: every pipeline durable) from JetStream consumer info, and
+ * of `extra` durables a service creates itself (the writer's webhook dispatcher, when on).
  * A durable that does not exist yet is left out rather than failing the scrape.
  */
-export function jetStreamLagSource(nc: NatsConnection, ns: Namespace, durables?: readonly string[]): ConsumerLagSource {
-  const wanted = consumerConfigs(ns).filter((c) => !durables || durables.includes(c.config.durable_name));
+export function jetStreamLagSource(nc: NatsConnection, ns: Namespace, durables?: readonly string[], extra: ReadonlyArray<{ stream: string; durable: string }> = []): ConsumerLagSource {
+  const wanted = [
+    ...consumerConfigs(ns).filter((c) => !durables || durables.includes(c.config.durable_name)),
+    ...extra.map((e) => ({ stream: e.stream, config: { durable_name: e.durable } })),
+  ];
   let jsm: Promise<JetStreamManager> | undefined;
   return async () => {
     // Forget a failed manager (NATS was down) so the next scrape tries again.

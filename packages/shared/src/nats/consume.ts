@@ -17,6 +17,8 @@ export type HandlerResult = void | 'ack' | 'term' | { nak: number };
 export interface MessageContext {
   msgId: string;
   correlationId: string;
+  /** The envelope's `occurredAt`: when the message was first published (the same on every redelivery). */
+  occurredAt?: string;
   deliveryCount: number;
   /** True on the last delivery JetStream will make; a handler may record a failure instead of retrying. */
   lastDelivery: boolean;
@@ -114,6 +116,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
     const ctx: MessageContext = {
       msgId: envelope.id,
       correlationId: envelope.correlationId,
+      occurredAt: envelope.occurredAt,
       deliveryCount: m.info.deliveryCount,
       lastDelivery: m.info.deliveryCount >= options.maxDeliver,
       traceparent,

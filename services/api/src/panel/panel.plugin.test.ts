@@ -42,6 +42,31 @@ describe('panel plugin', () => {
     const page = await app.inject({ url: '/' });
     expect(page.statusCode).toBe(503);
     expect(page.body).toContain('npm run build:web');
+    const embed = await app.inject({ url: '/embed/canvas-sync.js' });
+    expect(embed.statusCode).toBe(503);
+    expect(embed.headers['content-type']).toContain('text/javascript');
+    expect(embed.body).toContain('npm run build:web');
+  });
+
+  it('serves the element to any origin as a module script: CORS *, cross-origin CORP, revalidated after 5 min', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'panel-'));
+    dirs.push(root);
+    mkdirSync(join(root, 'embed'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>Canvas sync</title>');
+    writeFileSync(join(root, 'embed', 'canvas-sync.js'), 'export {};');
+    const app = await appWith(root);
+    const res = await app.inject({ url: '/embed/canvas-sync.js', headers: { origin: 'https://lms.example.edu' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/javascript/);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+    expect(res.headers.etag).toBeTruthy();
+    const again = await app.inject({ url: '/embed/canvas-sync.js', headers: { 'if-none-match': String(res.headers.etag) } });
+    expect(again.statusCode).toBe(304);
+    // Only the element: the page and its assets stay same-origin.
+    expect((await app.inject({ url: '/' })).headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('tells the panel where the notifier is: same host on NOTIFIER_PORT, or NOTIFIER_PUBLIC_URL', async () => {

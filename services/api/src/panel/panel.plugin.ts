@@ -18,9 +18,28 @@ export function notifierUrlFor(request: Pick<FastifyRequest, 'protocol' | 'hostn
   return `${scheme}://${host}:${options.notifierPort}/ws`;
 }
 
+/** Where the embeddable element is served (DESIGN.md "Embedding"); its file in the build. */
+export const EMBED_PATH = '/embed/canvas-sync.js';
+/** Not content-hashed (host apps link this one URL): caches revalidate (ETag) after five minutes. */
+export const EMBED_CACHE_CONTROL = 'public, max-age=300';
+
+const EMBED_NOT_BUILT = `throw new Error('canvas-sync: the embeddable panel is not built on this server (npm run build:web).');\n`;
+
 /**
- * The web sync panel at `/` and `GET /api/v1/config` (no auth: it holds no secret). When the build
- * is missing the panel answers 503 with how to build it, and the api goes on serving.
+ * Headers that let any page load the element with `<script type="module" src=…>`: module scripts
+ * are fetched in CORS mode, and the file holds no secret and sends no credentials, so any origin may
+ * read it (the api's own CORS_ORIGINS still guards every call the element then makes).
+ */
+function embedHeaders(reply: FastifyReply): void {
+  reply.header('access-control-allow-origin', '*');
+  reply.header('cross-origin-resource-policy', 'cross-origin');
+  reply.header('cache-control', EMBED_CACHE_CONTROL);
+}
+
+/**
+ * The web sync panel at `/`, the embeddable element at `/embed/canvas-sync.js`, and
+ * `GET /api/v1/config` (no auth: it holds no secret). When the build is missing the panel answers
+ * 503 with how to build it, and the api goes on serving.
  */
 export const panelPlugin: FastifyPluginAsync<PanelOptions> = async (app, options) => {
   app.get('/api/v1/config', { schema: { hide: true } }, async (request, reply) => {
@@ -34,6 +53,10 @@ export const panelPlugin: FastifyPluginAsync<PanelOptions> = async (app, options
       reply.code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT);
     app.get('/', { schema: { hide: true } }, notBuilt);
     app.get('/index.html', { schema: { hide: true } }, notBuilt);
+    app.get(EMBED_PATH, { schema: { hide: true } }, async (_request, reply) => {
+      embedHeaders(reply);
+      return reply.code(503).header('cache-control', 'no-store').type('text/javascript; charset=utf-8').send(EMBED_NOT_BUILT);
+    });
     return;
   }
 
@@ -47,6 +70,8 @@ export const panelPlugin: FastifyPluginAsync<PanelOptions> = async (app, options
     setHeaders: (reply, path) => {
       if (path.endsWith('.html')) {
         reply.header('cache-control', 'no-cache');
+      } else if (path.includes('/embed/')) {
+        embedHeaders(reply);
       } else if (path.includes('/assets/')) {
         // File names carry a content hash.
         reply.header('cache-control', 'public, max-age=31536000, immutable');

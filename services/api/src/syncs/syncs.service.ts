@@ -35,12 +35,26 @@ export async function getSync(ports: SyncPorts, userId: string, id: string): Pro
   return row;
 }
 
+/** What started a sync: a person (`POST /api/v1/syncs`) or the scheduler. */
+export type SyncTrigger = 'user' | 'schedule';
+
 /**
  * Starts a sync: the row first (the one-active index decides 409), then `sync.requested`. When the
  * broker refuses the publish the row is failed with `broker_unavailable` and the caller gets 503:
- * a sync nobody was told about must not sit `queued` forever.
+ * a sync nobody was told about must not sit `queued` forever. The scheduler takes the same two
+ * steps, with the insert inside its claim transaction (schedules/schedule-claims.ts).
  */
-export async function startSync(ports: SyncPorts, userId: string, body: StartSyncBody): Promise<SyncRow> {
+export async function startSync(ports: SyncPorts, userId: string, body: StartSyncBody, trigger: SyncTrigger = 'user'): Promise<SyncRow> {
+  const inserted = await insertQueuedSync(ports, userId, body, trigger);
+  await announceSync(ports, inserted);
+  return inserted;
+}
+
+/**
+ * The first step of a start: checks the connection and inserts the queued row. `ports` may be bound
+ * to a transaction (the scheduler's claim): nothing here talks to NATS.
+ */
+export async function insertQueuedSync(ports: Pick<SyncPorts, 'syncs' | 'connections'>, userId: string, body: StartSyncBody, trigger: SyncTrigger): Promise<SyncRow> {
   const connection = await ports.connections.find(userId);
   // A disconnected connection keeps its row (history points at it) but has no token.
   if (!connection || connection.token_ciphertext === null) throw new AppError('no_connection');
@@ -53,6 +67,7 @@ export async function startSync(ports: SyncPorts, userId: string, body: StartSyn
     scope: JSON.stringify(body.scope),
     mode: body.mode,
     dry_run: body.dryRun,
+    trigger,
     chunk_size: body.chunkSize,
     message: 'Waiting for a worker.',
     traceparent: newTraceparent(),
@@ -61,10 +76,14 @@ export async function startSync(ports: SyncPorts, userId: string, body: StartSyn
   // The active sync finished between our insert and the lookup of its id: the slot is free now.
   if (isConflict(inserted) && inserted.activeSyncId === undefined) inserted = await ports.syncs.insert(sync);
   if (isConflict(inserted)) throw inProgress(inserted);
-  await requestOrFail(ports, inserted);
-  ports.metrics?.syncs.inc({ outcome: 'started' });
-  await progressBestEffort(ports, inserted);
   return inserted;
+}
+
+/** The second step: `sync.requested` (or the row failed with `broker_unavailable`), the metric, the first progress event. */
+export async function announceSync(ports: SyncPorts, row: SyncRow): Promise<void> {
+  await requestOrFail(ports, row);
+  ports.metrics?.syncs.inc({ outcome: 'started' });
+  await progressBestEffort(ports, row);
 }
 
 /** Cancels a queued or running sync; fetchers hear the broadcast and also re-check the row. */

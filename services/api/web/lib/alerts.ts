@@ -1,5 +1,5 @@
 import { AlertStore, type AlertKind } from './alert-store.js';
-import { byId, h } from './dom.js';
+import { h, type Dom } from './dom.js';
 
 export interface AlertAction {
   label: string;
@@ -15,8 +15,10 @@ const ALERT_TTL_MS = 8_000;
  * `alert` (assertive) for errors. Each can carry one action button (e.g. Retry) and be dismissed.
  */
 export class Alerts {
-  private readonly polite = byId('alerts-polite');
-  private readonly urgent = byId('alerts-urgent');
+  constructor(private readonly dom: Dom) {}
+
+  private get polite() { return this.dom.byId('alerts-polite'); }
+  private get urgent() { return this.dom.byId('alerts-urgent'); }
   private readonly elements = new Map<number, HTMLElement>();
   private readonly store = new AlertStore({
     max: MAX_ALERTS,

@@ -1,8 +1,20 @@
-/** The element with this id; the page is static, so a missing one is a bug worth failing loudly on. */
-export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} is missing from index.html`);
-  return el as T;
+/** Finds the panel's elements by id inside one panel (a shadow root, or the document). */
+export interface Dom {
+  byId<T extends HTMLElement = HTMLElement>(id: string): T;
+}
+
+/**
+ * Lookups in `root`: each `<canvas-sync-panel>` has its own shadow root, so two panels on one page never
+ * reach into each other. The markup is static, so a missing id is a bug worth failing loudly on.
+ */
+export function domOf(root: Document | DocumentFragment): Dom {
+  return {
+    byId<T extends HTMLElement = HTMLElement>(id: string): T {
+      const el = root.getElementById(id);
+      if (!el) throw new Error(`#${id} is missing from the panel's markup`);
+      return el as T;
+    },
+  };
 }
 
 type Child = Node | string | null | undefined | false;

@@ -2,7 +2,7 @@ import { CanvasSyncError, type CanvasSyncClient, type Connection, type ConnectOp
 import type { Alerts } from '../lib/alerts.js';
 import { canvasHostOf, hasDeveloperKey } from '../lib/canvas-hosts.js';
 import { canvasErrorText, type CanvasReturn } from '../lib/canvas-return.js';
-import { byId } from '../lib/dom.js';
+import type { Dom } from '../lib/dom.js';
 
 const NOT_CONNECTED: Connection = { baseUrl: null, connected: false };
 
@@ -11,24 +11,27 @@ const NOT_CONNECTED: Connection = { baseUrl: null, connected: false };
  * the deployment allows it, and Reconnect, Test and Disconnect once connected.
  */
 export class ConnectionView {
-  private readonly form = byId<HTMLFormElement>('conn-form');
-  private readonly url = byId<HTMLInputElement>('conn-url');
-  private readonly hint = byId('conn-url-hint');
-  private readonly token = byId<HTMLInputElement>('conn-token');
-  private readonly status = byId('conn-status');
-  private readonly oauthActions = byId('conn-oauth-actions');
-  private readonly tokenPart = byId('conn-token-part');
-  private readonly manage = byId('conn-manage');
-  private readonly reconnectButton = byId<HTMLButtonElement>('conn-reconnect');
-  private readonly tokenToggle = byId<HTMLButtonElement>('conn-token-toggle');
+  private get form() { return this.dom.byId<HTMLFormElement>('conn-form'); }
+  private get url() { return this.dom.byId<HTMLInputElement>('conn-url'); }
+  private get hint() { return this.dom.byId('conn-url-hint'); }
+  private get token() { return this.dom.byId<HTMLInputElement>('conn-token'); }
+  private get status() { return this.dom.byId('conn-status'); }
+  private get oauthActions() { return this.dom.byId('conn-oauth-actions'); }
+  private get tokenPart() { return this.dom.byId('conn-token-part'); }
+  private get manage() { return this.dom.byId('conn-manage'); }
+  private get reconnectButton() { return this.dom.byId<HTMLButtonElement>('conn-reconnect'); }
+  private get tokenToggle() { return this.dom.byId<HTMLButtonElement>('conn-token-toggle'); }
   /** The user chose the pasted token although Connect with Canvas is offered. */
   private tokenChosen = false;
   private options: ConnectOptions = { hosts: [], personalTokens: 'allow' };
   private connection: Connection = NOT_CONNECTED;
 
   constructor(
+    private readonly dom: Dom,
     private readonly api: CanvasSyncClient,
     private readonly alerts: Alerts,
+    /** The api's origin ('' = this page's): where Canvas sends the browser back decides `returnTo`'s form. */
+    private readonly apiUrl = '',
   ) {
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -48,8 +51,8 @@ export class ConnectionView {
       this.renderChoices();
       if (this.tokenChosen) this.token.focus();
     });
-    byId('conn-test').addEventListener('click', () => void this.test());
-    byId('conn-disconnect').addEventListener('click', () => void this.disconnect());
+    this.dom.byId('conn-test').addEventListener('click', () => void this.test());
+    this.dom.byId('conn-disconnect').addEventListener('click', () => void this.disconnect());
   }
 
   /** Whether a connection is saved (a disconnected one keeps only its URL). */
@@ -141,8 +144,11 @@ export class ConnectionView {
   private async connectWithCanvas(baseUrl: string): Promise<void> {
     this.busy(true);
     try {
-      // Back to this very page; the api only accepts its own origin (or an allowed one) anyway.
-      const { authorizeUrl } = await this.api.startOAuth({ baseUrl: baseUrl.trim(), returnTo: window.location.pathname });
+      // Back to this very page: a path on the api's own page, the whole address on a host app's
+      // (the api accepts only an origin listed in CORS_ORIGINS there).
+      const here = window.location;
+      const sameOrigin = this.apiUrl === '' || new URL(this.apiUrl, here.href).origin === here.origin;
+      const { authorizeUrl } = await this.api.startOAuth({ baseUrl: baseUrl.trim(), returnTo: sameOrigin ? here.pathname : here.origin + here.pathname + here.search });
       // Only ever a web address: the page must never run a `javascript:` URL, whoever answered.
       if (!/^https?:\/\//i.test(authorizeUrl)) throw new CanvasSyncError(0, 'bad_answer', 'The server answered with an address that is not a web page.');
       this.show('Taking you to Canvas…', '');
@@ -218,6 +224,6 @@ export class ConnectionView {
   }
 
   private busy(on: boolean): void {
-    for (const button of byId('connection').querySelectorAll('button')) button.disabled = on;
+    for (const button of this.dom.byId('connection').querySelectorAll('button')) button.disabled = on;
   }
 }

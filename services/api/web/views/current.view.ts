@@ -1,6 +1,6 @@
 import { CanvasSyncError, type CanvasSyncClient, type ConnectionState } from '@canvas-sync/client';
 import type { Alerts } from '../lib/alerts.js';
-import { byId, h } from '../lib/dom.js';
+import { h, type Dom } from '../lib/dom.js';
 import { duration, eta, PHASE_LABELS, RESOURCE_LABELS, RESOURCE_ORDER, summary } from '../lib/format.js';
 import { isTerminal, type SyncView } from '../lib/types.js';
 import { renderDiff } from './diff.view.js';
@@ -13,28 +13,30 @@ const STATUS_LABELS: Record<string, string> = { queued: 'Queued', running: 'Runn
 
 /** The sync being watched: live progress, alerts on its milestones and end, Cancel and Retry. */
 export class CurrentView {
-  private readonly section = byId('current');
-  private readonly fill = byId('cur-fill');
-  private readonly bar = byId('cur-bar');
-  private readonly cancelButton = byId<HTMLButtonElement>('cancel-btn');
-  private readonly retryButton = byId<HTMLButtonElement>('retry-btn');
-  private readonly reconnectButton = byId<HTMLButtonElement>('cur-reconnect');
-  private readonly diffSection = byId('diff');
+  private get section() { return this.dom.byId('current'); }
+  private get fill() { return this.dom.byId('cur-fill'); }
+  private get bar() { return this.dom.byId('cur-bar'); }
+  private get cancelButton() { return this.dom.byId<HTMLButtonElement>('cancel-btn'); }
+  private get retryButton() { return this.dom.byId<HTMLButtonElement>('retry-btn'); }
+  private get reconnectButton() { return this.dom.byId<HTMLButtonElement>('cur-reconnect'); }
+  private get diffSection() { return this.dom.byId('diff'); }
   private currentId: string | null = null;
   private view: SyncView | undefined;
   private readonly announced = new Map<string, Set<number>>();
   private ticker: number | undefined;
 
   constructor(
+    private readonly dom: Dom,
     private readonly api: CanvasSyncClient,
     private readonly alerts: Alerts,
     private readonly runForReal: (view: SyncView) => void,
     private readonly reconnect: () => void,
+    private readonly onResumed: (id: string) => void = () => undefined,
   ) {
     this.cancelButton.addEventListener('click', () => void this.cancel());
     this.reconnectButton.addEventListener('click', () => this.reconnect());
     this.retryButton.addEventListener('click', () => this.currentId && void this.resume(this.currentId));
-    byId('apply-btn').addEventListener('click', () => this.view && this.runForReal(this.view));
+    this.dom.byId('apply-btn').addEventListener('click', () => this.view && this.runForReal(this.view));
   }
 
   get id(): string | null {
@@ -61,7 +63,7 @@ export class CurrentView {
   }
 
   setMode(mode: ConnectionState): void {
-    const el = byId('live-mode');
+    const el = this.dom.byId('live-mode');
     el.className = `live-mode ${mode}`;
     const texts: Record<ConnectionState, string> = {
       live: '● Live updates',
@@ -101,24 +103,24 @@ export class CurrentView {
   }
 
   private render(view: SyncView): void {
-    const status = byId('cur-status');
+    const status = this.dom.byId('cur-status');
     status.textContent = STATUS_LABELS[view.status] ?? view.status;
     status.className = `badge ${view.status}`;
-    byId('cur-kind').textContent = `${view.dryRun ? 'Preview (dry run)' : 'Sync'} · ${view.mode}`;
-    byId('cur-phase').textContent = `· ${PHASE_LABELS[view.phase] ?? view.phase}`;
+    this.dom.byId('cur-kind').textContent = `${view.dryRun ? 'Preview (dry run)' : 'Sync'} · ${view.mode}`;
+    this.dom.byId('cur-phase').textContent = `· ${PHASE_LABELS[view.phase] ?? view.phase}`;
     const percent = Math.max(0, Math.min(100, view.progress.percent));
     this.fill.style.width = `${percent}%`;
     this.bar.setAttribute('aria-valuenow', String(Math.round(percent)));
     this.bar.setAttribute('aria-valuetext', `${percent} %`);
-    byId('cur-percent').textContent = `${percent} %`;
-    byId('cur-units').textContent = view.progress.total > 0 ? `${view.progress.done} of ${view.progress.total}` : '–';
-    byId('cur-eta').textContent = eta(view.etaSeconds, view.status === 'running');
+    this.dom.byId('cur-percent').textContent = `${percent} %`;
+    this.dom.byId('cur-units').textContent = view.progress.total > 0 ? `${view.progress.done} of ${view.progress.total}` : '–';
+    this.dom.byId('cur-eta').textContent = eta(view.etaSeconds, view.status === 'running');
     this.renderElapsed();
     window.clearInterval(this.ticker);
     if (!isTerminal(view.status)) this.ticker = window.setInterval(() => this.renderElapsed(), 1_000);
     this.renderCounts(view);
-    byId('cur-message').textContent = view.status === 'completed' ? `Synced ${summary(view.counts)}.` : (view.message ?? '');
-    const error = byId('cur-error');
+    this.dom.byId('cur-message').textContent = view.status === 'completed' ? `Synced ${summary(view.counts)}.` : (view.message ?? '');
+    const error = this.dom.byId('cur-error');
     error.hidden = !view.error;
     error.textContent = view.error ? `${view.error.message} (${view.error.code})` : '';
     this.cancelButton.hidden = isTerminal(view.status);
@@ -127,25 +129,25 @@ export class CurrentView {
     // Reconnecting comes first; a resume before it would fail the same way.
     this.retryButton.classList.toggle('secondary', needsReconnect(view));
     this.diffSection.hidden = !(view.dryRun && view.status === 'completed' && view.diff);
-    if (view.dryRun && view.diff) byId('diff-body').replaceChildren(renderDiff(view.diff));
+    if (view.dryRun && view.diff) this.dom.byId('diff-body').replaceChildren(renderDiff(view.diff));
   }
 
   private renderElapsed(): void {
     const v = this.view;
     if (!v?.startedAt) {
-      byId('cur-elapsed').textContent = '–';
+      this.dom.byId('cur-elapsed').textContent = '–';
       return;
     }
     const end = v.finishedAt ? Date.parse(v.finishedAt) : Date.now();
-    byId('cur-elapsed').textContent = duration((end - Date.parse(v.startedAt)) / 1000);
+    this.dom.byId('cur-elapsed').textContent = duration((end - Date.parse(v.startedAt)) / 1000);
   }
 
   private renderCounts(view: SyncView): void {
     const rows = RESOURCE_ORDER.flatMap((key) => (view.counts[key] ? [[key, view.counts[key]] as const] : []));
     const head = h('tr', {}, h('th', { scope: 'col' }, 'Records'), ...['New', 'Updated', 'Unchanged', 'Deleted'].map((t) => h('th', { scope: 'col' }, t)));
     const body = rows.map(([key, c]) => h('tr', {}, h('th', { scope: 'row' }, RESOURCE_LABELS[key] ?? key), ...[c!.created, c!.updated, c!.unchanged, c!.deleted].map((n) => h('td', {}, String(n)))));
-    byId('cur-counts').replaceChildren(h('thead', {}, head), h('tbody', {}, ...body));
-    byId('cur-counts').hidden = rows.length === 0;
+    this.dom.byId('cur-counts').replaceChildren(h('thead', {}, head), h('tbody', {}, ...body));
+    this.dom.byId('cur-counts').hidden = rows.length === 0;
   }
 
   private async cancel(): Promise<void> {
@@ -165,6 +167,7 @@ export class CurrentView {
     try {
       await this.api.resumeSync(id);
       this.alerts.info('Resuming from the checkpoint: finished work is skipped.');
+      this.onResumed(id);
       this.show(id);
       const fresh = await this.api.getSync(id).catch(() => undefined);
       if (fresh) this.update(fresh, undefined);

@@ -1,21 +1,22 @@
 import { CanvasSyncError, type CanvasSyncClient } from '@canvas-sync/client';
 import type { Alerts } from '../lib/alerts.js';
-import { byId } from '../lib/dom.js';
+import type { Dom } from '../lib/dom.js';
 
 /** "Delete my synced data", behind an inline confirmation (a page can click it; a dialog box it cannot style). */
 export class DataView {
-  private readonly ask = byId<HTMLButtonElement>('data-delete');
-  private readonly confirm = byId('data-confirm');
-  private readonly yes = byId<HTMLButtonElement>('data-confirm-yes');
-  private readonly status = byId('data-status');
+  private get ask() { return this.dom.byId<HTMLButtonElement>('data-delete'); }
+  private get confirm() { return this.dom.byId('data-confirm'); }
+  private get yes() { return this.dom.byId<HTMLButtonElement>('data-confirm-yes'); }
+  private get status() { return this.dom.byId('data-status'); }
 
   constructor(
+    private readonly dom: Dom,
     private readonly api: CanvasSyncClient,
     private readonly alerts: Alerts,
     private readonly onDeleted: () => Promise<void>,
   ) {
     this.ask.addEventListener('click', () => this.open(true));
-    byId('data-confirm-no').addEventListener('click', () => {
+    this.dom.byId('data-confirm-no').addEventListener('click', () => {
       this.open(false);
       this.ask.focus();
     });
@@ -27,7 +28,7 @@ export class DataView {
     this.ask.setAttribute('aria-expanded', String(on));
     this.status.textContent = '';
     this.status.className = 'status-text';
-    if (on) byId('data-confirm-no').focus();
+    if (on) this.dom.byId('data-confirm-no').focus();
   }
 
   private async erase(): Promise<void> {

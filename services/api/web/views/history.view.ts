@@ -1,16 +1,17 @@
 import type { CanvasSyncClient } from '@canvas-sync/client';
-import { byId, h } from '../lib/dom.js';
+import { h, type Dom } from '../lib/dom.js';
 import { dateTime, duration, scopeText, summary, warningsText } from '../lib/format.js';
 import type { SyncView } from '../lib/types.js';
 
 /** Past syncs, newest first, with counts, duration and errors; rows follow live updates. */
 export class HistoryView {
-  private readonly body = byId('history-body');
-  private readonly more = byId<HTMLButtonElement>('more-btn');
+  private get body() { return this.dom.byId('history-body'); }
+  private get more() { return this.dom.byId<HTMLButtonElement>('more-btn'); }
   private cursor: string | null = null;
   private readonly rows = new Map<string, HTMLTableRowElement>();
 
   constructor(
+    private readonly dom: Dom,
     private readonly api: CanvasSyncClient,
     private readonly names: { term(id: number): string; course(id: number): string },
     private readonly onView: (id: string) => void,
@@ -28,7 +29,7 @@ export class HistoryView {
     for (const view of page.items) this.upsert(view, true);
     this.cursor = page.nextCursor;
     this.more.hidden = !page.nextCursor;
-    byId('history-empty').hidden = this.rows.size > 0;
+    this.dom.byId('history-empty').hidden = this.rows.size > 0;
     return page.items;
   }
 
@@ -40,7 +41,7 @@ export class HistoryView {
     else if (atEnd) this.body.append(row);
     else this.body.prepend(row);
     this.rows.set(view.id, row);
-    byId('history-empty').hidden = true;
+    this.dom.byId('history-empty').hidden = true;
   }
 
   private row(view: SyncView): HTMLTableRowElement {
@@ -51,7 +52,7 @@ export class HistoryView {
     return h(
       'tr',
       { 'data-sync-id': view.id, 'data-status': view.status },
-      h('td', {}, dateTime(view.createdAt ?? view.startedAt)),
+      h('td', {}, dateTime(view.createdAt ?? view.startedAt), view.trigger === 'schedule' ? h('span', { class: 'badge scheduled', title: 'Started by your schedule' }, 'scheduled') : null),
       h('td', {}, scopeText(view.scope, this.names)),
       h('td', {}, view.mode + (view.dryRun ? ' (preview)' : '')),
       h('td', {}, h('span', { class: `badge ${view.status}` }, view.status)),

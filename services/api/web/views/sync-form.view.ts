@@ -1,25 +1,34 @@
 import { CanvasSyncError, type CanvasSyncClient, type Course, type Term } from '@canvas-sync/client';
 import type { Alerts } from '../lib/alerts.js';
-import { byId, h } from '../lib/dom.js';
+import { h, type Dom } from '../lib/dom.js';
 import type { Scope } from '../lib/types.js';
+
+/** What the form asks `POST /api/v1/syncs` for. */
+export interface StartRequest {
+  scope: Scope;
+  mode: 'full' | 'incremental';
+  dryRun: boolean;
+  chunkSize: number;
+}
 
 /** Step 2: scope (all / term / course from synced ones), mode, chunk size; start or preview. */
 export class SyncFormView {
-  private readonly form = byId<HTMLFormElement>('sync-form');
-  private readonly termPick = byId('term-pick');
-  private readonly coursePick = byId('course-pick');
-  private readonly termSelect = byId<HTMLSelectElement>('term-select');
-  private readonly courseSelect = byId<HTMLSelectElement>('course-select');
-  private readonly note = byId('scope-note');
-  private readonly mode = byId<HTMLSelectElement>('mode-select');
-  private readonly chunk = byId<HTMLInputElement>('chunk-input');
+  private get form() { return this.dom.byId<HTMLFormElement>('sync-form'); }
+  private get termPick() { return this.dom.byId('term-pick'); }
+  private get coursePick() { return this.dom.byId('course-pick'); }
+  private get termSelect() { return this.dom.byId<HTMLSelectElement>('term-select'); }
+  private get courseSelect() { return this.dom.byId<HTMLSelectElement>('course-select'); }
+  private get note() { return this.dom.byId('scope-note'); }
+  private get mode() { return this.dom.byId<HTMLSelectElement>('mode-select'); }
+  private get chunk() { return this.dom.byId<HTMLInputElement>('chunk-input'); }
   private readonly termNames = new Map<number, string>();
   private readonly courseNames = new Map<number, string>();
 
   constructor(
+    private readonly dom: Dom,
     private readonly api: CanvasSyncClient,
     private readonly alerts: Alerts,
-    private readonly onStarted: (id: string, dryRun: boolean) => void,
+    private readonly onStarted: (id: string, dryRun: boolean, request?: StartRequest) => void,
   ) {
     for (const radio of this.radios()) radio.addEventListener('change', () => this.showPickers());
     this.termSelect.addEventListener('change', () => void this.loadCourses());
@@ -27,7 +36,7 @@ export class SyncFormView {
       event.preventDefault();
       void this.start(false);
     });
-    byId('preview-btn').addEventListener('click', () => {
+    this.dom.byId('preview-btn').addEventListener('click', () => {
       if (this.form.reportValidity()) void this.start(true);
     });
   }
@@ -94,13 +103,13 @@ export class SyncFormView {
     await this.request({ scope, mode: this.mode.value === 'full' ? 'full' : 'incremental', dryRun, chunkSize: this.chunkSize() });
   }
 
-  private async request(body: { scope: Scope; mode: 'full' | 'incremental'; dryRun: boolean; chunkSize: number }): Promise<void> {
+  private async request(body: StartRequest): Promise<void> {
     const buttons = [...this.form.querySelectorAll('button')];
     for (const b of buttons) b.disabled = true;
     try {
       const started = await this.api.startSync(body);
       this.alerts.info(body.dryRun ? 'Preview started: nothing is written until you run it for real.' : 'Sync started.');
-      this.onStarted(started.id, body.dryRun);
+      this.onStarted(started.id, body.dryRun, body);
     } catch (err) {
       if (err instanceof CanvasSyncError && err.status === 409) {
         const id = (err.body.syncId ?? (err.body.error as { syncId?: string } | undefined)?.syncId) as string | undefined;

@@ -61,17 +61,21 @@ export function startOutboxRelay(deps: { db: Kysely<Database>; js: JetStreamClie
       for (const userId of await usersWithPending(tx, options.users)) {
         if (stopped || !(await claimUser(tx, userId))) continue;
         const done: string[] = [];
+        let failed = false;
         for (const event of await pendingOf(tx, userId, options.batch)) {
           try {
             await publishOne(event);
             done.push(event.event_id);
           } catch (err) {
             deps.logger.warn({ err, eventId: event.event_id }, 'change event publish failed; retrying later');
+            failed = true;
             break;
           }
         }
         await markPublished(tx, done);
         published += done.length;
+        // NATS is likely unreachable: end the round (and its transaction) rather than time out once per user.
+        if (failed) return 0;
       }
       return published;
     });

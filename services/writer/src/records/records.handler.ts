@@ -3,11 +3,12 @@ import { AppError, recordChanges, RESOURCES, type ChangeBatch, type Database, ty
 import { addCounts, completePart, fetchComplete, fetchCounts, finishUnit, insertPart, lockSync, unitTotals } from '../checkpoints/checkpoints.repository.js';
 import { addWarnings, touchSync, updateSync, type SyncWarning } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
-import type { ProgressPublisher } from '../progress/progress.publisher.js';
+import { hasEnded, type ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
 import { changeBatch } from '../changes/change-batch.js';
 import { prepareRows } from './prepare-rows.js';
-import { diffRows, upsertRows } from './rows.repository.js';
+import { unitMessage } from './progress-message.js';
+import { courseName, diffRows, upsertRows } from './rows.repository.js';
 
 export interface RecordsDeps {
   db: Kysely<Database>;
@@ -74,11 +75,12 @@ export function recordsHandler(deps: RecordsDeps) {
       if (!(await finishUnit(tx, { syncId: m.syncId, unitKey: m.unitKey, courseId, state: 'done', fetchId: m.fetchId }))) return undefined;
       const totals = await unitTotals(tx, m.syncId);
       const live = locked.status === 'running';
+      const name = live && courseId !== null ? await courseName(tx, m.userId, courseId) : null;
       const row = await updateSync(tx, m.syncId, {
         counts: JSON.stringify(addCounts(structuredClone(locked.counts), await fetchCounts(tx, m.syncId, m.unitKey, m.fetchId))),
         units_done: totals.done,
         units_total: locked.plan_ready ? totals.total : locked.units_total,
-        ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: `Fetched ${m.unitKey === 'courses' ? 'the course list' : m.unitKey.replace(':', ' ')}` } : {}),
+        ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: unitMessage(m.unitKey, name) } : {}),
       });
       const completed = await completeIfDone(tx, row);
       if (completed) deps.metrics.syncFinished('completed');
@@ -89,6 +91,13 @@ export function recordsHandler(deps: RecordsDeps) {
     if (committed) {
       if (committed.status === 'completed' && committed.finished_at) ctx.logger.info({ syncId: committed.id, counts: committed.counts }, 'sync completed');
       await deps.publishProgress(committed, ctx.traceparent);
+    } else if (ctx.deliveryCount > 1) {
+      // A redelivered part: the writer that wrote it may have died after its commit and before it
+      // published the sync's last event, or that publish failed. Publish an ended sync's state
+      // again; its id (the row's seq) makes a repeat inside the dedup window a no-op, and the
+      // notifier sends a socket no frame older than the one it has.
+      const row = await deps.db.selectFrom('syncs').selectAll().where('id', '=', m.syncId).executeTakeFirst();
+      if (row && hasEnded(row)) await deps.publishProgress(row, ctx.traceparent);
     }
     return 'ack';
   };

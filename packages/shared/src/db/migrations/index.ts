@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as initial from './2026-11-28-001-initial.js';
 import * as oauth from './2026-12-01-001-oauth.js';
 import * as syncTrigger from './2026-12-06-001-sync-trigger.js';
+import * as schedules from './2026-12-06-002-schedules.js';
 import * as changes from './2026-12-06-003-changes.js';
 
 /**
@@ -12,5 +13,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-28-001-initial': initial,
   '2026-12-01-001-oauth': oauth,
   '2026-12-06-001-sync-trigger': syncTrigger,
+  '2026-12-06-002-schedules': schedules,
   '2026-12-06-003-changes': changes,
 };

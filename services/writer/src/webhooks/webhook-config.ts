@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { deploymentEnvSchema, deploymentOf, envInt, envSecret, type ConfigProblem } from '@canvas-sync/shared';
+
+/** The event types a webhook can carry (DESIGN.md "Schedules, change events and webhooks"). */
+export const WEBHOOK_EVENT_TYPES = ['sync.finished', 'canvas.changes'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** Below this length a production deployment refuses the secret: an HMAC key is as strong as its length. */
+export const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+/** The webhook dispatcher's settings; absent when `WEBHOOK_URL` is unset. */
+export interface WebhookConfig {
+  url: string;
+  secret: string;
+  events: readonly WebhookEventType[];
+  /** The most time one POST may take, connect to last byte. */
+  timeoutMs: number;
+  /** POSTs in flight at once per writer process. */
+  concurrency: number;
+}
+
+const webhookUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    let url: URL;
+    try {
+      url = new URL(v.trim());
+    } catch {
+      // Not echoed: the URL may carry a token of the receiver's.
+      ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `must use http: or https:, got "${url.protocol}"` });
+      return z.NEVER;
+    }
+    if (url.username !== '' || url.password !== '') {
+      // fetch refuses such URLs on every request: say so now rather than fail each delivery.
+      ctx.addIssue({ code: 'custom', message: 'must not carry user:password@ (put a receiver token in the path or query; every delivery is signed anyway)' });
+      return z.NEVER;
+    }
+    return url.toString();
+  });
+
+const webhookEvents = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const parts = (v ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+    if (parts.length === 0) return ['sync.finished'] as WebhookEventType[];
+    const unknown = parts.filter((p) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(p));
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `unknown event type(s) ${unknown.map((u) => `"${u}"`).join(', ')}; use a comma list of ${WEBHOOK_EVENT_TYPES.join(', ')}` });
+      return z.NEVER;
+    }
+    return [...new Set(parts)] as WebhookEventType[];
+  });
+
+/** `WEBHOOK_*` variables of the writer (with `DEMO`/`NODE_ENV`); check them together with {@link webhookProblems}. */
+export const webhookEnvShape = {
+  ...deploymentEnvSchema.shape,
+  WEBHOOK_URL: webhookUrl,
+  WEBHOOK_SECRET: envSecret,
+  WEBHOOK_EVENTS: webhookEvents,
+  WEBHOOK_TIMEOUT_MS: envInt(10_000, 1_000, 120_000),
+  WEBHOOK_CONCURRENCY: envInt(4, 1, 64),
+};
+type WebhookEnv = z.output<z.ZodObject<typeof webhookEnvShape>>;
+
+/** The rules that tie the variables together: a URL needs a secret, and production a long one. */
+export function webhookProblems(env: WebhookEnv): ConfigProblem[] {
+  if (env.WEBHOOK_URL === undefined) return [];
+  if (env.WEBHOOK_SECRET === undefined) return [{ variable: 'WEBHOOK_SECRET', message: 'is required when WEBHOOK_URL is set: every delivery is signed with it' }];
+  if (deploymentOf(env).production && env.WEBHOOK_SECRET.length < MIN_PRODUCTION_SECRET_LENGTH) {
+    return [{ variable: 'WEBHOOK_SECRET', message: `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters when DEMO=0 or NODE_ENV=production (e.g. \`openssl rand -hex 32\`)` }];
+  }
+  return [];
+}
+
+/** Maps the parsed variables onto {@link WebhookConfig}; `undefined` when webhooks are off. */
+export function toWebhookConfig(env: WebhookEnv): WebhookConfig | undefined {
+  if (env.WEBHOOK_URL === undefined || env.WEBHOOK_SECRET === undefined) return undefined;
+  return { url: env.WEBHOOK_URL, secret: env.WEBHOOK_SECRET, events: env.WEBHOOK_EVENTS, timeoutMs: env.WEBHOOK_TIMEOUT_MS, concurrency: env.WEBHOOK_CONCURRENCY };
+}
