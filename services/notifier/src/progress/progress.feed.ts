@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type OrderedConsumerOptions } from '@nats-io/jetstream';
+import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { decodeMessage, syncProgress, type Namespace, type SyncProgress } from '@canvas-sync/shared';
 
@@ -20,7 +20,7 @@ export interface ProgressFeed {
 }
 
 /**
- * Reads SYNC_PROGRESS with an ordered consumer from "now on" ({@link resumeFrom}): an ephemeral consumer of this process
+ * Reads SYNC_PROGRESS with an ordered consumer from "now on": an ephemeral consumer of this process
  * alone, so every notifier replica sees every event (a durable or queue group would split them),
  * and one the client library recreates at the right sequence after a NATS reconnect or a gap.
  * Missed history is not needed: clients get the current state from the snapshot in Postgres.
@@ -33,10 +33,8 @@ export async function startProgressFeed(options: ProgressFeedOptions): Promise<P
   let received = 0;
   let messages: ConsumerMessages | undefined;
 
-  const startedAt = new Date();
-  let lastSeq = 0;
   const open = async (): Promise<ConsumerMessages> => {
-    const consumer = await options.js.consumers.get(stream, resumeFrom(lastSeq, startedAt));
+    const consumer = await options.js.consumers.get(stream, { deliver_policy: DeliverPolicy.New });
     return consumer.consume({ max_messages: 256 });
   };
   // Open before returning, so events published once start-up is done are never missed.
@@ -48,7 +46,6 @@ export async function startProgressFeed(options: ProgressFeedOptions): Promise<P
         messages ??= await open();
         for await (const m of messages) {
           received += 1;
-          lastSeq = m.seq;
           const decoded = decodeMessage(m.data, [syncProgress]);
           if (!decoded.ok) {
             logger.warn({ subject: m.subject, reason: decoded.reason }, 'progress event dropped');
@@ -74,15 +71,4 @@ export async function startProgressFeed(options: ProgressFeedOptions): Promise<P
       await running;
     },
   };
-}
-
-/**
- * Where the feed's consumer starts: when it opens first, at the feed's start ("from now on");
- * when it is opened again after an interruption, right after the last event it saw. It used to
- * reopen at "new": every event published between the interruption and the reopening was skipped
- * by that replica, and a sync whose last event fell in the gap never ended for the sockets it
- * served (the cluster soak's watchers waited for ever after a JetStream leader was killed).
- */
-export function resumeFrom(lastSeq: number, startedAt: Date): Partial<OrderedConsumerOptions> {
-  return lastSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 } : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: startedAt.toISOString() };
 }

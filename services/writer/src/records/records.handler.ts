@@ -3,7 +3,7 @@ import { AppError, recordChanges, RESOURCES, type ChangeBatch, type Database, ty
 import { addCounts, completePart, fetchComplete, fetchCounts, finishUnit, insertPart, lockSync, unitTotals } from '../checkpoints/checkpoints.repository.js';
 import { addWarnings, touchSync, updateSync, type SyncWarning } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
-import { hasEnded, type ProgressPublisher } from '../progress/progress.publisher.js';
+import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
 import { changeBatch } from '../changes/change-batch.js';
 import { prepareRows } from './prepare-rows.js';
@@ -91,13 +91,6 @@ export function recordsHandler(deps: RecordsDeps) {
     if (committed) {
       if (committed.status === 'completed' && committed.finished_at) ctx.logger.info({ syncId: committed.id, counts: committed.counts }, 'sync completed');
       await deps.publishProgress(committed, ctx.traceparent);
-    } else if (ctx.deliveryCount > 1) {
-      // A redelivered part: the writer that wrote it may have died after its commit and before it
-      // published the sync's last event, or that publish failed. Publish an ended sync's state
-      // again; its id (the row's seq) makes a repeat inside the dedup window a no-op, and the
-      // notifier sends a socket no frame older than the one it has.
-      const row = await deps.db.selectFrom('syncs').selectAll().where('id', '=', m.syncId).executeTakeFirst();
-      if (row && hasEnded(row)) await deps.publishProgress(row, ctx.traceparent);
     }
     return 'ack';
   };

@@ -3,7 +3,7 @@ import { recordChanges, type Database, type HandlerResult, type MessageContext, 
 import { finishUnit, lockSync, unitTotals } from '../checkpoints/checkpoints.repository.js';
 import { addWarnings, updateSync } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
-import { hasEnded, type ProgressPublisher } from '../progress/progress.publisher.js';
+import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
 
 type Tx = Transaction<Database>;
@@ -25,10 +25,6 @@ export function statusHandler(deps: { db: Kysely<Database>; publishProgress: Pro
     if (committed) {
       ctx.logger.info({ syncId: m.syncId, kind: m.kind, status: committed.status, code: m.error?.code }, 'sync status applied');
       await deps.publishProgress(committed, ctx.traceparent);
-    } else if (ctx.deliveryCount > 1) {
-      // A redelivery after the last event's publish failed (see the records handler): publish it again.
-      const row = await deps.db.selectFrom('syncs').selectAll().where('id', '=', m.syncId).executeTakeFirst();
-      if (row && row.user_id === m.userId && hasEnded(row)) await deps.publishProgress(row, ctx.traceparent);
     }
     return 'ack';
   };
