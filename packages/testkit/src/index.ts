@@ -11,4 +11,5 @@ export { REPO_ROOT, spawnService, type ServiceName, type ServiceProcess } from '
 export { compareWithGroundTruth, type GroundTruthReport } from './ground-truth.js';
 export { startPipeline, type PipelineHarness, type PipelineOptions, type SyncRequest } from './pipeline-harness.js';
 export { obtainSimGrant, storeSimGrant, TEST_OAUTH_CLIENT, TEST_REDIRECT_URI, type SimGrant } from './oauth-grants.js';
+export { startNatsCluster, type ClusterNode, type NatsCluster, type NatsClusterOptions } from './nats-cluster.js';
 export { startWebhookReceiver, type ReceivedWebhook, type ReceiverMode, type WebhookReceiver } from './webhook-receiver.js';

@@ -65,10 +65,15 @@ const TRANSIENT_PG = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '0800
  */
 const LOST_PG_CONNECTION = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
 
-/** True for Postgres errors worth retrying (see the SQLSTATE list above, and a lost connection). */
+/**
+ * True for Postgres errors worth retrying (see the SQLSTATE list above, and a lost connection).
+ * While the server is down, node-postgres passes the socket's own error on as it is (`connect
+ * ECONNREFUSED`, code `ECONNREFUSED`): the api answered those `500 internal` during the soak's
+ * Postgres restart (docs/reliability.md) instead of `503 db_unavailable`.
+ */
 export function isTransientPgError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return TRANSIENT_PG.has(code);
+  if (typeof code === 'string') return TRANSIENT_PG.has(code) || TRANSIENT_NET.has(code);
   return err instanceof Error && LOST_PG_CONNECTION.test(err.message);
 }
 

@@ -9,6 +9,9 @@ describe('transient Postgres errors', () => {
     ['a client whose connection already failed', new Error('Client has encountered a connection error and is not queryable')],
     ['no connection within the pool timeout', new Error('timeout exceeded when trying to connect')],
     ['a connect that timed out', new Error('Connection terminated due to connection timeout')],
+    // What a pool hands the api while the server is down (seen in the soak's Postgres restart).
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' })],
+    ['a reset connection', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' })],
   ])('retries %s', (_name, err) => {
     expect(isTransientPgError(err)).toBe(true);
     expect(isRetryable(err)).toBe(true);

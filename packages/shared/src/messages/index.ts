@@ -34,6 +34,7 @@ export {
   controlSubject,
   namespace,
   streamConfigs,
+  TOKEN_BUDGET_KV,
   type ConsumerDef,
   type Namespace,
   type StreamName,

@@ -34,6 +34,13 @@ export function namespace(ns: string): Namespace {
   };
 }
 
+/**
+ * The fetchers' shared Canvas token budget (a KV bucket, `ns.bucket('TOKEN_BUDGET')`): one entry
+ * per token, the latest only, forgotten after an hour without use. The fetchers open it with these
+ * options; provisioning creates it with them too, at the namespace's replica count.
+ */
+export const TOKEN_BUDGET_KV = { history: 1, ttl: 3_600_000 } as const;
+
 /** Largest message we publish; NATS's default max_payload is 1 MiB and the stream enforces it too. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Budget for one records part, leaving room for the envelope and headers. */

@@ -5,17 +5,16 @@
  * compose service can run it on every deploy; it is also how stream changes roll out (see
  * docs/operations.md, "Upgrade").
  *
- * JETSTREAM_REPLICAS (1–5, default 1) sets each stream's replica count: 3 on a 3-node JetStream
- * cluster. Services provision too at start-up, but their update keeps the stream's current
+ * JETSTREAM_REPLICAS (1–5, default 1) sets each stream's replica count, the fetchers' token-budget
+ * KV bucket's included: 3 on a 3-node JetStream cluster. Services provision too at start-up, but their update keeps the stream's current
  * replica count (the client merges the new config over the old), so they never undo this.
  */
-import { jetstreamManager } from '@nats-io/jetstream';
 import { baseEnvSchema, envInt, loadConfig } from '../config/index.js';
 import { isAppError } from '../errors/index.js';
 import { createLogger } from '../logging/index.js';
-import { namespace, streamConfigs } from '../messages/streams.js';
+import { namespace } from '../messages/streams.js';
 import { connectNats } from './connect.js';
-import { provisionJetStream } from './provision.js';
+import { applyReplicas, provisionJetStream } from './provision.js';
 
 const provisionEnvSchema = baseEnvSchema.pick({ NATS_URL: true, NATS_NAMESPACE: true, LOG_LEVEL: true }).extend({
   JETSTREAM_REPLICAS: envInt(1, 1, 5),
@@ -31,15 +30,7 @@ async function main(): Promise<number> {
   try {
     const ns = namespace(env.NATS_NAMESPACE);
     await provisionJetStream(nc, ns);
-    const jsm = await jetstreamManager(nc);
-    const streams: Array<{ name: string; replicas: number }> = [];
-    for (const { name } of streamConfigs(ns)) {
-      let info = await jsm.streams.info(name);
-      if (info.config.num_replicas !== env.JETSTREAM_REPLICAS) {
-        info = await jsm.streams.update(name, { num_replicas: env.JETSTREAM_REPLICAS });
-      }
-      streams.push({ name, replicas: info.config.num_replicas });
-    }
+    const streams = await applyReplicas(nc, ns, env.JETSTREAM_REPLICAS);
     logger.info({ namespace: env.NATS_NAMESPACE, streams }, 'jetstream provisioned');
     return 0;
   } finally {

@@ -1,6 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { consumerConfigs, streamConfigs, type Namespace } from '../messages/streams.js';
+import { consumerConfigs, streamConfigs, TOKEN_BUDGET_KV, type Namespace } from '../messages/streams.js';
 
 /**
  * Creates or updates the streams and durable consumers (idempotent). Services call it at start-up;
@@ -21,6 +22,26 @@ export async function provisionJetStream(nc: NatsConnection, ns: Namespace): Pro
       await jsm.consumers.add(stream, config);
     }
   }
+}
+
+/**
+ * Sets the replica count of every stream of the namespace and of the fetchers' token-budget KV
+ * bucket (created here when no fetcher has yet), so that on a 3-node cluster one node may fail
+ * without stopping work. The bucket used to stay at one replica (the KV client's default): the
+ * cluster soak found that losing its node left every fetcher without a Canvas budget until the node
+ * came back (docs/reliability.md). Returns each stream's replica count afterwards.
+ */
+export async function applyReplicas(nc: NatsConnection, ns: Namespace, replicas: number): Promise<Array<{ name: string; replicas: number }>> {
+  const jsm = await jetstreamManager(nc);
+  const bucket = ns.bucket('TOKEN_BUDGET');
+  await new Kvm(nc).create(bucket, { ...TOKEN_BUDGET_KV, replicas });
+  const out: Array<{ name: string; replicas: number }> = [];
+  for (const name of [...streamConfigs(ns).map((c) => c.name), `KV_${bucket}`]) {
+    let info = await jsm.streams.info(name);
+    if (info.config.num_replicas !== replicas) info = await jsm.streams.update(name, { num_replicas: replicas });
+    out.push({ name, replicas: info.config.num_replicas });
+  }
+  return out;
 }
 
 async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0] & { name: string }): Promise<void> {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { ClosedConnectionError, DrainingConnectionError, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { AppError } from '../errors/index.js';
 import type { MessageDef, PayloadOf } from '../messages/envelope.js';
 import { MAX_MESSAGE_BYTES, type Namespace } from '../messages/streams.js';
+import { isTransientBrokerError } from './transient.js';
 
 /** Options for one publish. */
 export interface PublishOptions {
@@ -69,6 +70,41 @@ export async function publish<D extends MessageDef>(js: JetStreamClient, ns: Nam
   const headers = traceHeaders(options.traceparent);
   const ack = await js.publish(subject, data, { msgID: id, ...(headers ? { headers } : {}) });
   return { id, duplicate: ack.duplicate };
+}
+
+/**
+ * {@link publish}, tried again on a transient broker error (a JetStream leader election after a
+ * node is lost, a reconnect to another node) for up to `withinMs`. Only for a message with a
+ * deterministic `id`: if an attempt was stored but its ack was lost, the stream's dedup window
+ * makes the next attempt a no-op. Found by the cluster soak: killing the node that led the work
+ * stream failed every sync started in the next seconds with `broker_unavailable`
+ * (docs/reliability.md). A closed or draining connection is not retried: the process is stopping.
+ */
+export async function publishRetrying<D extends MessageDef>(
+  js: JetStreamClient,
+  ns: Namespace,
+  def: D,
+  payload: PayloadOf<D>,
+  options: PublishOptions & { id: string },
+  withinMs = 10_000,
+): Promise<{ id: string; duplicate: boolean }> {
+  const deadline = Date.now() + withinMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await publish(js, ns, def, payload, options);
+    } catch (err) {
+      if (!isTransientBrokerError(err) || isStopping(err) || Date.now() + delay > deadline) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+function isStopping(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 5; depth++, e = e.cause) {
+    if (e instanceof ClosedConnectionError || e instanceof DrainingConnectionError) return true;
+  }
+  return false;
 }
 
 /** Publishes on core NATS (no stream): for broadcasts whose loss is covered elsewhere (e.g. cancel). */

@@ -1,6 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { childTraceparent, publish, publishCore, syncControl, syncProgress, syncRequested, toProgressEvent, type Namespace, type SyncRow } from '@canvas-sync/shared';
+import { childTraceparent, publish, publishCore, publishRetrying, syncControl, syncProgress, syncRequested, toProgressEvent, type Namespace, type SyncRow } from '@canvas-sync/shared';
 
 /** What the sync handlers send over NATS; the port keeps them free of `@nats-io/*`. */
 export interface SyncBus {
@@ -16,7 +16,8 @@ export interface SyncBus {
 export function natsSyncBus(nc: NatsConnection, js: JetStreamClient, ns: Namespace): SyncBus {
   return {
     async requestSync(row) {
-      await publish(js, ns, syncRequested, { syncId: row.id, userId: row.user_id, run: row.run }, {
+      // Tried again for a few seconds through a JetStream leader election (the id keeps it once).
+      await publishRetrying(js, ns, syncRequested, { syncId: row.id, userId: row.user_id, run: row.run }, {
         id: `${row.id}:run:${row.run}`,
         correlationId: row.id,
         traceparent: childTraceparent(row.traceparent),

@@ -1,5 +1,6 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { TOKEN_BUDGET_KV } from '@canvas-sync/shared';
 import { emptyState, type BudgetState } from './budget-policy.js';
 import type { BudgetStore } from './token-budget.js';
 
@@ -35,7 +36,8 @@ interface Pending {
  * and a second write for each of them (docs/performance.md).
  */
 export async function kvBudgetStore(nc: NatsConnection, bucket: string): Promise<BudgetStore> {
-  const kv: KV = await new Kvm(nc).create(bucket, { history: 1, ttl: 3_600_000 });
+  // An existing bucket is opened as it is: provisioning may have made it with more replicas.
+  const kv: KV = await new Kvm(nc).create(bucket, { ...TOKEN_BUDGET_KV });
   const known = new Map<string, Known>();
   const queues = new Map<string, Pending[]>();
 
