@@ -49,6 +49,8 @@ const notifierEnvSchema = baseEnvSchema.extend({
   WS_MAX_UNAUTHENTICATED_PER_IP: envInt(100, 1, 100_000),
   /** Frames a client may send per second (burst twice that) before it is closed with 1008. */
   WS_MAX_FRAMES_PER_SECOND: envInt(20, 1, 10_000),
+  /** How often the syncs that sockets watch are re-read from Postgres, to send what a lost event did not. */
+  PROGRESS_RECONCILE_MS: envInt(5_000, 100, 600_000),
 })
   .extend(metricsPortEnvSchema.shape)
   .extend(deploymentEnvSchema.shape)
@@ -79,6 +81,8 @@ export interface NotifierConfig extends BaseConfig {
   /** User tokens, as the api checks them: `secret` (HS256) or `jwksUrl` (RS256/ES256 with `issuer` and `audience`), never both. */
   auth: UserTokenConfig;
   ws: WsConfig;
+  /** Period of the catch-up read of watched, unfinished syncs (see progress.reconciler.ts). */
+  progressReconcileMs: number;
 }
 
 /** Parses the environment; throws `config_invalid` naming every bad variable. */
@@ -90,6 +94,7 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     port: parsed.NOTIFIER_PORT,
     host: parsed.HOST,
     metricsPort: parsed.METRICS_PORT,
+    progressReconcileMs: parsed.PROGRESS_RECONCILE_MS,
     auth: Object.freeze(resolveUserTokenConfig(parsed, deployment).config),
     ws: Object.freeze({
       allowedOrigins: parsed.WS_ALLOWED_ORIGINS,

@@ -5,6 +5,7 @@ import { createUserTokenVerifier } from './auth/user-token.verifier.js';
 import { loadNotifierConfig } from './config.js';
 import { createNotifierMetrics } from './metrics/notifier.metrics.js';
 import { startProgressFeed } from './progress/progress.feed.js';
+import { startProgressReconciler } from './progress/progress.reconciler.js';
 import { createSyncsRepository } from './syncs/syncs.repository.js';
 import { SyncViews } from './syncs/sync-views.js';
 import { SessionHub } from './ws/session-hub.js';
@@ -17,11 +18,20 @@ runMain('notifier', async () => {
   shutdown.listen();
   const runtime = await openRuntime('notifier', config, logger, shutdown);
 
-  const views = new SyncViews(createSyncsRepository(runtime.db));
+  const syncs = createSyncsRepository(runtime.db);
+  const views = new SyncViews(syncs);
   const hub = new SessionHub(config.ws.maxConnectionsPerUser, (event) => views.etaFor(event), logger);
   const metrics = createNotifierMetrics(() => hub.stats());
   const feed = await startProgressFeed({ js: runtime.js, ns: runtime.ns, logger, onEvent: (event) => hub.publish(event) });
   shutdown.add('progress feed', () => feed.stop());
+  const reconciler = startProgressReconciler({
+    unfinished: () => hub.unfinished(),
+    findNewer: (seqs) => syncs.findNewer(seqs),
+    publish: (event) => hub.publish(event),
+    intervalMs: config.progressReconcileMs,
+    logger,
+  });
+  shutdown.add('progress catch-up', () => reconciler.stop());
 
   const app = await buildApp({
     logger,

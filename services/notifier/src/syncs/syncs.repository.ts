@@ -6,6 +6,8 @@ export interface SyncReader {
   findForUser(userId: string, syncId: string): Promise<SyncRow | undefined>;
   /** The user's active syncs and their most recent ones, newest first. */
   listForUser(userId: string): Promise<SyncRow[]>;
+  /** Syncs by id whose seq is above the one given (a catch-up read; callers fan out per user). */
+  findNewer(seqs: ReadonlyMap<string, number>): Promise<SyncRow[]>;
   /** Seconds per unit over the user's recent completed syncs; `undefined` without any. */
   etaHistory(userId: string): Promise<EtaHistory | undefined>;
 }
@@ -29,6 +31,15 @@ export function createSyncsRepository(db: Kysely<Database>): SyncReader {
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .execute();
+    },
+    async findNewer(seqs) {
+      if (seqs.size === 0) return [];
+      const ids = [...seqs.keys()];
+      const known = ids.map((id) => seqs.get(id)!);
+      const r = await sql<SyncRow>`
+        SELECT s.* FROM unnest(${ids}::uuid[], ${known}::bigint[]) AS w(id, seq)
+        JOIN syncs s ON s.id = w.id AND s.seq > w.seq`.execute(db);
+      return r.rows;
     },
     async etaHistory(userId) {
       const row = await db

@@ -5,6 +5,8 @@ import { toProgressFrame, type ProgressFrame } from './frames.js';
 /** A socket as the hub sees it: it belongs to one user and takes progress frames. */
 export interface Subscriber {
   deliver(frame: ProgressFrame): void;
+  /** Adds to `into` each sync it watches that has not finished, with the seq it has sent (lowest wins). */
+  collectUnfinished(into: Map<string, number>): void;
 }
 
 /** Figures for `/metrics`. */
@@ -62,6 +64,16 @@ export class SessionHub {
       this.logger.warn({ err, syncId: event.syncId }, 'eta history unavailable');
     }
     for (const subscriber of this.byUser.get(event.userId) ?? []) subscriber.deliver(frame);
+  }
+
+  /**
+   * The unfinished syncs some socket watches, each with the lowest seq sent for it: what the
+   * reconciler re-reads, so a socket never waits forever on an event that was lost.
+   */
+  unfinished(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const set of this.byUser.values()) for (const subscriber of set) subscriber.collectUnfinished(out);
+    return out;
   }
 
   stats(): HubStats {

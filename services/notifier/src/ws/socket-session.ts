@@ -92,6 +92,15 @@ export class SocketSession implements Subscriber {
     this.deps.send(frame);
   }
 
+  collectUnfinished(into: Map<string, number>): void {
+    if (this.closed) return;
+    for (const [syncId, state] of this.syncs) {
+      if (!state.live || state.done) continue;
+      const seen = into.get(syncId);
+      if (seen === undefined || state.seq < seen) into.set(syncId, state.seq);
+    }
+  }
+
   /** The socket closed: forget it everywhere. */
   dispose(): void {
     if (this.closed) return;
