@@ -82,6 +82,10 @@ describe('JWT authentication', () => {
       ['GET', '/api/v1/canvas/terms'],
       ['GET', '/api/v1/canvas/courses'],
       ['GET', '/api/v1/canvas/oauth/options'],
+      ['GET', '/api/v1/canvas/changes'],
+      ['GET', '/api/v1/schedule'],
+      ['PUT', '/api/v1/schedule'],
+      ['DELETE', '/api/v1/schedule'],
     ] as const;
     for (const [method, url] of routes) {
       const res = await h.app.inject({ method, url, payload: method === 'GET' ? undefined : { any: 'thing' } });
@@ -217,6 +221,7 @@ describe('documentation and health', () => {
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/canvas/changes',
       '/api/v1/canvas/connection',
       '/api/v1/canvas/connection/test',
       '/api/v1/canvas/courses',
@@ -225,6 +230,7 @@ describe('documentation and health', () => {
       '/api/v1/canvas/oauth/options',
       '/api/v1/canvas/oauth/start',
       '/api/v1/canvas/terms',
+      '/api/v1/schedule',
       '/api/v1/syncs',
       '/api/v1/syncs/{id}',
       '/api/v1/syncs/{id}/cancel',
