@@ -48,7 +48,8 @@ describe('the embedded panel in a host app on another origin, in headless Chromi
     apiUrl = `http://localhost:${apiPort}`;
     hostUrl = `http://127.0.0.1:${hostPort}`;
     // Canvas answers at a watchable pace; the test slows it further while it waits for the token to expire.
-    pipeline = await startPipeline({ sim: { users: [{ profile: 'student', courses: 15 }], latency: { baseMs: 200, perItemMs: 1, jitterMs: 0 } } });
+    // 3 requests in flight, so that 15 courses at 20 s a page outlive the user's 60 s token.
+    pipeline = await startPipeline({ sim: { users: [{ profile: 'student', courses: 15 }], latency: { baseMs: 200, perItemMs: 1, jitterMs: 0 } }, env: { CANVAS_MAX_IN_FLIGHT: '3', FETCHER_COURSE_CONCURRENCY: '3' } });
     env = {
       ...pipeline.env,
       API_PORT: String(apiPort),

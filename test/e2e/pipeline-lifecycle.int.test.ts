@@ -11,7 +11,9 @@ describe('sync lifecycle: cancel, resume, failures, partial success, scale-out, 
   });
 
   it('cancels within 5 s, keeps the checkpoint, and a resume finishes without refetching finished pages', { timeout: 180_000 }, async () => {
-    h = await startPipeline({ sim: { users: [{ courses: 40, assignmentsPerCourse: 10 }], latency: { baseMs: 150, perItemMs: 0 } } });
+    // 3 requests in flight (the default before #15 raised it to what the bucket allows): the refetch
+    // bound below counts what can be in flight at the cancel.
+    h = await startPipeline({ sim: { users: [{ courses: 40, assignmentsPerCourse: 10 }], latency: { baseMs: 150, perItemMs: 0 } }, env: { CANVAS_MAX_IN_FLIGHT: '3', FETCHER_COURSE_CONCURRENCY: '3' } });
     const user = h.sim.users[0]!;
     await h.connect('cancel-user', user.id);
     const syncId = await h.startSync('cancel-user', { chunkSize: 5 });

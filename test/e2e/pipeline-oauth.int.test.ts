@@ -21,6 +21,8 @@ describe('OAuth access tokens renewed mid-sync across fetcher replicas', () => {
     const lifetimeMs = 5_000;
     h = await startPipeline({
       fetchers: 2,
+      // 3 requests in flight per token, so that 60 courses at 1.1 s a page outlive several tokens.
+      env: { CANVAS_MAX_IN_FLIGHT: '3', FETCHER_COURSE_CONCURRENCY: '3' },
       sim: {
         users: [{ courses: 60, assignmentsPerCourse: 6 }],
         latency: { baseMs: 1_100, perItemMs: 0 },
@@ -70,6 +72,8 @@ describe('OAuth access tokens renewed mid-sync across fetcher replicas', () => {
 
   it('a revoked grant fails the sync with canvas_reauth_required; a reconnect and a resume complete it, skipping finished units', { timeout: 240_000 }, async () => {
     h = await startPipeline({
+      // 3 requests in flight: the refetch bound below counts what can be in flight at the failure.
+      env: { CANVAS_MAX_IN_FLIGHT: '3', FETCHER_COURSE_CONCURRENCY: '3' },
       sim: { users: [{ courses: 30, assignmentsPerCourse: 4 }], latency: { baseMs: 150, perItemMs: 0 }, oauthClients: [TEST_OAUTH_CLIENT], oauthAutoApprove: true },
     });
     const user = h.sim.users[0]!;
