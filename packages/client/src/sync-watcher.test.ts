@@ -222,6 +222,24 @@ describe('watchSyncs / watchSync', () => {
     watch.close();
   });
 
+  it('a socket that comes up on a token already due renews within half the life left, not after it', async () => {
+    // CI's flake of client.int.test.ts: a 4 s token is due at 2 s; a socket ready at 3 s used to
+    // wait the 1 s minimum and open its renewal at exp, after the notifier's 4401.
+    const t = setup({ tokenLifetimeMs: 4_000 });
+    const watch = t.client.watchSyncs(t.handlers);
+    await vi.advanceTimersByTimeAsync(3_000);
+    await t.handshake(t.sockets[0]!);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(t.sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.sockets).toHaveLength(2);
+    await t.handshake(t.sockets[1]!);
+    expect(t.sockets[0]!.closedByClient?.code).toBe(1000);
+    expect(watch.state).toBe('live');
+    expect(t.events).toEqual(['state live']);
+    watch.close();
+  });
+
   it('reports a sync that is not the user\'s as not_found and stops', async () => {
     const t = setup();
     const watch = t.client.watchSync('b', t.handlers);

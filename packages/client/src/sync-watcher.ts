@@ -210,7 +210,11 @@ export class SyncWatcher implements SyncWatch {
     clearTimeout(this.renewTimer);
     const due = this.deps.tokens.dueAt();
     if (due === undefined && after === undefined) return;
-    const wait = Math.max(MIN_RENEW_MS, after ?? due! - Date.now());
+    // At least a second between renewals (no loop of sockets for a provider of very short tokens),
+    // but never so late that the token expires first: a socket that came up with a token already
+    // due (a reconnect on the cached token) renews within half of the life it has left.
+    const left = (this.deps.tokens.expiry() ?? Number.POSITIVE_INFINITY) - Date.now();
+    const wait = Math.max(Math.min(MIN_RENEW_MS, Math.max(0, left / 2)), after ?? due! - Date.now());
     this.renewTimer = setTimeout(() => void this.renew(), Math.min(wait, MAX_TIMER_MS));
   }
 
