@@ -52,3 +52,55 @@ describe('consume: broker hiccups inside a handler are retried, not given up', (
     expect((await jsm.streams.info(nats.ns.stream('DEAD_LETTERS'))).state.messages).toBe(0);
   });
 });
+
+/**
+ * The pull loop looked its consumer up (`consumers.get`, a CONSUMER.INFO round trip) before every
+ * pull, i.e. once per handled message. It now looks it up once, and again only after a failed pull:
+ * a consumer deleted and re-created (re-provisioning) is still found.
+ */
+describe('consume: the consumer handle', () => {
+  let nats: TestNats;
+  let consumer: RunningConsumer | undefined;
+  beforeAll(async () => {
+    nats = await createTestNats();
+  });
+  afterAll(async () => {
+    await consumer?.stop(2_000);
+    await nats.close();
+  });
+
+  it('is looked up once for many messages, and again after its consumer was re-created', async () => {
+    let lookups = 0;
+    const consumers = nats.js.consumers;
+    const js = Object.create(nats.js, {
+      consumers: { value: Object.create(consumers, { get: { value: (...args: Parameters<typeof consumers.get>) => (lookups++, consumers.get(...args)) } }) },
+    }) as typeof nats.js;
+    const handled: string[] = [];
+    const durable = 'fetcher-sync-requested';
+    consumer = startConsumer({
+      js,
+      ns: nats.ns,
+      stream: nats.ns.stream('SYNC_WORK'),
+      durable,
+      routes: [on(syncRequested, async (p) => void handled.push(p.userId))],
+      concurrency: 1,
+      ackWaitMs: 30_000,
+      maxDeliver: 5,
+      logger,
+    });
+    for (let i = 0; i < 10; i++) {
+      await publish(nats.js, nats.ns, syncRequested, { syncId: SYNC, userId: `u${i}`, run: 0 }, { correlationId: `${SYNC}-${i}` });
+      await waitFor(async () => handled.length === i + 1, 10_000, `message ${i}`);
+    }
+    expect(lookups).toBe(1);
+
+    const jsm = await jetstreamManager(nats.nc);
+    const stream = nats.ns.stream('SYNC_WORK');
+    const { config } = await jsm.consumers.info(stream, durable);
+    await jsm.consumers.delete(stream, durable);
+    await jsm.consumers.add(stream, config);
+    await publish(nats.js, nats.ns, syncRequested, { syncId: SYNC, userId: 'after', run: 0 }, { correlationId: `${SYNC}-after` });
+    await waitFor(async () => handled.includes('after'), 20_000, 'the message after the consumer was re-created');
+    expect(lookups).toBeGreaterThan(1);
+  });
+});

@@ -151,6 +151,9 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
     }
   };
 
+  // The consumer handle is looked up once (`consumers.get` is a CONSUMER.INFO round trip) and again
+  // only after a failed pull: a pull per handled message made that one more request per message.
+  let consumer: Awaited<ReturnType<typeof options.js.consumers.get>> | undefined;
   const loop = async () => {
     while (!stopping) {
       const free = options.concurrency - inFlight.size;
@@ -159,7 +162,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         continue;
       }
       try {
-        const consumer = await options.js.consumers.get(options.stream, options.durable);
+        consumer ??= await options.js.consumers.get(options.stream, options.durable);
         const batch = await consumer.fetch({ max_messages: free, expires: 2_000 });
         current = batch;
         for await (const m of batch) {
@@ -171,6 +174,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
           });
         }
       } catch (err) {
+        consumer = undefined;
         if (stopping) break;
         logger.warn({ err, durable: options.durable }, 'pull failed; retrying');
         await sleep(1_000);
