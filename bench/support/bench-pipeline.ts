@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import type { CanvasSim, SimOptions } from '@canvas-sync/canvas-sim';
 import type { Database } from '@canvas-sync/shared';
 import { startPipeline, type PipelineHarness } from '@canvas-sync/testkit';
 import { retryingConnect, type BenchContext } from './bench-context.js';
+import { cpuProfileEnv } from './cpu-profile.env.js';
 import { cpuSeconds } from './proc-stats.js';
 
 /**
@@ -34,16 +34,6 @@ export async function startBenchPipeline(
   });
   const close = ctx.cleanup.add(`pipeline ${h.database.name}`, () => h.close());
   return { h, close };
-}
-
-/**
- * `BENCH_CPU_PROF=<dir>`: every service process writes a V8 CPU profile of its whole life into
- * `<dir>` when it exits (cpu-profile.preload.mjs), to open in Chrome DevTools or to summarise with
- * `npx tsx bench/support/cpu-profile.cli.ts <dir>/*.cpuprofile`.
- */
-function cpuProfileEnv(): Record<string, string> {
-  const dir = process.env.BENCH_CPU_PROF;
-  return dir ? { BENCH_CPU_PROF: dir, NODE_OPTIONS: `--import=${fileURLToPath(new URL('./cpu-profile.preload.mjs', import.meta.url))}` } : {};
 }
 
 /** Live rows of one app user in the `canvas` tables. */

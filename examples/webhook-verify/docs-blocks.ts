@@ -9,5 +9,5 @@ export function webhookDocBlocks(lang: 'ts' | 'python'): string[] {
 
 /** A body shaped like a real delivery, with non-ASCII text so a verifier must use the raw bytes. */
 export function sampleBody(id = 'evt-1'): string {
-  return JSON.stringify({ id, type: 'sync.finished', createdAt: '2026-12-06T13:00:00.000Z', data: { syncId: 's', userId: 'Zoë Ångström', status: 'completed', counts: {}, finishedAt: '2026-12-06T13:00:00.000Z', trigger: 'user' } });
+  return JSON.stringify({ id, type: 'sync.finished', createdAt: '2026-12-06T13:00:00.000Z', data: { syncId: 's', userId: 'Zoë Ångström', status: 'completed', counts: {}, finishedAt: '2026-12-06T13:00:00.000Z', trigger: 'user', dryRun: false } });
 }

@@ -57,7 +57,7 @@ describe('webhooks from a real pipeline', () => {
     expect(idsOf(changesOf(first))).toEqual(initial);
     const [finished] = finishedOf(first);
     const row = await h.database.db.selectFrom('syncs').select('counts').where('id', '=', first).executeTakeFirstOrThrow();
-    expect(finished).toMatchObject({ syncId: first, userId: USER, status: 'completed', trigger: 'user', counts: row.counts });
+    expect(finished).toMatchObject({ syncId: first, userId: USER, status: 'completed', trigger: 'user', dryRun: false, counts: row.counts });
 
     // Edit an assignment and post a grade: the next sync's deliveries name those two rows only.
     const before = truthOf(h, simId);

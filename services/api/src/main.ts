@@ -5,6 +5,7 @@ import { createLogger, createServiceMetrics, createTokenCipher, openRuntime, run
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { Scheduler } from './schedules/scheduler.js';
+import { schedulerMetrics } from './schedules/scheduler-metrics.js';
 import { createSchedulerPorts } from './schedules/scheduler-ports.js';
 import { createSyncPorts } from './syncs/sync-ports.js';
 
@@ -45,7 +46,7 @@ runMain('api', async () => {
   if (config.schedule.enabled) {
     // Every replica runs it; the lease lets one start syncs (schedules/leader-lease.ts). Stopped before the pool closes (LIFO).
     const syncPorts = createSyncPorts({ db: runtime.db, nc: runtime.nc, js: runtime.js, ns: runtime.ns, logger, metrics });
-    const scheduler = new Scheduler({ ports: createSchedulerPorts(runtime.db, syncPorts, config.schedule), config: config.schedule, logger: logger.child({ component: 'scheduler' }), holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+    const scheduler = new Scheduler({ ports: createSchedulerPorts(runtime.db, syncPorts, config.schedule), config: config.schedule, logger: logger.child({ component: 'scheduler' }), metrics: schedulerMetrics(metrics.registry), holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
     scheduler.start();
     shutdown.add('scheduler', () => scheduler.stop());
   }

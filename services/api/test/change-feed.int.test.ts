@@ -87,7 +87,7 @@ describe('change feed', () => {
     expect((await h.app.inject({ method: 'POST', url: `/api/v1/syncs/${syncId}/cancel`, headers: await h.auth(USER) })).statusCode).toBe(409);
     const events = await h.database.db.selectFrom('event_outbox').select(['type', 'payload', 'correlation_id']).where('user_id', '=', USER).execute();
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'sync.finished', correlation_id: syncId, payload: { syncId, userId: USER, status: 'cancelled', trigger: 'user', counts: {} } });
+    expect(events[0]).toMatchObject({ type: 'sync.finished', correlation_id: syncId, payload: { syncId, userId: USER, status: 'cancelled', trigger: 'user', dryRun: false, counts: {} } });
   });
 
   it('is listed in /openapi.json', async () => {

@@ -87,7 +87,7 @@ describe('change events and the change feed', () => {
 
     // One sync.finished per sync, each the last event of its sync, with the committed counts.
     const finished = (await streamEvents(h)).filter((e) => e.type === 'sync.finished' && e.subject.endsWith(`.${USER}`)).map((e) => SyncFinished.parse(e.payload));
-    expect(finished.map((f) => [f.syncId, f.status, f.trigger])).toEqual([[first, 'completed', 'user'], [incremental, 'completed', 'user'], [full, 'completed', 'user']]);
+    expect(finished.map((f) => [f.syncId, f.status, f.trigger, f.dryRun])).toEqual([[first, 'completed', 'user', false], [incremental, 'completed', 'user', false], [full, 'completed', 'user', false]]);
     const fullRow = await h.database.db.selectFrom('syncs').select('counts').where('id', '=', full).executeTakeFirstOrThrow();
     expect(finished[2]!.counts.assignments).toEqual(fullRow.counts.assignments);
 
@@ -99,6 +99,9 @@ describe('change events and the change feed', () => {
     await outboxDrained(h);
     expect(await changesOf(USER, dry)).toEqual([]);
     expect(await feedAfter(h, USER, mark)).toEqual([]);
+    // Its sync.finished says it was a preview, so a host app does not take it for a real sync's end.
+    const dryFinished = (await streamEvents(h)).filter((e) => e.type === 'sync.finished' && e.subject.endsWith(`.${USER}`)).map((e) => SyncFinished.parse(e.payload)).filter((f) => f.syncId === dry);
+    expect(dryFinished.map((f) => [f.status, f.dryRun])).toEqual([['completed', true]]);
   });
 
   it('a sync that fails (Canvas refuses the token) and one cancelled each send one sync.finished', async () => {

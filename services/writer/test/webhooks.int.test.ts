@@ -47,6 +47,7 @@ const finished = (n: number): SyncFinished => ({
   counts: { courses: { created: n, updated: 0, unchanged: 0, deleted: 0 } },
   finishedAt: new Date().toISOString(),
   trigger: 'user',
+  dryRun: false,
 });
 const changes = (n: number): CanvasChanges => ({ userId: 'user.with.dots', syncId: finished(n).syncId, resource: 'submissions', created: [n], updated: [], deleted: [], submissions: [{ id: n, assignmentId: 7, score: 9.5, grade: 'A', workflowState: 'graded', postedAt: null }] });
 

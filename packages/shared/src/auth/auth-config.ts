@@ -1,11 +1,14 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { developmentDefaultProblems, type ConfigProblem, type Deployment } from '../config/deployment.js';
-import { envSecret } from '../config/secrets.js';
-import { USER_TOKEN_ALGORITHMS, type UserTokenAlgorithm } from './jwt-verifier.js';
+import { type ConfigProblem, type Deployment } from '../config/deployment.js';
+import { envSecretWith, secretProblems, type SecretRule } from '../config/secrets.js';
+import { MIN_SECRET_LENGTH, USER_TOKEN_ALGORITHMS, type UserTokenAlgorithm } from './jwt-verifier.js';
 
 /** Signs nothing real: `npm start`'s demo token only. Refused in production; warned about elsewhere. */
 export const DEV_JWT_SECRET = 'dev-only-canvas-sync-jwt-secret';
+
+/** What `AUTH_JWT_SECRET` must look like (the shared secret rule): long enough for HS256, and not the dev secret in production. */
+const JWT_SECRET_RULE: SecretRule = { minLength: MIN_SECRET_LENGTH, devValue: { value: DEV_JWT_SECRET, what: 'JWT secret (or set AUTH_JWKS_URL)' } };
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -52,7 +55,7 @@ const optionalText = z
  * shared secret rule) and the `iss`/`aud` a token must carry.
  */
 export const userTokenEnvSchema = jwksEnvSchema.extend({
-  AUTH_JWT_SECRET: envSecret.pipe(z.string().min(16, 'must be at least 16 characters (32+ recommended)').optional()),
+  AUTH_JWT_SECRET: envSecretWith(JWT_SECRET_RULE),
   AUTH_JWT_ISSUER: optionalText,
   AUTH_JWT_AUDIENCE: optionalText,
 });
@@ -110,6 +113,6 @@ export function resolveUserTokenConfig(env: z.output<typeof userTokenEnvSchema>,
   // With a JWKS there is no secret at all: the dev secret must not open a second way in.
   const secret = source.jwksUrl ? undefined : (source.secret ?? DEV_JWT_SECRET);
   const usingDevSecret = secret === DEV_JWT_SECRET;
-  problems.push(...developmentDefaultProblems(deployment, [{ variable: 'AUTH_JWT_SECRET', what: 'JWT secret (or set AUTH_JWKS_URL)', inUse: usingDevSecret }]));
+  problems.push(...secretProblems('AUTH_JWT_SECRET', secret, JWT_SECRET_RULE, deployment));
   return { config: { ...source, secret, usingDevSecret }, problems };
 }

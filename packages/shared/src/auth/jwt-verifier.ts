@@ -39,7 +39,8 @@ export type VerifyJwtClaims = (token: string) => Promise<VerifiedUserToken>;
 
 /** A token longer than this is refused before any crypto runs (cheap abuse guard). */
 const MAX_TOKEN_LENGTH = 8 * 1024;
-const MIN_SECRET_LENGTH = 16;
+/** The shortest HS256 secret accepted (the config refuses shorter ones earlier, with the same number). */
+export const MIN_SECRET_LENGTH = 16;
 
 /** The JWKS could not be read: our side (or the host app's), not the caller's token. */
 class KeySourceError extends Error {}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canvasChanges } from '../messages/canvas-changes.js';
+import { SyncFinished } from '../messages/sync-finished.js';
 import { encodeMessage } from '../nats/publish.js';
 import { MAX_MESSAGE_BYTES } from '../messages/streams.js';
 import { changeEvents, syncFinishedPayload } from './change-events.js';
@@ -33,12 +34,25 @@ describe('changeEvents', () => {
 });
 
 describe('syncFinishedPayload', () => {
-  const row = { id: SYNC, user_id: 'u', status: 'completed', counts: { courses: { created: 2 } }, finished_at: new Date('2026-12-06T10:00:00Z'), updated_at: new Date(), trigger: 'schedule' } as never;
+  const row = { id: SYNC, user_id: 'u', status: 'completed', counts: { courses: { created: 2 } }, finished_at: new Date('2026-12-06T10:00:00Z'), updated_at: new Date(), trigger: 'schedule', dry_run: false } as never;
   it('fills missing counts and is undefined for a sync still running', () => {
-    expect(syncFinishedPayload(row)).toEqual({
+    expect(syncFinishedPayload(row)).toStrictEqual({
       syncId: SYNC, userId: 'u', status: 'completed', trigger: 'schedule', finishedAt: '2026-12-06T10:00:00.000Z',
-      counts: { courses: { created: 2, updated: 0, unchanged: 0, deleted: 0 } },
+      counts: { courses: { created: 2, updated: 0, unchanged: 0, deleted: 0 } }, dryRun: false,
     });
     expect(syncFinishedPayload({ ...(row as object), status: 'running' } as never)).toBeUndefined();
+  });
+
+  it('says whether the sync was a dry run, and the message keeps it', () => {
+    const preview = syncFinishedPayload({ ...(row as object), dry_run: true } as never)!;
+    expect(preview.dryRun).toBe(true);
+    expect(SyncFinished.parse(preview).dryRun).toBe(true);
+  });
+
+  it('still reads an event recorded before dryRun existed', () => {
+    const { dryRun: _, ...older } = syncFinishedPayload(row)!;
+    const parsed = SyncFinished.parse(older);
+    expect(parsed).toEqual(older);
+    expect('dryRun' in parsed).toBe(false);
   });
 });

@@ -53,8 +53,11 @@ export function changeEvents(userId: string, syncId: string, batch: ChangeBatch,
   return out;
 }
 
-/** The `sync.finished` payload of a sync row in a terminal status (`undefined` for any other). */
-export function syncFinishedPayload(row: SyncRow): SyncFinished | undefined {
+/**
+ * The `sync.finished` payload of a sync row in a terminal status (`undefined` for any other);
+ * `dryRun` always written (optional in the schema only for older events).
+ */
+export function syncFinishedPayload(row: SyncRow): (SyncFinished & { dryRun: boolean }) | undefined {
   if (row.status !== 'completed' && row.status !== 'failed' && row.status !== 'cancelled') return undefined;
   const counts: SyncCounts = {};
   for (const resource of RESOURCES) {
@@ -62,5 +65,5 @@ export function syncFinishedPayload(row: SyncRow): SyncFinished | undefined {
     if (c) counts[resource] = { created: c.created ?? 0, updated: c.updated ?? 0, unchanged: c.unchanged ?? 0, deleted: c.deleted ?? 0 };
   }
   const finishedAt = new Date(row.finished_at ?? row.updated_at).toISOString();
-  return { syncId: row.id, userId: row.user_id, status: row.status, counts, finishedAt, trigger: row.trigger };
+  return { syncId: row.id, userId: row.user_id, status: row.status, counts, finishedAt, trigger: row.trigger, dryRun: row.dry_run };
 }

@@ -9,4 +9,4 @@ export {
   type Deployment,
   type DevelopmentDefault,
 } from './deployment.js';
-export { envSecret, normalizeSecret, readSecretFile } from './secrets.js';
+export { envSecret, envSecretWith, normalizeSecret, readSecretFile, secretProblems, type SecretRule } from './secrets.js';

@@ -14,6 +14,12 @@ export const SyncFinished = z.object({
   counts: SyncCounts,
   finishedAt: z.string(),
   trigger: z.enum(['user', 'schedule']),
+  /**
+   * A preview (`dryRun: true` at `POST /api/v1/syncs`): the counts say what a real sync would
+   * write, and nothing was written. Every writer sets it; it is optional here only so that events
+   * recorded before it existed (still on the stream for 7 days, or in a webhook retry) parse.
+   */
+  dryRun: z.boolean().optional(),
 });
 export type SyncFinished = z.infer<typeof SyncFinished>;
 export const syncFinished = defineMessage('sync.finished', 1, SyncFinished);

@@ -93,6 +93,35 @@ export async function claimDue(db: Kysely<Database>, settings: ClaimSettings, ex
   }
 }
 
+/** Due schedules left after a tick, by why: the conditions of {@link claimDue}'s `WHERE`, counted apart. */
+export interface HeldBack {
+  /** The user has a sync queued or running (one per user). */
+  singleFlight: number;
+  /** The connection is gone, has no token (disconnected) or needs reconnection. */
+  reauth: number;
+  /** Could run now (not in `excluded`): waiting for the fleet cap or the next second. */
+  runnable: number;
+}
+
+/** Counts the due schedules no claim took, for the scheduler's metrics (one query, on the due index). */
+export async function heldBackSchedules(db: Kysely<Database>, excluded: readonly string[]): Promise<HeldBack> {
+  const { rows } = await sql<{ reauth: number; single_flight: number; runnable: number }>`
+    SELECT
+      count(*) FILTER (WHERE NOT connected)::int AS reauth,
+      count(*) FILTER (WHERE connected AND busy)::int AS single_flight,
+      count(*) FILTER (WHERE connected AND NOT busy AND NOT (user_id = ANY(${[...excluded]}::text[])))::int AS runnable
+    FROM (
+      SELECT s.user_id,
+        COALESCE(c.token_ciphertext IS NOT NULL AND c.status = 'ok', false) AS connected,
+        EXISTS (SELECT 1 FROM syncs y WHERE y.user_id = s.user_id AND y.status IN ('queued','running')) AS busy
+      FROM sync_schedules s
+      LEFT JOIN connections c ON c.user_id = s.user_id
+      WHERE s.enabled AND s.next_run_at <= now() AND s.pending_sync_id IS NULL
+    ) due`.execute(db);
+  const row = rows[0];
+  return { singleFlight: row?.single_flight ?? 0, reauth: row?.reauth ?? 0, runnable: row?.runnable ?? 0 };
+}
+
 /**
  * After the announcement: clears `pending_sync_id`. When the broker refused it (the sync is failed
  * with `broker_unavailable`, as a click would be), the schedule is due again in `retryMs`.

@@ -3,7 +3,7 @@ import type { Database } from '@canvas-sync/shared';
 import { announceSync, type SyncPorts } from '../syncs/syncs.service.js';
 import { acquireOrRenewLease, releaseLease } from './leader-lease.js';
 import type { ScheduleConfig } from './schedule.config.js';
-import { applyDefaultSchedule, claimDue, pendingClaims, settleClaim } from './schedule-claims.js';
+import { applyDefaultSchedule, claimDue, heldBackSchedules, pendingClaims, settleClaim } from './schedule-claims.js';
 import type { Random } from './schedule-policy.js';
 import type { SchedulerPorts } from './scheduler.js';
 
@@ -20,5 +20,6 @@ export function createSchedulerPorts(db: Kysely<Database>, syncPorts: SyncPorts,
     settle: (userId, syncId, announced) => settleClaim(db, userId, syncId, announced, BROKER_RETRY_MS),
     pending: () => pendingClaims(db),
     applyDefault: (defaultMinutes) => applyDefaultSchedule(db, defaultMinutes),
+    heldBack: (excluded) => heldBackSchedules(db, excluded),
   };
 }

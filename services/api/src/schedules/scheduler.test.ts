@@ -1,13 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import type { SyncRow } from '@canvas-sync/shared';
 import type { ClaimResult } from './schedule-claims.js';
+import { schedulerMetrics } from './scheduler-metrics.js';
 import { Scheduler, type SchedulerPorts } from './scheduler.js';
 
 const sync = (userId: string): SyncRow => ({ id: `sync-${userId}`, user_id: userId }) as SyncRow;
 
 /** In-memory ports: `due` users are claimed in order while the lease is held and the cap allows. */
-function fakePorts(options: { due: string[]; cap?: number; leader?: boolean; failAnnounce?: string; pending?: string[]; raceOn?: string }) {
+function fakePorts(options: { due: string[]; cap?: number; leader?: boolean; failAnnounce?: string; pending?: string[]; raceOn?: string; busy?: number; reauth?: number }) {
   const state = { leader: options.leader ?? true, active: 0, announced: [] as Array<{ userId: string; at: number }>, settled: [] as Array<[string, boolean]>, released: false, claims: 0 };
   const due = [...options.due];
   const ports: SchedulerPorts = {
@@ -32,6 +34,8 @@ function fakePorts(options: { due: string[]; cap?: number; leader?: boolean; fai
     settle: async (userId, _syncId, ok) => void state.settled.push([userId, ok]),
     pending: async () => (options.pending ?? []).splice(0).map((userId) => ({ userId, syncId: `sync-${userId}`, sync: sync(userId) })),
     applyDefault: async () => 0,
+    // `busy` and `reauth` due schedules the claims never take; the rest of `due` could run.
+    heldBack: async (excluded) => ({ singleFlight: options.busy ?? 0, reauth: options.reauth ?? 0, runnable: due.filter((u) => !excluded.includes(u)).length }),
   };
   return { ports, state };
 }
@@ -132,5 +136,29 @@ describe('Scheduler', () => {
     expect(scheduler.isLeader).toBe(false);
     await scheduler.stop();
     expect(state.released).toBe(false);
+  });
+
+  it('reports the lease, the syncs it started and the due schedules it left, by reason', async () => {
+    const registry = new Registry();
+    const value = async (name: string, labels: Record<string, string> = {}) =>
+      (await registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
+    const { ports, state } = fakePorts({ due: ['u1', 'u2', 'u3', 'u4', 'u5'], cap: 2, busy: 1, reauth: 3, leader: false });
+    const scheduler = new Scheduler({ ports, config, logger, holder: 'm', random: () => 0.5, metrics: schedulerMetrics(registry) });
+    expect(await value('canvas_sync_scheduler_leader')).toBe(0);
+    expect(await value('canvas_sync_schedules_skipped_total', { reason: 'cap' })).toBe(0);
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await value('canvas_sync_scheduler_leader')).toBe(0);
+    state.leader = true;
+    // Leader at the renewal (t = 1 s), the first second's claims, then the tick ends on the cap (t ≈ 2 s).
+    await vi.advanceTimersByTimeAsync(2_500);
+    expect(await value('canvas_sync_scheduler_leader')).toBe(1);
+    expect(await value('canvas_sync_scheduled_syncs_started_total')).toBe(2);
+    // One tick, ended on the cap: the 3 runnable ones wait for it, 1 for its user's running sync, 3 for a reconnection.
+    expect(await value('canvas_sync_schedules_skipped_total', { reason: 'cap' })).toBe(3);
+    expect(await value('canvas_sync_schedules_skipped_total', { reason: 'single_flight' })).toBe(1);
+    expect(await value('canvas_sync_schedules_skipped_total', { reason: 'reauth' })).toBe(3);
+    await scheduler.stop();
+    expect(await value('canvas_sync_scheduler_leader')).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { SyncRow } from '@canvas-sync/shared';
-import type { ClaimResult } from './schedule-claims.js';
+import type { ClaimResult, HeldBack } from './schedule-claims.js';
 import type { ScheduleConfig } from './schedule.config.js';
 import { startDelayMs, type Random } from './schedule-policy.js';
+import { noopSchedulerMetrics, type SchedulerMetrics } from './scheduler-metrics.js';
 
 /** What the scheduler needs from Postgres (schedule-claims.ts, leader-lease.ts) and the sync path. */
 export interface SchedulerPorts {
@@ -16,6 +17,8 @@ export interface SchedulerPorts {
   /** Claims a dead leader left unannounced (their sync when still queued). */
   pending(): Promise<Array<{ userId: string; syncId: string; sync: SyncRow | undefined }>>;
   applyDefault(defaultMinutes: number | undefined): Promise<number>;
+  /** The due schedules no claim took, by why (for the metrics); `excluded` are not counted as runnable. */
+  heldBack(excluded: readonly string[]): Promise<HeldBack>;
 }
 
 /** Options of {@link Scheduler}. */
@@ -26,6 +29,7 @@ export interface SchedulerOptions {
   /** This replica's id in the lease row. */
   holder: string;
   random?: Random;
+  metrics?: SchedulerMetrics;
 }
 
 /**
@@ -42,9 +46,11 @@ export class Scheduler {
   private readonly wakers = new Set<() => void>();
   private loops: Promise<void>[] = [];
   private readonly random: Random;
+  private readonly metrics: SchedulerMetrics;
 
   constructor(private readonly options: SchedulerOptions) {
     this.random = options.random ?? Math.random;
+    this.metrics = options.metrics ?? noopSchedulerMetrics;
   }
 
   /** Whether this replica held the lease at its last renewal. */
@@ -62,7 +68,7 @@ export class Scheduler {
     for (const wake of [...this.wakers]) wake();
     await Promise.all(this.loops);
     if (this.leading) {
-      this.leading = false;
+      this.setLeading(false);
       await this.options.ports.release(this.options.holder).catch((err: unknown) => this.options.logger.warn({ err }, 'scheduler lease release failed'));
     }
   }
@@ -77,7 +83,7 @@ export class Scheduler {
         logger.warn({ err }, 'scheduler lease renewal failed');
       }
       if (leading !== this.leading) {
-        this.leading = leading;
+        this.setLeading(leading);
         logger.info({ holder }, leading ? 'scheduler leader' : 'scheduler lease lost');
         // A new leader ticks at once instead of waiting out the tick interval.
         if (leading) for (const wake of [...this.wakers]) wake();
@@ -116,6 +122,7 @@ export class Scheduler {
     const excluded: string[] = [];
     let batch = config.startsPerSecond;
     let started = 0;
+    let atCap = false;
     while (!this.stopped && this.leading) {
       const secondEnds = Date.now() + 1000;
       const result = await ports.claim(holder, excluded, batch);
@@ -128,7 +135,8 @@ export class Scheduler {
         continue;
       }
       if (result.kind !== 'claimed') {
-        if (result.kind === 'lost') this.leading = false;
+        if (result.kind === 'lost') this.setLeading(false);
+        atCap = result.kind === 'full';
         break;
       }
       const outcomes = await Promise.all(result.syncs.map(async (sync) => {
@@ -140,6 +148,26 @@ export class Scheduler {
       await this.sleep(secondEnds - Date.now());
     }
     if (started > 0) logger.info({ started }, 'scheduled syncs started');
+    if (this.leading) await this.countHeldBack(excluded, atCap);
+  }
+
+  /** Reports what this tick left due, by why; the cap only when the tick ended on it (else the next second would have taken them). */
+  private async countHeldBack(excluded: readonly string[], atCap: boolean): Promise<void> {
+    try {
+      const held = await this.options.ports.heldBack(excluded);
+      this.metrics.skipped('single_flight', held.singleFlight);
+      this.metrics.skipped('reauth', held.reauth);
+      if (atCap) this.metrics.skipped('cap', held.runnable);
+    } catch (err) {
+      // A metric, not the tick: its syncs are started already.
+      this.options.logger.warn({ err }, 'scheduler could not count held-back schedules');
+    }
+  }
+
+  /** The one place leadership changes, so the gauge never disagrees with it. */
+  private setLeading(leading: boolean): void {
+    this.leading = leading;
+    this.metrics.leading(leading);
   }
 
   /** Announces a claimed sync; false when the broker refused (the tick stops: NATS is down). */
@@ -147,6 +175,7 @@ export class Scheduler {
     const { ports, logger } = this.options;
     try {
       await ports.announce(sync);
+      this.metrics.started();
       await ports.settle(sync.user_id, sync.id, true);
       logger.debug({ syncId: sync.id, why }, 'scheduled sync queued');
       return true;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { deploymentEnvSchema, deploymentOf, envInt, envSecret, type ConfigProblem } from '@canvas-sync/shared';
+import { deploymentEnvSchema, deploymentOf, envInt, envSecret, secretProblems, type ConfigProblem, type SecretRule } from '@canvas-sync/shared';
 
 /** The event types a webhook can carry (DESIGN.md "Schedules, change events and webhooks"). */
 export const WEBHOOK_EVENT_TYPES = ['sync.finished', 'canvas.changes'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-/** Below this length a production deployment refuses the secret: an HMAC key is as strong as its length. */
-export const MIN_PRODUCTION_SECRET_LENGTH = 32;
+/** What `WEBHOOK_SECRET` must look like (the shared secret rule): in production 32+ characters, an HMAC key being as strong as its length. */
+const WEBHOOK_SECRET_RULE: SecretRule = { productionMinLength: 32 };
 
 /** The webhook dispatcher's settings; absent when `WEBHOOK_URL` is unset. */
 export interface WebhookConfig {
@@ -73,10 +73,7 @@ type WebhookEnv = z.output<z.ZodObject<typeof webhookEnvShape>>;
 export function webhookProblems(env: WebhookEnv): ConfigProblem[] {
   if (env.WEBHOOK_URL === undefined) return [];
   if (env.WEBHOOK_SECRET === undefined) return [{ variable: 'WEBHOOK_SECRET', message: 'is required when WEBHOOK_URL is set: every delivery is signed with it' }];
-  if (deploymentOf(env).production && env.WEBHOOK_SECRET.length < MIN_PRODUCTION_SECRET_LENGTH) {
-    return [{ variable: 'WEBHOOK_SECRET', message: `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters when DEMO=0 or NODE_ENV=production (e.g. \`openssl rand -hex 32\`)` }];
-  }
-  return [];
+  return secretProblems('WEBHOOK_SECRET', env.WEBHOOK_SECRET, WEBHOOK_SECRET_RULE, deploymentOf(env));
 }
 
 /** Maps the parsed variables onto {@link WebhookConfig}; `undefined` when webhooks are off. */
