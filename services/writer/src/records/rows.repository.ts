@@ -128,9 +128,3 @@ export async function diffRows(db: Db, resource: Resource, userId: string, rows:
   const { create, update } = await rowsToWrite(db, resource, userId, rows);
   return { create: create.map((r) => r.id), update: update.map((u) => u.row.id) };
 }
-
-/** The name of one of the user's courses as synced, or `null` when it is not in the table (yet). */
-export async function courseName(db: Db, userId: string, courseId: number): Promise<string | null> {
-  const row = await db.selectFrom('canvas.courses').select('name').where('user_id', '=', userId).where('id', '=', courseId).executeTakeFirst();
-  return row?.name ?? null;
-}
