@@ -16,11 +16,11 @@ const ctx = { msgId: 'm', correlationId: 'c', deliveryCount: 1, lastDelivery: fa
 /**
  * The round trips one records part costs (issue #15: the writer is CPU-bound, and a third of its
  * CPU is socket writes, about one per statement). Counted with kysely's query log, which sees
- * every message the writer sends (BEGIN, COMMIT and the COPY included). Besides its rows (a
- * pre-check and a COPY per resource) a part runs: BEGIN, the claim, the part's facts with the sync
- * row's lock, the change events (`recordChanges`, 3), whether its fetch is complete, COMMIT; and
- * when it completes its unit, the sync row's update with the unit totals. Before #15 a non-final
- * part ran 15 statements here and a unit's final part 22.
+ * every message the writer sends (BEGIN, COMMIT and the COPY included). Besides a COPY per
+ * resource with changed rows, a part runs: BEGIN, the claim, one hash pre-check for all its rows,
+ * the part's facts with the sync row's lock, the change events (`recordChanges`, 3), whether its
+ * fetch is complete, COMMIT; and when it completes its unit, the sync row's update with the unit
+ * totals. Before #15 the parts below (2 resources) ran 15 statements (non-final) and 20 (final).
  */
 describe('records part round trips', () => {
   let t: TestDatabase;
@@ -66,17 +66,16 @@ describe('records part round trips', () => {
   };
   const sync = () => t.db.selectFrom('syncs').selectAll().where('id', '=', syncId).executeTakeFirstOrThrow();
 
-  it('a non-final part: its rows, then 8 statements (BEGIN, claim, facts + lock, 3 change statements, fetch check, COMMIT)', async () => {
+  it('a non-final part: a COPY per resource, then 9 statements (BEGIN, claim, pre-check, facts + lock, 3 change statements, fetch check, COMMIT)', async () => {
     const before = await sync();
     const n = await write(part(1, 0, false, rows(1, 0)));
-    // 2 resources × (pre-check + COPY) + 8.
-    expect(n).toBeLessThanOrEqual(2 * 2 + 8);
+    expect(n).toBeLessThanOrEqual(2 + 9);
     expect(await sync()).toMatchObject({ seq: before.seq, units_done: before.units_done, counts: {} });
   });
 
-  it('the final part of a course unit: its rows, then 9 statements (the sync row updated with the unit totals)', async () => {
+  it('the final part of a course unit: a COPY per resource, then 10 statements (the sync row updated with the unit totals)', async () => {
     const n = await write(part(1, 1, true, rows(1, 10)));
-    expect(n).toBeLessThanOrEqual(2 * 2 + 9);
+    expect(n).toBeLessThanOrEqual(2 + 10);
     const row = await sync();
     expect(row.status).toBe('running');
     expect(row.units_done).toBe(2);
@@ -97,7 +96,7 @@ describe('records part round trips', () => {
   });
 
   it('the same last part twice at once: one writes and completes the sync, the other writes nothing', async () => {
-    expect(await write(part(2, 0, false, rows(2, 0)))).toBeLessThanOrEqual(2 * 2 + 8);
+    expect(await write(part(2, 0, false, rows(2, 0)))).toBeLessThanOrEqual(2 + 9);
     const last = part(2, 1, true, rows(2, 10));
     await Promise.all([write(last), write(last)]);
     const row = await sync();

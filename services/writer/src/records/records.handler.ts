@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
-import { AppError, recordChanges, RESOURCES, type ChangeBatch, type Database, type HandlerResult, type MessageContext, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
+import { AppError, recordChanges, RESOURCES, type ChangeBatch, type Database, type HandlerResult, type MessageContext, type Resource, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
 import { addCounts, claimPart, finishFetch, storePartLockSync, updateSyncUnits } from '../checkpoints/checkpoints.repository.js';
 import { addWarnings, type SyncWarning } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
 import { changeBatch } from '../changes/change-batch.js';
-import { prepareRows } from './prepare-rows.js';
+import { prepareRows, type PreparedRow } from './prepare-rows.js';
 import { unitMessage } from './progress-message.js';
-import { diffRows, upsertRows } from './rows.repository.js';
+import { plannedDiff, planWrites, writePlanned } from './rows.repository.js';
 
 export interface RecordsDeps {
   db: Kysely<Database>;
@@ -28,10 +28,11 @@ type Counts = Record<string, Record<string, number>>;
  * change events and feed rows are written in the same transaction (none in a dry run).
  *
  * Round trips (the writer's CPU goes largely to socket writes, one per statement; issue #15):
- * besides a pre-check and a COPY per resource, a part sends BEGIN, the claim (which reads the
- * sync), its facts with the lock, its change events, the fetch check (which finishes the unit),
- * and COMMIT; a part that finished its unit also the sync row's update (which reads the unit
- * totals the completion decides on). records-round-trips.int.test.ts holds the counts.
+ * besides a COPY per resource with changed rows, a part sends BEGIN, the claim (which reads the
+ * sync), the hash pre-check of all its rows, its facts with the lock, its change events, the
+ * fetch check (which finishes the unit) and COMMIT; a part that finished its unit also the sync
+ * row's update (which reads the unit totals the completion decides on).
+ * records-round-trips.int.test.ts holds the counts.
  */
 export function recordsHandler(deps: RecordsDeps) {
   return async (m: SyncRecords, ctx: MessageContext): Promise<HandlerResult> => {
@@ -48,16 +49,20 @@ export function recordsHandler(deps: RecordsDeps) {
       const diff: Record<string, { create: number[]; update: number[] }> | null = sync.dryRun ? {} : null;
       const warnings: SyncWarning[] = [];
       const changes: ChangeBatch[] = [];
+      const batches: Array<{ resource: Resource; rows: PreparedRow[] }> = [];
       for (const resource of RESOURCES) {
         const input = m.records[resource];
         if (!input || input.length === 0) continue;
         const prepared = prepareRows(resource, input, courseId);
-        const rows = prepared.rows;
         for (const w of prepared.warnings) warnings.push({ ...w, unitKey: m.unitKey });
-        seen[resource] = rows.map((r) => r.id);
-        const { created, updated } = diff
-          ? await diffRows(tx, resource, m.userId, rows).then((d) => ((diff[resource] = d), { created: d.create, updated: d.update }))
-          : await upsertRows(tx, resource, m.userId, rows);
+        seen[resource] = prepared.rows.map((r) => r.id);
+        batches.push({ resource, rows: prepared.rows });
+      }
+      // One pre-check for all the part's resources, then a write (or only a diff) per resource.
+      for (const plan of await planWrites(tx, m.userId, batches)) {
+        const { resource, rows } = plan;
+        if (diff) diff[resource] = plannedDiff(plan);
+        const { created, updated } = diff ? { created: diff[resource]!.create, updated: diff[resource]!.update } : await writePlanned(tx, m.userId, plan);
         counts[resource] = { created: created.length, updated: updated.length, unchanged: rows.length - created.length - updated.length, deleted: 0 };
         if (!diff) {
           deps.metrics.rowsWritten(resource, created.length + updated.length);
