@@ -9,15 +9,15 @@ export async function updateSync(tx: Transaction<Database>, syncId: string, chan
   return tx
     .updateTable('syncs')
     .set(changes)
-    .set({ seq: sql<number>`seq + 1`, updated_at: sql<Date>`now()` })
+    .set(nextSeq())
     .where('id', '=', syncId)
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-/** Marks activity without a visible change (keeps the stall watchdog away from a busy sync). */
-export async function touchSync(tx: Transaction<Database>, syncId: string): Promise<void> {
-  await tx.updateTable('syncs').set({ updated_at: sql<Date>`now()` }).where('id', '=', syncId).execute();
+/** What every visible change of a sync row sets besides its own: the next `seq`, `updated_at`. */
+export function nextSeq() {
+  return { seq: sql<number>`seq + 1`, updated_at: sql<Date>`now()` };
 }
 
 /** A warning on a sync (partial success), as the `warnings` column holds it. */

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { recordChanges, RESOURCES, type Database, type Resource, type SyncRow } from '@canvas-sync/shared';
-import { unitTotals } from '../checkpoints/checkpoints.repository.js';
+import { unitTotals, type UnitTotals } from '../checkpoints/checkpoints.repository.js';
 import { updateSync } from '../checkpoints/syncs.repository.js';
 import { plannedChanges, sweepUnseen } from './sweep.repository.js';
 
@@ -11,11 +11,12 @@ type Counts = Record<string, Record<string, number>>;
  * Completes a running sync once its plan is stored and no unit is pending: in a full sync, marks
  * what was not seen as deleted; in a dry run, computes the diff instead of writing; then sets
  * `completed` with a summary, its deletions' change events and `sync.finished` (outbox). Runs in the transaction that finished the last unit, under the
- * sync row's lock, so exactly one writer completes a sync.
+ * sync row's lock, so exactly one writer completes a sync. `known`: the unit totals as read under
+ * that lock since the last unit was finished (saves reading them again).
  */
-export async function completeIfDone(tx: Tx, sync: SyncRow): Promise<SyncRow | undefined> {
+export async function completeIfDone(tx: Tx, sync: SyncRow, known?: UnitTotals): Promise<SyncRow | undefined> {
   if (sync.status !== 'running' || !sync.plan_ready) return undefined;
-  const totals = await unitTotals(tx, sync.id);
+  const totals = known ?? (await unitTotals(tx, sync.id));
   if (!totals.listed || totals.pending > 0) return undefined;
 
   const counts: Counts = structuredClone(sync.counts);

@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
-import { AppError, recordChanges, RESOURCES, type ChangeBatch, type Database, type HandlerResult, type MessageContext, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
-import { addCounts, completePart, fetchComplete, fetchCounts, finishUnit, insertPart, lockSync, unitTotals } from '../checkpoints/checkpoints.repository.js';
-import { addWarnings, touchSync, updateSync, type SyncWarning } from '../checkpoints/syncs.repository.js';
+import { AppError, recordChanges, RESOURCES, type ChangeBatch, type Database, type HandlerResult, type MessageContext, type Resource, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
+import { addCounts, claimPart, finishFetch, storePartLockSync, updateSyncUnits } from '../checkpoints/checkpoints.repository.js';
+import { addWarnings, type SyncWarning } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
 import { changeBatch } from '../changes/change-batch.js';
-import { prepareRows } from './prepare-rows.js';
+import { prepareRows, type PreparedRow } from './prepare-rows.js';
 import { unitMessage } from './progress-message.js';
-import { courseName, diffRows, upsertRows } from './rows.repository.js';
+import { plannedDiff, planWrites, writePlanned } from './rows.repository.js';
 
 export interface RecordsDeps {
   db: Kysely<Database>;
@@ -26,41 +26,50 @@ type Counts = Record<string, Record<string, number>>;
  * — under the sync row's lock — the unit's checkpoint when this part completed its fetch, the
  * sync's counts and progress, and the sync's completion when it was the last unit. The part's
  * change events and feed rows are written in the same transaction (none in a dry run).
+ *
+ * Round trips (the writer's CPU goes largely to socket writes, one per statement; issue #15):
+ * besides a COPY per resource with changed rows, a part sends BEGIN, the claim (which reads the
+ * sync), the hash pre-check of all its rows, its facts with the lock, its change events, the
+ * fetch check (which finishes the unit) and COMMIT; a part that finished its unit also the sync
+ * row's update (which reads the unit totals the completion decides on).
+ * records-round-trips.int.test.ts holds the counts.
  */
 export function recordsHandler(deps: RecordsDeps) {
   return async (m: SyncRecords, ctx: MessageContext): Promise<HandlerResult> => {
     const started = performance.now();
     const courseId = m.unitKey.startsWith('course:') ? Number(m.unitKey.slice(7)) : null;
     const committed = await deps.db.transaction().execute(async (tx): Promise<SyncRow | undefined> => {
-      if (!(await insertPart(tx, m))) return undefined;
-      const sync = await tx.selectFrom('syncs').select(['user_id', 'dry_run']).where('id', '=', m.syncId).executeTakeFirst();
+      const sync = await claimPart(tx, m);
       if (!sync) throw new AppError('not_found', `sync ${m.syncId} does not exist`);
-      if (sync.user_id !== m.userId) throw new AppError('message_invalid', 'records for a sync of another user');
+      if (sync.userId !== m.userId) throw new AppError('message_invalid', 'records for a sync of another user');
+      if (!sync.claimed) return undefined;
 
       const seen: Record<string, number[]> = {};
       const counts: Counts = {};
-      const diff: Record<string, { create: number[]; update: number[] }> | null = sync.dry_run ? {} : null;
+      const diff: Record<string, { create: number[]; update: number[] }> | null = sync.dryRun ? {} : null;
       const warnings: SyncWarning[] = [];
       const changes: ChangeBatch[] = [];
+      const batches: Array<{ resource: Resource; rows: PreparedRow[] }> = [];
       for (const resource of RESOURCES) {
         const input = m.records[resource];
         if (!input || input.length === 0) continue;
         const prepared = prepareRows(resource, input, courseId);
-        const rows = prepared.rows;
         for (const w of prepared.warnings) warnings.push({ ...w, unitKey: m.unitKey });
-        seen[resource] = rows.map((r) => r.id);
-        const { created, updated } = diff
-          ? await diffRows(tx, resource, m.userId, rows).then((d) => ((diff[resource] = d), { created: d.create, updated: d.update }))
-          : await upsertRows(tx, resource, m.userId, rows);
+        seen[resource] = prepared.rows.map((r) => r.id);
+        batches.push({ resource, rows: prepared.rows });
+      }
+      // One pre-check for all the part's resources, then a write (or only a diff) per resource.
+      for (const plan of await planWrites(tx, m.userId, batches)) {
+        const { resource, rows } = plan;
+        if (diff) diff[resource] = plannedDiff(plan);
+        const { created, updated } = diff ? { created: diff[resource]!.create, updated: diff[resource]!.update } : await writePlanned(tx, m.userId, plan);
         counts[resource] = { created: created.length, updated: updated.length, unchanged: rows.length - created.length - updated.length, deleted: 0 };
         if (!diff) {
           deps.metrics.rowsWritten(resource, created.length + updated.length);
           changes.push(changeBatch(resource, rows, { created, updated }));
         }
       }
-      await completePart(tx, m, { seen, counts, diff });
-
-      const locked = await lockSync(tx, m.syncId);
+      const locked = await storePartLockSync(tx, m, { seen, counts, diff });
       // After the sync row's lock (lock order: sync row, then the user's change counter) and
       // before the completion, whose sweep and `sync.finished` must follow this part's changes.
       await recordChanges(tx, { userId: m.userId, syncId: m.syncId, batches: changes });
@@ -68,21 +77,16 @@ export function recordsHandler(deps: RecordsDeps) {
       if (locked && warnings.length > 0 && (await addWarnings(tx, m.syncId, locked.warnings, warnings))) {
         ctx.logger.warn({ syncId: m.syncId, unitKey: m.unitKey, codes: warnings.map((w) => w.code) }, 'rows with values that do not fit');
       }
-      if (!locked || !(await fetchComplete(tx, m.syncId, m.unitKey, m.fetchId))) {
-        await touchSync(tx, m.syncId);
-        return undefined;
-      }
-      if (!(await finishUnit(tx, { syncId: m.syncId, unitKey: m.unitKey, courseId, state: 'done', fetchId: m.fetchId }))) return undefined;
-      const totals = await unitTotals(tx, m.syncId);
+      if (!locked) return undefined;
+      // A statement after the lock's: it sees every part committed before the lock was granted.
+      const fetch = await finishFetch(tx, { syncId: m.syncId, unitKey: m.unitKey, fetchId: m.fetchId, courseId, userId: m.userId });
+      if (!fetch.finished) return undefined;
       const live = locked.status === 'running';
-      const name = live && courseId !== null ? await courseName(tx, m.userId, courseId) : null;
-      const row = await updateSync(tx, m.syncId, {
-        counts: JSON.stringify(addCounts(structuredClone(locked.counts), await fetchCounts(tx, m.syncId, m.unitKey, m.fetchId))),
-        units_done: totals.done,
-        units_total: locked.plan_ready ? totals.total : locked.units_total,
-        ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: unitMessage(m.unitKey, name) } : {}),
+      const { row, totals } = await updateSyncUnits(tx, m.syncId, {
+        counts: JSON.stringify(addCounts(structuredClone(locked.counts), fetch.counts)),
+        ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: unitMessage(m.unitKey, fetch.courseName) } : {}),
       });
-      const completed = await completeIfDone(tx, row);
+      const completed = await completeIfDone(tx, row, totals);
       if (completed) deps.metrics.syncFinished('completed');
       return completed ?? row;
     });

@@ -14,28 +14,45 @@ const recordsetDef = (resource: Resource) =>
 type ToWrite = { row: PreparedRow; ctid: string };
 
 /**
- * The rows that need a write, against what the table holds: `create` (absent) and `update` (hash
- * changed, or marked deleted and now back). One index probe per row, and no raw JSON sent.
+ * What one resource's rows need, against what its table holds: `create` (absent) and `update`
+ * (hash changed, or marked deleted and now back); the rest of `rows` is unchanged.
  */
-async function rowsToWrite(db: Db, resource: Resource, userId: string, rows: PreparedRow[]): Promise<{ create: PreparedRow[]; update: ToWrite[] }> {
-  const { table } = RESOURCE_TABLES[resource];
+export interface WritePlan {
+  resource: Resource;
+  rows: PreparedRow[];
+  create: PreparedRow[];
+  update: ToWrite[];
+}
+
+/**
+ * The hash pre-check of a part's rows, for all its resources in one statement (one round trip):
+ * one index probe per row, and no raw JSON sent. Returns a plan per batch, in order.
+ */
+export async function planWrites(db: Db, userId: string, batches: Array<{ resource: Resource; rows: PreparedRow[] }>): Promise<WritePlan[]> {
+  const probed = batches.map((b, i) => ({ ...b, i })).filter((b) => b.rows.length > 0);
   // One primary-key probe per id. `LIMIT 1` keeps the lateral subquery from being flattened into
   // a join: with the stale statistics of a table filling up during a sync, Postgres otherwise
   // scans all of the user's rows for every part (`id = ANY(…)` did: 200 ms a part at 100k rows).
-  const existing = await sql<{ id: number; content_hash: string; deleted: boolean; ctid: string }>`
-    SELECT t.id, t.content_hash, t.deleted, t.ctid FROM unnest(${rows.map((r) => r.id)}::bigint[]) AS i(id)
-    CROSS JOIN LATERAL (
-      SELECT x.id, x.content_hash, x.deleted_at IS NOT NULL AS deleted, x.ctid::text AS ctid FROM ${sql.raw(table)} x
-      WHERE x.user_id = ${userId} AND x.id = i.id LIMIT 1) t`.execute(db);
-  const current = new Map(existing.rows.map((r) => [r.id, r]));
-  const create: PreparedRow[] = [];
-  const update: ToWrite[] = [];
-  for (const row of rows) {
-    const old = current.get(row.id);
-    if (!old) create.push(row);
-    else if (old.content_hash !== row.content_hash || old.deleted) update.push({ row, ctid: old.ctid });
-  }
-  return { create, update };
+  const probes = probed.map(
+    (b) => sql`
+      SELECT ${b.i}::int AS batch, t.id, t.content_hash, t.deleted, t.ctid FROM unnest(${b.rows.map((r) => r.id)}::bigint[]) AS i(id)
+      CROSS JOIN LATERAL (
+        SELECT x.id, x.content_hash, x.deleted_at IS NOT NULL AS deleted, x.ctid::text AS ctid FROM ${sql.raw(RESOURCE_TABLES[b.resource].table)} x
+        WHERE x.user_id = ${userId} AND x.id = i.id LIMIT 1) t`,
+  );
+  const existing = probes.length === 0 ? [] : (await sql<{ batch: number; id: number; content_hash: string; deleted: boolean; ctid: string }>`${sql.join(probes, sql` UNION ALL `)}`.execute(db)).rows;
+  const current = batches.map(() => new Map<number, { content_hash: string; deleted: boolean; ctid: string }>());
+  for (const r of existing) current[r.batch]!.set(r.id, r);
+  return batches.map(({ resource, rows }, i) => {
+    const create: PreparedRow[] = [];
+    const update: ToWrite[] = [];
+    for (const row of rows) {
+      const old = current[i]!.get(row.id);
+      if (!old) create.push(row);
+      else if (old.content_hash !== row.content_hash || old.deleted) update.push({ row, ctid: old.ctid });
+    }
+    return { resource, rows, create, update };
+  });
 }
 
 /**
@@ -52,7 +69,13 @@ async function rowsToWrite(db: Db, resource: Resource, userId: string, rows: Pre
  */
 export async function upsertRows(db: Db, resource: Resource, userId: string, rows: PreparedRow[]): Promise<{ created: number[]; updated: number[] }> {
   if (rows.length === 0) return { created: [], updated: [] };
-  const { create, update } = await rowsToWrite(db, resource, userId, rows);
+  const [plan] = await planWrites(db, userId, [{ resource, rows }]);
+  return writePlanned(db, userId, plan!);
+}
+
+/** The writes of a plan from {@link planWrites} (made in the same transaction), as {@link upsertRows} does them. */
+export async function writePlanned(db: Db, userId: string, plan: WritePlan): Promise<{ created: number[]; updated: number[] }> {
+  const { resource, create, update } = plan;
   if (create.length === 0 && update.length === 0) return { created: [], updated: [] };
   // The savepoint and COPY need one connection in one transaction (the writer always passes one).
   if (!db.isTransaction) return db.transaction().execute((tx) => writeChanged(tx, resource, userId, create, update));
@@ -125,12 +148,11 @@ async function upsertStatement(db: Db, resource: Resource, userId: string, chang
 /** What an upsert would do, without writing (dry run): ids to create and to update. */
 export async function diffRows(db: Db, resource: Resource, userId: string, rows: PreparedRow[]): Promise<{ create: number[]; update: number[] }> {
   if (rows.length === 0) return { create: [], update: [] };
-  const { create, update } = await rowsToWrite(db, resource, userId, rows);
-  return { create: create.map((r) => r.id), update: update.map((u) => u.row.id) };
+  const [plan] = await planWrites(db, userId, [{ resource, rows }]);
+  return plannedDiff(plan!);
 }
 
-/** The name of one of the user's courses as synced, or `null` when it is not in the table (yet). */
-export async function courseName(db: Db, userId: string, courseId: number): Promise<string | null> {
-  const row = await db.selectFrom('canvas.courses').select('name').where('user_id', '=', userId).where('id', '=', courseId).executeTakeFirst();
-  return row?.name ?? null;
+/** What a plan would change (a dry run's diff). */
+export function plannedDiff(plan: WritePlan): { create: number[]; update: number[] } {
+  return { create: plan.create.map((r) => r.id), update: plan.update.map((u) => u.row.id) };
 }
