@@ -28,7 +28,13 @@ export interface PublishOptions {
  */
 export interface PreparedField {
   key: string;
-  json: string;
+  /**
+   * The field's JSON text, or that text in pieces, in order, concatenated as they are (separators
+   * are pieces too; a surrogate pair is never split across two). Each piece is encoded straight
+   * into the message's bytes: joining a part's rows into one string and then encoding that copied
+   * every byte twice more (docs/performance.md).
+   */
+  json: string | readonly string[];
   placeholder: unknown;
 }
 
@@ -40,20 +46,36 @@ export function encodeMessage<D extends MessageDef>(def: D, payload: PayloadOf<D
   }
   const id = options.id ?? randomUUID();
   const envelope = { id, type: def.type, v: def.v, occurredAt: options.occurredAt ?? new Date().toISOString(), correlationId: options.correlationId, payload: parsed.data };
-  const data = Buffer.from(prepared ? spliced(envelope, prepared) : JSON.stringify(envelope), 'utf8');
-  if (data.byteLength > MAX_MESSAGE_BYTES) {
-    throw new AppError('message_invalid', `A ${def.type} message is ${data.byteLength} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit.`);
-  }
+  if (prepared) return { id, data: spliced(def, envelope, prepared) };
+  const data = Buffer.from(JSON.stringify(envelope), 'utf8');
+  if (data.byteLength > MAX_MESSAGE_BYTES) throw tooLarge(def, data.byteLength);
   return { id, data };
 }
 
-/** The envelope's JSON with the prepared field's text as the payload's last key. */
-function spliced(envelope: { payload: unknown }, prepared: PreparedField): string {
+function tooLarge(def: MessageDef, bytes: number): AppError {
+  return new AppError('message_invalid', `A ${def.type} message is ${bytes} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit.`);
+}
+
+/**
+ * The envelope's JSON with the prepared field's text as the payload's last key: the same bytes as
+ * `JSON.stringify` of the whole envelope when that key is the schema's last. Sized first (and
+ * refused before anything is allocated when over the limit), then each piece written in place.
+ */
+function spliced(def: MessageDef, envelope: { payload: unknown }, prepared: PreparedField): Buffer {
   const { payload, ...head } = envelope;
   const { [prepared.key]: _placeholder, ...rest } = payload as Record<string, unknown>;
   const restText = JSON.stringify(rest);
-  const payloadText = `${restText.slice(0, -1)}${restText.length > 2 ? ',' : ''}${JSON.stringify(prepared.key)}:${prepared.json}}`;
-  return `${JSON.stringify(head).slice(0, -1)},"payload":${payloadText}}`;
+  const before = `${JSON.stringify(head).slice(0, -1)},"payload":${restText.slice(0, -1)}${restText.length > 2 ? ',' : ''}${JSON.stringify(prepared.key)}:`;
+  const after = '}}';
+  const pieces = typeof prepared.json === 'string' ? [prepared.json] : prepared.json;
+  let bytes = Buffer.byteLength(before, 'utf8') + after.length;
+  for (const piece of pieces) bytes += Buffer.byteLength(piece, 'utf8');
+  if (bytes > MAX_MESSAGE_BYTES) throw tooLarge(def, bytes);
+  const data = Buffer.allocUnsafe(bytes);
+  let at = data.write(before, 0, 'utf8');
+  for (const piece of pieces) at += data.write(piece, at, 'utf8');
+  data.write(after, at, 'utf8');
+  return data;
 }
 
 function traceHeaders(traceparent: string | undefined) {

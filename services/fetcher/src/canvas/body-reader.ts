@@ -42,8 +42,9 @@ export async function readBoundedBody(res: Response, maxBytes: number, path: str
 
 /**
  * True when JSON `text` nests arrays/objects deeper than `maxDepth`. One linear pass that skips
- * strings; it runs before `JSON.parse`, because what handles the parsed value later (stringify,
- * the writer) recurses and a 100,000-deep answer would overflow the stack there. Strings (most of
+ * strings; it runs before `JSON.parse` on answers too large to parse first (json-answer.ts),
+ * because what handles the parsed value later (stringify, the writer) recurses and a
+ * 100,000-deep answer would overflow the stack there. Strings (most of
  * an answer: HTML descriptions) are jumped over with `indexOf` rather than read a character at a
  * time: the scan was 4 % of the fetcher's CPU (docs/performance.md).
  */

@@ -116,7 +116,7 @@ describe('limits on what a Canvas server sends', () => {
     }
   });
 
-  it('refuses JSON nested deeper than the limit, before parsing it', async () => {
+  it('refuses JSON nested deeper than the limit', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(deep);
     expect(await outcome(client().getJson(createSession(origin, 'tok'), '/x'))).toBe('canvas_response_too_large');

@@ -6,7 +6,8 @@ import { isBreakerOpen, type HostBreakers } from '../breaker/host-breakers.js';
 import { classifyCanvasResponse, outcomeError } from './classify.js';
 import { credentialOf, type CanvasSession, type Credential } from './canvas-session.js';
 import { assertCanvasUrlAllowed, createGuardedFetch } from './guarded-fetch.js';
-import { jsonTooDeep, readBoundedBody } from './body-reader.js';
+import { readBoundedBody } from './body-reader.js';
+import { parseJsonAnswer } from './json-answer.js';
 import { parseLinkHeader } from './link-header.js';
 import { rateHeaders } from './rate-headers.js';
 import { DEFAULT_CANVAS_LIMITS, type CanvasLimits } from './walk-limits.js';
@@ -176,13 +177,7 @@ export class CanvasClient {
         return { kind: 'throttled' };
       }
       if (outcome.kind !== 'ok') throw outcomeError(outcome, path);
-      if (jsonTooDeep(text, this.limits.maxJsonDepth)) throw new AppError('canvas_response_too_large', `Canvas nested the answer for ${path} deeper than ${this.limits.maxJsonDepth} levels; refused.`);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new AppError('canvas_bad_response', `Canvas sent malformed JSON for ${path}.`);
-      }
+      const body = parseJsonAnswer(text, this.limits.maxJsonDepth, path);
       const link = res.headers.get('link');
       if (link && link.length > this.limits.maxLinkHeaderBytes) throw new AppError('canvas_response_too_large', `Canvas sent a Link header of ${link.length} bytes for ${path}; refused.`);
       return { kind: 'ok', body, link: parseLinkHeader(link) };

@@ -11,11 +11,15 @@ function capture(): { publisher: PipelinePublisher; parts: SyncRecords[]; sizes:
   const publisher = {
     // As the real publisher: the serialized rows spliced into the envelope, then decoded as the writer does.
     async records({ recordsJson, ...m }: SerializedRecords) {
-      const { data } = encodeMessage(syncRecords, { ...m, records: {} }, { correlationId: m.syncId }, { key: 'records', json: recordsJson, placeholder: {} });
+      const options = { id: 'm', correlationId: m.syncId, occurredAt: '2026-12-06T16:00:00.000Z' };
+      const { data } = encodeMessage(syncRecords, { ...m, records: {} }, options, { key: 'records', json: recordsJson, placeholder: {} });
       sizes.push(data.byteLength);
       const decoded = decodeMessage(data, [syncRecords]);
       if (!decoded.ok) throw new Error(decoded.reason);
-      parts.push(decoded.message.payload as SyncRecords);
+      const payload = decoded.message.payload as SyncRecords;
+      // Byte for byte what the whole payload, serialized in one go, is (and was before parts were built from pieces).
+      expect(Buffer.compare(data, encodeMessage(syncRecords, payload, options).data)).toBe(0);
+      parts.push(payload);
     },
   } as unknown as PipelinePublisher;
   return { publisher, parts, sizes };
@@ -40,6 +44,20 @@ describe('UnitRecords', () => {
     expect(parts.flatMap((p) => p.records.assignments ?? [])).toEqual(rows);
     expect(parts.flatMap((p) => p.records.submissions ?? []).map((s) => s.id)).toEqual(rows.filter((r) => r.id % 3 === 0).map((r) => 1000 + r.id));
     expect(parts[0]).toMatchObject({ ...unit, part: 0, final: false });
+  });
+
+  it('fills a part up to its byte size exactly (a separator counted per row); a row above it goes alone', async () => {
+    const { publisher, parts } = capture();
+    const out = new UnitRecords(publisher, unit, { correlationId: 'c', traceparent: undefined }, 1_000);
+    // Each row is 99 bytes of JSON: with its comma 100, so 10 rows fill a part of 1,000 bytes.
+    const row = (id: number) => ({ id, name: 'x'.repeat(99 - JSON.stringify({ id, name: '' }).length) });
+    expect(JSON.stringify(row(10))).toHaveLength(99);
+    for (let id = 10; id < 35; id++) await out.add('assignments', row(id));
+    await out.add('assignments', { id: 99, name: 'y'.repeat(2_000) });
+    await out.add('assignments', row(35));
+    await out.finish();
+    expect(parts.map((p) => p.records.assignments?.length)).toEqual([10, 10, 5, 1, 1]);
+    expect(parts.flatMap((p) => p.records.assignments ?? []).map((r) => r.id)).toEqual([...Array.from({ length: 25 }, (_, i) => 10 + i), 99, 35]);
   });
 
   it('publishes an empty final part for a unit without rows', async () => {

@@ -6,7 +6,8 @@ type Row = Record<string, unknown> & { id: number };
 /**
  * Collects the rows of one fetch of a checkpoint unit and publishes them in parts that stay under
  * the message size limit (split by bytes, not by count: descriptions are HTML and can be large).
- * Each row is serialized once, here, to measure it; the part goes out as that text. Memory is
+ * Each row is serialized once, here, to measure it; the part goes out as that text, handed to the
+ * publisher in pieces (rows and separators) that are encoded straight into the message. Memory is
  * bounded by one part. The last part carries `final: true`.
  */
 export class UnitRecords {
@@ -38,10 +39,24 @@ export class UnitRecords {
   }
 
   private async flush(final: boolean): Promise<void> {
-    const recordsJson = `{${[...this.records].map(([resource, rows]) => `${JSON.stringify(resource)}:[${rows.join(',')}]`).join(',')}}`;
-    await this.publisher.records({ ...this.unit, part: this.part, final, recordsJson }, this.origin);
+    await this.publisher.records({ ...this.unit, part: this.part, final, recordsJson: this.pieces() }, this.origin);
     this.part += 1;
     this.records = new Map();
     this.bytes = 0;
+  }
+
+  /** The part's `RecordSet` as JSON text in pieces: `{"<resource>":[row,row],…}`, nothing joined. */
+  private pieces(): string[] {
+    const pieces = ['{'];
+    for (const [resource, rows] of this.records) {
+      pieces.push(`${pieces.length > 1 ? ',' : ''}${JSON.stringify(resource)}:[`);
+      for (let i = 0; i < rows.length; i++) {
+        if (i > 0) pieces.push(',');
+        pieces.push(rows[i]!);
+      }
+      pieces.push(']');
+    }
+    pieces.push('}');
+    return pieces;
   }
 }

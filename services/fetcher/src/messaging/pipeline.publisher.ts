@@ -19,8 +19,8 @@ export interface Origin {
   traceparent: string | undefined;
 }
 
-/** A part of records whose rows are already JSON text (`recordsJson`: a `RecordSet` object, serialized). */
-export type SerializedRecords = Omit<SyncRecords, 'records'> & { recordsJson: string };
+/** A part of records whose rows are already JSON text (`recordsJson`: a `RecordSet` object, serialized, in pieces to concatenate). */
+export type SerializedRecords = Omit<SyncRecords, 'records'> & { recordsJson: readonly string[] };
 
 /** Everything the fetcher publishes, with deterministic message ids so a retry is deduplicated. */
 export interface PipelinePublisher {
