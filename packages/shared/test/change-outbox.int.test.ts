@@ -15,7 +15,7 @@ describe('recordChanges', () => {
   const statements: string[] = [];
   beforeAll(async () => {
     database = await createTestDatabase();
-    db = createDb({ url: database.url, poolMax: 1, log: (e) => e.level === 'query' && statements.push(e.query.sql) });
+    db = createDb({ url: database.url, poolMax: 1, log: (e) => void (e.level === 'query' && statements.push(e.query.sql)) });
   });
   afterAll(async () => {
     await db?.destroy();
