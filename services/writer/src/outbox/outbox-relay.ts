@@ -71,6 +71,9 @@ export function startOutboxRelay(deps: { db: Kysely<Database>; js: JetStreamClie
    */
   const round = async (): Promise<{ more: boolean; busy: boolean }> => {
     return deps.db.transaction().execute(async (tx) => {
+      // Cleared only now: a commit that woke us before the claim statement is in its snapshot, so
+      // only a wake-up from here on calls for another round.
+      woken = false;
       const claimed = await claimDue(tx, options);
       const done: string[] = [];
       let failed = false;
@@ -104,7 +107,6 @@ export function startOutboxRelay(deps: { db: Kysely<Database>; js: JetStreamClie
     try {
       let result: { more: boolean; busy: boolean };
       do {
-        woken = false;
         result = await round();
       } while (!stopped && (result.more || woken));
       // Another relay holds a user we saw waiting: it may have missed events committed during its
