@@ -41,25 +41,22 @@ export async function recordChanges(tx: Tx, record: ChangeRecord): Promise<void>
   if (finished) events.push({ type: 'sync.finished', payload: SyncFinished.parse(finished) });
   if (events.length === 0 && feed.length === 0) return;
 
-  const counter = await sql<{ feed_seq: number; event_seq: number }>`
-    INSERT INTO change_counters AS c (user_id, feed_seq, event_seq) VALUES (${record.userId}, ${feed.length}, ${events.length})
-    ON CONFLICT (user_id) DO UPDATE SET feed_seq = c.feed_seq + excluded.feed_seq, event_seq = c.event_seq + excluded.event_seq
-    RETURNING c.feed_seq, c.event_seq`.execute(tx);
-  const { feed_seq: lastFeed, event_seq: lastEvent } = counter.rows[0]!;
-  const firstFeed = lastFeed - feed.length + 1;
-  const firstEvent = lastEvent - events.length + 1;
-
-  if (events.length > 0) {
-    await sql`
+  // One statement, one round trip: the counter bump hands its new range to the two inserts. The
+  // inserts read the range from the bump's RETURNING, so they run after it, under its lock.
+  await sql`
+    WITH counter AS (
+      INSERT INTO change_counters AS c (user_id, feed_seq, event_seq) VALUES (${record.userId}, ${feed.length}, ${events.length})
+      ON CONFLICT (user_id) DO UPDATE SET feed_seq = c.feed_seq + excluded.feed_seq, event_seq = c.event_seq + excluded.event_seq
+      RETURNING c.feed_seq - ${feed.length}::bigint AS feed_base, c.event_seq - ${events.length}::bigint AS event_base
+    ), outbox AS (
       INSERT INTO event_outbox (user_id, user_seq, type, correlation_id, payload)
-      SELECT ${record.userId}, ${firstEvent}::bigint + e.ord - 1, e.type, ${record.syncId}, e.payload
-      FROM jsonb_to_recordset(${JSON.stringify(events.map((e, i) => ({ ord: i + 1, ...e })))}::jsonb) AS e(ord int, type text, payload jsonb)`.execute(tx);
-  }
-  if (feed.length > 0) {
-    await sql`
+      SELECT ${record.userId}, counter.event_base + e.ord, e.type, ${record.syncId}, e.payload
+      FROM counter, jsonb_to_recordset(${JSON.stringify(events.map((e, i) => ({ ord: i + 1, ...e })))}::jsonb) AS e(ord int, type text, payload jsonb)
+    ), feed AS (
       INSERT INTO change_feed (user_id, seq, resource, id, action)
-      SELECT ${record.userId}, ${firstFeed}::bigint + f.ord - 1, f.resource, f.id, f.action
-      FROM unnest(${feed.map((f) => f.resource)}::text[], ${feed.map((f) => f.id)}::bigint[], ${feed.map((f) => f.action)}::text[])
-        WITH ORDINALITY AS f(resource, id, action, ord)`.execute(tx);
-  }
+      SELECT ${record.userId}, counter.feed_base + f.ord, f.resource, f.id, f.action
+      FROM counter, unnest(${feed.map((f) => f.resource)}::text[], ${feed.map((f) => f.id)}::bigint[], ${feed.map((f) => f.action)}::text[])
+        WITH ORDINALITY AS f(resource, id, action, ord)
+    )
+    SELECT 1`.execute(tx);
 }

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -10,6 +10,8 @@ export interface CreateDbOptions {
   url: string;
   poolMax?: number;
   applicationName?: string;
+  /** Kysely's query log hook (tests count statements with it). */
+  log?: KyselyConfig['log'];
 }
 
 /** A kysely instance over a bounded pg pool. Close it with `db.destroy()`. */
@@ -28,5 +30,5 @@ export function createDb(options: CreateDbOptions): Kysely<Database> {
   // whose server dies between two queries emits 'error' with no listener, and that crashed the
   // writer when Postgres restarted mid-sync. Its next query fails and is retried by the caller.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) });
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { canvasChanges, publish, syncFinished, userSubjectToken, type Database, type Namespace } from '@canvas-sync/shared';
-import { claimUser, markPublished, pendingOf, prune, usersWithPending, type PendingEvent } from './outbox.repository.js';
+import { claimDue, markPublished, prune, type PendingEvent } from './outbox.repository.js';
 
 /** How the relay runs (WriterConfig.outbox). */
 export interface RelayOptions {
@@ -27,6 +27,8 @@ export interface OutboxRelay {
 
 const DEFS = { 'canvas.changes': canvasChanges, 'sync.finished': syncFinished } as const;
 const PRUNE_EVERY_MS = 60_000;
+/** How soon to look again at a user another relay's round holds (a round takes milliseconds). */
+const BUSY_RETRY_MS = 20;
 
 /**
  * Publishes the outbox to stream CANVAS_EVENTS. Every writer replica runs one; they share the work
@@ -36,8 +38,15 @@ const PRUNE_EVERY_MS = 60_000;
  * stream's duplicate window and deduped by consumers), then marks them published in the same
  * transaction. A failed publish stops that user's round, so a later event never overtakes it.
  *
- * Wake-ups: a short poll (`pollMs`), a `wake()` from this process's own commits, and at once again
- * after a round that published anything (a backlog drains without waiting for the poll).
+ * A round is one transaction of 4 statements however many users it serves: begin, claim (one
+ * statement: due users, their locks, their events), mark published, commit.
+ *
+ * Wake-ups: a short poll (`pollMs`); a `wake()` from this process's own commits — a burst of them
+ * during a round costs one more round, not one each (`woken` is a flag); at once again after a
+ * round that left work behind (a user's full batch, or more users than a round serves: a backlog
+ * drains without waiting for the poll); and after `BUSY_RETRY_MS` when another relay held a user
+ * we saw waiting — it may have missed events committed during its round, which our writer woke
+ * us, not it, for. (Until #15 every round that published was followed by another, mostly empty.)
  */
 export function startOutboxRelay(deps: { db: Kysely<Database>; js: JetStreamClient; ns: Namespace; logger: Logger }, options: RelayOptions): OutboxRelay {
   let stopped = false;
@@ -55,29 +64,32 @@ export function startOutboxRelay(deps: { db: Kysely<Database>; js: JetStreamClie
       occurredAt: new Date(e.created_at).toISOString(),
     });
 
-  const round = async (): Promise<number> => {
+  /**
+   * One round, one transaction: claim the due users' events, publish them in order, stamp them.
+   * A failed publish ends the round, so no later event of its user overtakes it (and NATS is likely
+   * unreachable: better than timing out once per user). What follows: see {@link Claimed}.
+   */
+  const round = async (): Promise<{ more: boolean; busy: boolean }> => {
     return deps.db.transaction().execute(async (tx) => {
-      let published = 0;
-      for (const userId of await usersWithPending(tx, options.users)) {
-        if (stopped || !(await claimUser(tx, userId))) continue;
-        const done: string[] = [];
-        let failed = false;
-        for (const event of await pendingOf(tx, userId, options.batch)) {
-          try {
-            await publishOne(event);
-            done.push(event.event_id);
-          } catch (err) {
-            deps.logger.warn({ err, eventId: event.event_id }, 'change event publish failed; retrying later');
-            failed = true;
-            break;
-          }
+      // Cleared only now: a commit that woke us before the claim statement is in its snapshot, so
+      // only a wake-up from here on calls for another round.
+      woken = false;
+      const claimed = await claimDue(tx, options);
+      const done: string[] = [];
+      let failed = false;
+      for (const event of claimed.events) {
+        if (stopped) break;
+        try {
+          await publishOne(event);
+          done.push(event.event_id);
+        } catch (err) {
+          deps.logger.warn({ err, eventId: event.event_id }, 'change event publish failed; retrying later');
+          failed = true;
+          break;
         }
-        await markPublished(tx, done);
-        published += done.length;
-        // NATS is likely unreachable: end the round (and its transaction) rather than time out once per user.
-        if (failed) return 0;
       }
-      return published;
+      await markPublished(tx, done);
+      return failed ? { more: false, busy: false } : { more: claimed.more, busy: claimed.busy };
     });
   };
 
@@ -91,18 +103,21 @@ export function startOutboxRelay(deps: { db: Kysely<Database>; js: JetStreamClie
   const tick = async () => {
     if (running || stopped) return;
     running = true;
+    let next = options.pollMs;
     try {
-      let published: number;
+      let result: { more: boolean; busy: boolean };
       do {
-        woken = false;
-        published = await round();
-      } while (!stopped && (published > 0 || woken));
+        result = await round();
+      } while (!stopped && (result.more || woken));
+      // Another relay holds a user we saw waiting: it may have missed events committed during its
+      // round (its writer woke it before it finished), so look again soon rather than at the poll.
+      if (result.busy) next = Math.min(options.pollMs, BUSY_RETRY_MS);
       await maybePrune();
     } catch (err) {
       deps.logger.warn({ err }, 'outbox relay round failed');
     } finally {
       running = false;
-      schedule(options.pollMs);
+      schedule(next);
     }
   };
 

@@ -17,34 +17,57 @@ export interface PendingEvent {
 /** First key of the relay's per-user advisory locks (the second is the user id's hash). */
 const RELAY_LOCK = 7245016;
 
-/** Users with unpublished events, those waiting longest first. */
-export async function usersWithPending(tx: Tx, limit: number): Promise<string[]> {
-  const r = await sql<{ user_id: string }>`
-    SELECT user_id FROM event_outbox WHERE published_at IS NULL
-    GROUP BY user_id ORDER BY min(created_at) LIMIT ${limit}`.execute(tx);
-  return r.rows.map((row) => row.user_id);
+/** What one relay round claimed (see {@link claimDue}). */
+export interface Claimed {
+  /** The claimed users' oldest unpublished events: by user (longest waiting first), each user's in their order. */
+  events: PendingEvent[];
+  /** Some user has more than the batch, or more users wait than one round serves: go again at once. */
+  more: boolean;
+  /** Some user with unpublished events is held by another relay's round. */
+  busy: boolean;
 }
 
 /**
- * Claims a user's events for this transaction: only one relay (of any replica) publishes a
- * user's events at a time, so they reach the stream in the user's order. A hash collision only
- * makes two users share a relay, never reorders one.
+ * One statement for a round's work list: the users with unpublished events (those waiting longest
+ * first, up to `users`), for each a transaction-scoped advisory lock — only one relay (of any
+ * replica) publishes a user's events at a time, so they reach the stream in the user's order; a
+ * hash collision only makes two users share a relay, never reorders one — and the oldest `batch`
+ * unpublished events of each user this transaction got.
+ *
+ * The statement's snapshot is taken before its locks: a relay that committed a user's round just
+ * before we got the user's lock would still look unpublished in it. The events are therefore read
+ * `FOR NO KEY UPDATE`, which (READ COMMITTED) re-reads each row's latest version and drops those
+ * published meanwhile, as reading them in a statement after the lock would.
  */
-export async function claimUser(tx: Tx, userId: string): Promise<boolean> {
-  const r = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}, hashtext(${userId})) AS ok`.execute(tx);
-  return r.rows[0]?.ok === true;
-}
-
-/** The user's oldest unpublished events, in their order. */
-export async function pendingOf(tx: Tx, userId: string, limit: number): Promise<PendingEvent[]> {
-  return tx
-    .selectFrom('event_outbox')
-    .select(['event_id', 'user_id', 'user_seq', 'type', 'correlation_id', 'payload', 'created_at'])
-    .where('user_id', '=', userId)
-    .where('published_at', 'is', null)
-    .orderBy('user_seq')
-    .limit(limit)
-    .execute();
+export async function claimDue(tx: Tx, limits: { users: number; batch: number }): Promise<Claimed> {
+  const r = await sql<{ user_id: string; claimed: boolean; users: number } & Partial<PendingEvent>>`
+    WITH due AS MATERIALIZED (
+      SELECT user_id, since, count(*) OVER ()::int AS users,
+        pg_try_advisory_xact_lock(${RELAY_LOCK}, hashtext(user_id)) AS claimed
+      FROM (SELECT user_id, min(created_at) AS since FROM event_outbox WHERE published_at IS NULL
+            GROUP BY user_id ORDER BY since LIMIT ${limits.users}) waiting
+    )
+    SELECT due.user_id, due.claimed, due.users, e.event_id, e.user_seq, e.type, e.correlation_id, e.payload, e.created_at
+    FROM due LEFT JOIN LATERAL (
+      SELECT o.event_id, o.user_seq, o.type, o.correlation_id, o.payload, o.created_at FROM event_outbox o
+      WHERE due.claimed AND o.user_id = due.user_id AND o.published_at IS NULL
+      ORDER BY o.user_seq LIMIT ${limits.batch}
+      FOR NO KEY UPDATE
+    ) e ON true
+    ORDER BY due.since, due.user_id, e.user_seq`.execute(tx);
+  const events: PendingEvent[] = [];
+  const perUser = new Map<string, number>();
+  for (const row of r.rows) {
+    if (row.event_id === null || row.event_id === undefined) continue;
+    events.push({ event_id: row.event_id, user_id: row.user_id, user_seq: row.user_seq!, type: row.type!, correlation_id: row.correlation_id!, payload: row.payload!, created_at: row.created_at! });
+    perUser.set(row.user_id, (perUser.get(row.user_id) ?? 0) + 1);
+  }
+  const users = r.rows[0]?.users ?? 0;
+  return {
+    events,
+    more: users >= limits.users || [...perUser.values()].some((n) => n >= limits.batch),
+    busy: r.rows.some((row) => !row.claimed),
+  };
 }
 
 export async function markPublished(tx: Tx, eventIds: string[]): Promise<void> {
