@@ -15,6 +15,13 @@ export interface DriveOptions {
    * the answers it reads, which it is not yet.
    */
   reachLateMs?: [number, number];
+  /**
+   * The budget hears an answer a seeded uniform time in [min, max] ms after the bucket ended the
+   * request (default at once): the client reads and parses a large body on a starved CPU before
+   * it releases the lease. Meanwhile other answers count it in flight, its charge as still held,
+   * when the bucket has already credited it back.
+   */
+  answerLateMs?: [number, number];
   requests: number;
   /** Send X-Request-Cost (default true); without it the leak cannot be learned. */
   reportCost?: boolean;
@@ -31,14 +38,18 @@ export interface DriveResult {
   state: BudgetState;
 }
 
-/** A leased request: on its way to the bucket until `reachesAt`, then in it until `endsAt`. */
+/** A leased request: on its way to the bucket until `reachesAt`, in it until `endsAt`, answered at `answeredAt`. */
 interface Flight {
   id: number;
   sentAt: number;
   reachesAt: number;
   reached: boolean;
   endsAt: number;
+  ended: boolean;
+  answeredAt: number;
   refused: boolean;
+  /** Remaining as the bucket reported it when the request ended. */
+  remaining: number;
 }
 
 /**
@@ -67,7 +78,15 @@ export function driveBucket(o: DriveOptions): DriveResult {
     if (f.refused) bucket -= o.upfront;
     f.endsAt = f.reachesAt + (f.refused ? 5 : between(o.latencyMs));
   };
-  const nextEvent = (f: Flight) => (f.reached ? f.endsAt : f.reachesAt);
+  /** The bucket ends the request: credits the up-front charge back, adds the cost, reports Remaining. */
+  const end = (f: Flight) => {
+    leakTo(f.endsAt);
+    f.ended = true;
+    if (!f.refused) bucket += o.cost - o.upfront;
+    f.remaining = o.hwm - bucket;
+    f.answeredAt = f.endsAt + (o.answerLateMs ? between(o.answerLateMs) : 0);
+  };
+  const nextEvent = (f: Flight) => (!f.reached ? f.reachesAt : !f.ended ? f.endsAt : f.answeredAt);
   const flights: Flight[] = [];
   let t = 0;
   let next = 0;
@@ -83,16 +102,18 @@ export function driveBucket(o: DriveOptions): DriveResult {
         reach(f);
         continue;
       }
+      if (!f.ended) {
+        end(f);
+        continue;
+      }
       flights.splice(flights.indexOf(f), 1);
       delete state.leases[String(f.id)];
-      leakTo(f.endsAt);
       if (f.refused) {
         throttled++;
-        observe(state, { throttled: true, remaining: 0, sentAt: f.sentAt, others: flights.length }, limits, f.endsAt, random);
+        observe(state, { throttled: true, remaining: 0, sentAt: f.sentAt, others: flights.length }, limits, f.answeredAt, random);
       } else {
-        bucket += o.cost - o.upfront;
         done++;
-        observe(state, { throttled: false, remaining: o.hwm - bucket, sentAt: f.sentAt, others: flights.length, ...(o.reportCost === false ? {} : { cost: o.cost }) }, limits, f.endsAt, random);
+        observe(state, { throttled: false, remaining: f.remaining, sentAt: f.sentAt, others: flights.length, ...(o.reportCost === false ? {} : { cost: o.cost }) }, limits, f.answeredAt, random);
       }
     }
     const live = flights.length;
@@ -100,7 +121,7 @@ export function driveBucket(o: DriveOptions): DriveResult {
     if (!listing && done + live < o.requests && live < allowedInFlight(state, limits, t)) {
       const id = next++;
       state.leases[String(id)] = t + limits.leaseMs;
-      const f: Flight = { id, sentAt: t, reachesAt: t + (o.reachLateMs ? between(o.reachLateMs) : 0), reached: false, endsAt: 0, refused: false };
+      const f: Flight = { id, sentAt: t, reachesAt: t + (o.reachLateMs ? between(o.reachLateMs) : 0), reached: false, endsAt: 0, ended: false, answeredAt: 0, refused: false, remaining: 0 };
       if (!o.reachLateMs) reach(f);
       flights.push(f);
       peak = Math.max(peak, flights.length);

@@ -249,6 +249,16 @@ describe('budget policy against a simulated leaky bucket', () => {
     expect(run.seconds - without.seconds).toBeLessThan(50 / 10); // 172.4 s against 169.7 s
   });
 
+  it('answers heard up to 0.5 s after the bucket ended their request: the margin keeps refusals at most 1 %', () => {
+    // The client reads and parses a ~1 MB body on a starved CPU before it releases the lease:
+    // answers read meanwhile count its charge as held when the bucket has credited it back.
+    const late: DriveOptions = { hwm: 600, leak: 10, upfront: 50, cost: 4, latencyMs: [300, 1_500], answerLateMs: [0, 500], requests: 500 };
+    const run = driveBucket(late);
+    const without = driveBucket({ ...late, limits: { ...DEFAULT_LIMITS, marginCharges: 0 } });
+    expect(without.throttled).toBeGreaterThan(5); // 6 of 500 (1.2 %)
+    expect(run.throttled).toBeLessThanOrEqual(5); // 4 of 500
+  });
+
   it('the margin costs a bucket-bound sync 50 / leak seconds, none where answers count no other request', () => {
     const cost = (latencyMs: [number, number]) => {
       const o: DriveOptions = { hwm: 600, leak: 10, upfront: 50, cost: 4, latencyMs, requests: 500 };

@@ -121,6 +121,8 @@ function perRequest(state: BudgetState, limits: BudgetLimits, now: number): numb
  * network); an answer read meanwhile counts it among the others in flight, as if its up-front
  * charge were already in Remaining, which it is not yet: the room is overestimated by that charge
  * and one request too many goes, to be refused (7 of 513 of a heavy sync, docs/performance.md).
+ * The same when an answer is released late (a large body read and parsed on a busy CPU): Canvas
+ * credited its charge back when it answered, the others read meanwhile still count it as held.
  * None is needed when that answer counted no other request (its room is exact; requests leased
  * since are reserved in full), and less near the top, where the room is capped at the highest
  * Remaining seen: a fresh bucket keeps its 11 in flight. The price, where it applies: a bucket-bound
