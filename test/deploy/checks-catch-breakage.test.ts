@@ -53,7 +53,7 @@ describe('the manifest checks fail a broken manifest', () => {
     ['a ScaledObject naming a wrong consumer', 'ScaledObject', 'fetcher', (o: any) => (trigger(o).consumer = 'fetcher-sync-requested'), /trigger consumer "fetcher-sync-requested" is not the fetch durable "fetcher-sync-fetch"/],
     ['a ScaledObject on the wrong stream', 'ScaledObject', 'fetcher', (o: any) => (trigger(o).stream = 'SYNC_RESULTS'), /trigger stream "SYNC_RESULTS" is not the fetch work stream "SYNC_WORK"/],
     ['a ScaledObject targeting a missing Deployment', 'ScaledObject', 'fetcher', (o: any) => (o.spec.scaleTargetRef.name = 'fetchers'), /scaleTargetRef Deployment\/fetchers does not exist/],
-    ['a maxReplicaCount the Canvas budget does not justify', 'ScaledObject', 'fetcher', (o: any) => (o.spec.maxReplicaCount = 100), /maxReplicaCount 100 ≠ ceil\(64 syncs × 3 in flight ÷ 8 per replica\) = 24/],
+    ['a maxReplicaCount the Canvas budget does not justify', 'ScaledObject', 'fetcher', (o: any) => (o.spec.maxReplicaCount = 100), /maxReplicaCount 100 ≠ ceil\(64 syncs × 11 in flight ÷ \(8 units × 10 walks\) per replica\) = 9/],
     ['a monitoring endpoint in another namespace', 'ScaledObject', 'fetcher', (o: any) => (trigger(o).natsServerMonitoringEndpoint = 'nats.default.svc.cluster.local:8222'), /names namespace default, not canvas-sync/],
     ['fetchers allowed to scale to zero', 'ScaledObject', 'fetcher', (o: any) => (o.spec.minReplicaCount = 0), /minReplicaCount must be at least 1/],
     ['a replica count on the autoscaled Deployment', 'Deployment', 'fetcher', (o: any) => (o.spec.replicas = 2), /sets spec\.replicas/],

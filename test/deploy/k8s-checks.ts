@@ -8,6 +8,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { consumerConfigs, DURABLES, namespace } from '@canvas-sync/shared';
+import { DEFAULT_MAX_IN_FLIGHT } from '../../services/fetcher/src/budget/budget-policy.js';
+import { DEFAULT_COURSE_CONCURRENCY, DEFAULT_FETCHER_CONCURRENCY } from '../../services/fetcher/src/config.js';
 import { isObject, type JsonObject } from './patches.js';
 import type { K8sObject } from './kustomize.js';
 import { unknownFieldFindings } from './k8s-fields.js';
@@ -216,13 +218,16 @@ function checkScaledObject(so: K8sObject, objects: K8sObject[], workloads: Workl
     if (svc && !(((svc.spec as JsonObject).ports ?? []) as JsonObject[]).some((p) => String(p.port) === port)) add(`Service ${svcName} has no port ${port}`);
     if (!svc && so.metadata.namespace !== undefined) add(`natsServerMonitoringEndpoint Service ${svcName} is not in the render`);
   }
-  // maxReplicaCount = ceil(peak concurrent syncs × requests in flight per token ÷ requests per replica).
+  // maxReplicaCount = ceil(peak concurrent syncs × requests in flight per token ÷ requests in flight
+  // per replica), a replica keeping FETCHER_CONCURRENCY units of FETCHER_COURSE_CONCURRENCY walks
+  // each (no more than its token's budget). Unset variables take the fetcher's own defaults.
   const peak = Number((so.metadata.annotations as JsonObject | undefined)?.['canvas-sync.io/peak-concurrent-syncs']);
-  const perToken = Number(env.CANVAS_MAX_IN_FLIGHT ?? 3);
-  const perReplica = Number(env.FETCHER_CONCURRENCY ?? 8);
-  const expected = Math.ceil((peak * perToken) / perReplica);
+  const perToken = Number(env.CANVAS_MAX_IN_FLIGHT ?? DEFAULT_MAX_IN_FLIGHT);
+  const units = Number(env.FETCHER_CONCURRENCY ?? DEFAULT_FETCHER_CONCURRENCY);
+  const walks = Math.min(Number(env.FETCHER_COURSE_CONCURRENCY ?? DEFAULT_COURSE_CONCURRENCY), perToken);
+  const expected = Math.ceil((peak * perToken) / (units * walks));
   if (!Number.isFinite(peak) || peak <= 0) add('no canvas-sync.io/peak-concurrent-syncs annotation to size maxReplicaCount from');
-  else if (spec.maxReplicaCount !== expected) add(`maxReplicaCount ${String(spec.maxReplicaCount)} ≠ ceil(${peak} syncs × ${perToken} in flight ÷ ${perReplica} per replica) = ${expected}`);
+  else if (spec.maxReplicaCount !== expected) add(`maxReplicaCount ${String(spec.maxReplicaCount)} ≠ ceil(${peak} syncs × ${perToken} in flight ÷ (${units} units × ${walks} walks) per replica) = ${expected}`);
 }
 
 /** The plain environment of a container: its ConfigMap envFrom data, then its literal env values. */

@@ -24,11 +24,16 @@ import {
   type TokenKeysConfig,
 } from '@canvas-sync/shared';
 
+/** Units handled at once by a fetcher process, by default (the deploy checks size replicas from it). */
+export const DEFAULT_FETCHER_CONCURRENCY = 8;
+/** Courses of one unit fetched at once, by default (see FETCHER_COURSE_CONCURRENCY). */
+export const DEFAULT_COURSE_CONCURRENCY = 10;
+
 // The developer keys renew OAuth access tokens (the same variables as the api's).
 const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(deploymentEnvSchema.shape).extend(oauthClientsEnvSchema.shape).extend({
   HEALTH_PORT: envInt(3002, 0, 65_535),
   /** Units handled at once by this process. */
-  FETCHER_CONCURRENCY: envInt(8, 1, 256),
+  FETCHER_CONCURRENCY: envInt(DEFAULT_FETCHER_CONCURRENCY, 1, 256),
   /** Units of one user at once in this process (fair share). */
   FETCHER_UNITS_PER_USER: envInt(2, 1, 64),
   /**
@@ -36,7 +41,7 @@ const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(d
    * unit nearly fills the token's budget (11) while the user's second unit is still being
    * delivered; the budget, not this, caps the requests (a unit holds at most one part per course).
    */
-  FETCHER_COURSE_CONCURRENCY: envInt(10, 1, 16),
+  FETCHER_COURSE_CONCURRENCY: envInt(DEFAULT_COURSE_CONCURRENCY, 1, 16),
   /**
    * Ceiling of requests in flight per Canvas token across all replicas; below it the budget keeps
    * as many as `X-Rate-Limit-Remaining` has room for (50 up front each by Canvas's default).

@@ -8,6 +8,20 @@ export interface DriveOptions {
   cost: number;
   /** Each request takes a seeded uniform time in [min, max] ms. */
   latencyMs: [number, number];
+  /**
+   * A request reaches the bucket a seeded uniform time in [min, max] ms after its lease (default
+   * at once): a starved Canvas (the bench's simulator on a loaded machine) takes it up that late.
+   * Meanwhile the budget counts it in flight, its up-front charge as already in the Remaining of
+   * the answers it reads, which it is not yet.
+   */
+  reachLateMs?: [number, number];
+  /**
+   * The budget hears an answer a seeded uniform time in [min, max] ms after the bucket ended the
+   * request (default at once): the client reads and parses a large body on a starved CPU before
+   * it releases the lease. Meanwhile other answers count it in flight, its charge as still held,
+   * when the bucket has already credited it back.
+   */
+  answerLateMs?: [number, number];
   requests: number;
   /** Send X-Request-Cost (default true); without it the leak cannot be learned. */
   reportCost?: boolean;
@@ -24,6 +38,20 @@ export interface DriveResult {
   state: BudgetState;
 }
 
+/** A leased request: on its way to the bucket until `reachesAt`, in it until `endsAt`, answered at `answeredAt`. */
+interface Flight {
+  id: number;
+  sentAt: number;
+  reachesAt: number;
+  reached: boolean;
+  endsAt: number;
+  ended: boolean;
+  answeredAt: number;
+  refused: boolean;
+  /** Remaining as the bucket reported it when the request ended. */
+  remaining: number;
+}
+
 /**
  * Canvas's leaky bucket (CANVAS.md: judged after the up-front charge; the charge is credited back
  * when the request ends and its cost added) against the budget policy, on a virtual clock: one
@@ -34,13 +62,31 @@ export function driveBucket(o: DriveOptions): DriveResult {
   const state = emptyState();
   let seed = 12_345;
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const between = ([min, max]: [number, number]) => min + random() * (max - min);
   let bucket = 0;
   let leakedTo = 0;
   const leakTo = (at: number) => {
     bucket = Math.max(0, bucket - (o.leak * (at - leakedTo)) / 1000);
     leakedTo = at;
   };
-  type Flight = { id: number; sentAt: number; endsAt: number; refused: boolean };
+  /** The request reaches the bucket: charged up front, or refused if that finds it full. */
+  const reach = (f: Flight) => {
+    leakTo(f.reachesAt);
+    f.reached = true;
+    bucket += o.upfront;
+    f.refused = bucket >= o.hwm;
+    if (f.refused) bucket -= o.upfront;
+    f.endsAt = f.reachesAt + (f.refused ? 5 : between(o.latencyMs));
+  };
+  /** The bucket ends the request: credits the up-front charge back, adds the cost, reports Remaining. */
+  const end = (f: Flight) => {
+    leakTo(f.endsAt);
+    f.ended = true;
+    if (!f.refused) bucket += o.cost - o.upfront;
+    f.remaining = o.hwm - bucket;
+    f.answeredAt = f.endsAt + (o.answerLateMs ? between(o.answerLateMs) : 0);
+  };
+  const nextEvent = (f: Flight) => (!f.reached ? f.reachesAt : !f.ended ? f.endsAt : f.answeredAt);
   const flights: Flight[] = [];
   let t = 0;
   let next = 0;
@@ -48,19 +94,26 @@ export function driveBucket(o: DriveOptions): DriveResult {
   let throttled = 0;
   let peak = 0;
   while (done < o.requests && t < 3_600_000) {
-    // Answers due now, in order.
-    flights.sort((a, b) => a.endsAt - b.endsAt);
-    while (flights.length > 0 && flights[0]!.endsAt <= t) {
-      const f = flights.shift()!;
+    // Arrivals and answers due now, in order.
+    for (;;) {
+      const f = flights.reduce<Flight | undefined>((m, x) => (!m || nextEvent(x) < nextEvent(m) ? x : m), undefined);
+      if (!f || nextEvent(f) > t) break;
+      if (!f.reached) {
+        reach(f);
+        continue;
+      }
+      if (!f.ended) {
+        end(f);
+        continue;
+      }
+      flights.splice(flights.indexOf(f), 1);
       delete state.leases[String(f.id)];
-      leakTo(f.endsAt);
       if (f.refused) {
         throttled++;
-        observe(state, { throttled: true, remaining: 0, sentAt: f.sentAt, others: flights.length }, limits, f.endsAt, random);
+        observe(state, { throttled: true, remaining: 0, sentAt: f.sentAt, others: flights.length }, limits, f.answeredAt, random);
       } else {
-        bucket += o.cost - o.upfront;
         done++;
-        observe(state, { throttled: false, remaining: o.hwm - bucket, sentAt: f.sentAt, others: flights.length, ...(o.reportCost === false ? {} : { cost: o.cost }) }, limits, f.endsAt, random);
+        observe(state, { throttled: false, remaining: f.remaining, sentAt: f.sentAt, others: flights.length, ...(o.reportCost === false ? {} : { cost: o.cost }) }, limits, f.answeredAt, random);
       }
     }
     const live = flights.length;
@@ -68,19 +121,16 @@ export function driveBucket(o: DriveOptions): DriveResult {
     if (!listing && done + live < o.requests && live < allowedInFlight(state, limits, t)) {
       const id = next++;
       state.leases[String(id)] = t + limits.leaseMs;
-      leakTo(t);
-      bucket += o.upfront;
-      const refused = bucket >= o.hwm;
-      if (refused) bucket -= o.upfront;
-      const [min, max] = o.latencyMs;
-      flights.push({ id, sentAt: t, endsAt: t + (refused ? 5 : min + random() * (max - min)), refused });
+      const f: Flight = { id, sentAt: t, reachesAt: t + (o.reachLateMs ? between(o.reachLateMs) : 0), reached: false, endsAt: 0, ended: false, answeredAt: 0, refused: false, remaining: 0 };
+      if (!o.reachLateMs) reach(f);
+      flights.push(f);
       peak = Math.max(peak, flights.length);
       continue;
     }
-    // Nothing to send now: jump to the next answer or to when the policy says to look again.
+    // Nothing to send now: jump to the next event or to when the policy says to look again.
     const wake = t + Math.max(1, Math.min(500, waitMs(state, limits, t, live)));
-    const answer = flights.reduce((m, f) => Math.min(m, f.endsAt), Number.POSITIVE_INFINITY);
-    t = Math.min(wake, answer);
+    const event = flights.reduce((m, f) => Math.min(m, nextEvent(f)), Number.POSITIVE_INFINITY);
+    t = Math.min(wake, event);
   }
   return { done, throttled, peakInFlight: peak, seconds: t / 1000, state };
 }

@@ -4,8 +4,9 @@
  * runs (50 by default) and refuses a request that, with that charge added, finds the bucket at its
  * high-water mark (600 by default): so the bucket's free room, as `X-Rate-Limit-Remaining` reports
  * it, bounds how many requests can be out at once (600 / 50 → at most 11, fewer as the room
- * falls). The policy keeps as many in flight as that room allows, up to `maxInFlight`; at the
- * bottom of the bucket it paces requests by the leak rate it learned. Every number but the
+ * falls). The policy keeps as many in flight as that room allows, less one up-front charge kept
+ * free for a request that reaches Canvas late, up to `maxInFlight`; at the bottom of the bucket it
+ * paces requests by the leak rate it learned. Every number but the
  * up-front charge comes from the headers; that one starts at Canvas's default and is raised by
  * refusals that show it is larger. Never a hard-coded 600.
  */
@@ -24,6 +25,11 @@ export interface BudgetState {
   maxRemaining: number;
   /** Throttles in a row, for the exponential back-off. */
   throttles: number;
+  /**
+   * How many of the token's requests in flight `remaining` counts as already charged in Canvas's
+   * Remaining (the others of the answer it came from): any of them may not have reached Canvas yet.
+   */
+  counted?: number;
   /** When `remaining` was observed (ms). */
   observedAt?: number;
   /** Estimated leak rate of the token's bucket (units/s), learned from answers; absent until then. */
@@ -46,6 +52,8 @@ export interface BudgetLimits {
   startInFlight: number;
   /** Up-front charge per request in flight assumed until refusals show more (Canvas's default 50). */
   upfrontCost: number;
+  /** Up-front charges kept free at the bottom of the bucket, for a request that reaches Canvas late (see `marginOf`). */
+  marginCharges: number;
   /** Back-off after a throttle: base × 2^(n−1), capped, with jitter. */
   throttleBaseMs: number;
   throttleMaxMs: number;
@@ -58,7 +66,7 @@ export interface BudgetLimits {
  */
 export const DEFAULT_MAX_IN_FLIGHT = 11;
 
-export const DEFAULT_LIMITS: BudgetLimits = { maxInFlight: DEFAULT_MAX_IN_FLIGHT, startInFlight: 3, upfrontCost: 50, throttleBaseMs: 1_000, throttleMaxMs: 30_000, leaseMs: 90_000 };
+export const DEFAULT_LIMITS: BudgetLimits = { maxInFlight: DEFAULT_MAX_IN_FLIGHT, startInFlight: 3, upfrontCost: 50, marginCharges: 1, throttleBaseMs: 1_000, throttleMaxMs: 30_000, leaseMs: 90_000 };
 
 /** How long a learned up-front charge holds after the last refusal that taught it. */
 const UPFRONT_MS = 10 * 60_000;
@@ -108,16 +116,40 @@ function perRequest(state: BudgetState, limits: BudgetLimits, now: number): numb
 }
 
 /**
+ * Room kept free at the bottom of the bucket: one up-front charge (`marginCharges`). A leased
+ * request can reach Canvas seconds after its lease (a busy Canvas, a starved simulator, a slow
+ * network); an answer read meanwhile counts it among the others in flight, as if its up-front
+ * charge were already in Remaining, which it is not yet: the room is overestimated by that charge
+ * and one request too many goes, to be refused (7 of 513 of a heavy sync, docs/performance.md).
+ * The same when an answer is released late (a large body read and parsed on a busy CPU): Canvas
+ * credited its charge back when it answered, the others read meanwhile still count it as held.
+ * None is needed when that answer counted no other request (its room is exact; requests leased
+ * since are reserved in full), and less near the top, where the room is capped at the highest
+ * Remaining seen: a fresh bucket keeps its 11 in flight. The price, where it applies: a bucket-bound
+ * sync drains the bucket one up-front charge less deep, 50 / leak seconds longer (~5 s at 10/s).
+ */
+function marginOf(state: BudgetState, limits: BudgetLimits, now: number, room: number): number {
+  const charges = Math.min(limits.marginCharges, state.counted ?? limits.marginCharges);
+  return Math.max(0, Math.min(charges * upfrontOf(state, limits, now), state.maxRemaining - room));
+}
+
+/** How many requests in flight the room holds, each with its up-front charge and cost, above the margin. */
+function fitting(state: BudgetState, limits: BudgetLimits, now: number, room: number): number {
+  return Math.floor((room - marginOf(state, limits, now, room)) / perRequest(state, limits, now));
+}
+
+/**
  * The in-flight allowance now: 0 while paused after a throttle; `startInFlight` before Canvas has
  * answered; then as many requests as the room in the bucket holds with their up-front charges and
- * costs, up to `maxInFlight`. With no room, 0 (the next request waits for the leak, see
- * {@link waitMs}) — or 1 while no leak rate is known, so that an answer can teach one.
+ * costs above a margin (one up-front charge, see `marginOf`), up to `maxInFlight`. With no room, 0
+ * (the next request waits for the leak, see {@link waitMs}) — or 1 while no leak rate is known, so
+ * that an answer can teach one.
  */
 export function allowedInFlight(state: BudgetState, limits: BudgetLimits, now: number): number {
   if (now < state.pausedUntil) return 0;
   const room = estimatedRemaining(state, now);
   if (room === undefined) return limits.startInFlight;
-  const fits = Math.floor(room / perRequest(state, limits, now));
+  const fits = fitting(state, limits, now, room);
   // A bucket as empty as this token has ever seen it always takes one request: a learned up-front
   // charge inflated by another client's burst must not stop the token altogether.
   const least = !state.leakPerSec || room >= state.maxRemaining ? 1 : 0;
@@ -135,7 +167,8 @@ export function waitMs(state: BudgetState, limits: BudgetLimits, now: number, li
   if (live < allowedInFlight(state, limits, now)) return 0;
   const room = estimatedRemaining(state, now);
   if (room === undefined || !state.leakPerSec || live >= limits.maxInFlight) return 100;
-  const need = (live + 1) * perRequest(state, limits, now);
+  // Room for one more above the margin (the whole margin at the bottom; at the top, the top).
+  const need = Math.min((live + 1) * perRequest(state, limits, now) + marginOf(state, limits, now, 0), state.maxRemaining);
   return need > room ? Math.ceil(((need - room) / state.leakPerSec) * 1000) : 100;
 }
 
@@ -172,6 +205,7 @@ export function observe(state: BudgetState, obs: Observation, limits: BudgetLimi
     const room = Math.min(obs.remaining + others * upfrontOf(state, limits, now), state.maxRemaining);
     learnLeak(state, obs, room, now);
     state.remaining = room;
+    state.counted = others;
     state.observedAt = now;
   }
   if (obs.cost !== undefined && Number.isFinite(obs.cost) && obs.cost >= 0) state.lastCost = obs.cost;
