@@ -22,7 +22,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'packages/canvas-sim/test/**/*.test.ts', 'test/deploy/**/*.test.ts', 'scripts/**/*.test.ts', 'services/api/web/lib/**/*.test.ts', 'examples/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'packages/canvas-sim/test/**/*.test.ts', 'test/deploy/**/*.test.ts', 'scripts/**/*.test.ts', 'services/api/web/lib/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
           environment: 'node',
         },
       },
