@@ -48,3 +48,18 @@ describe('loadFetcherConfig: developer keys for renewing OAuth tokens', () => {
     expect(message).not.toContain(SECRET);
   });
 });
+
+describe('loadFetcherConfig: answer bytes held at once', () => {
+  it('defaults to 128 MiB, above one answer of 16 MiB', () => {
+    const { canvas } = loadFetcherConfig({}).limits;
+    expect(canvas.maxResponseBytesInFlight).toBe(128 * 1024 * 1024);
+    expect(canvas.maxResponseBytesInFlight).toBeGreaterThanOrEqual(canvas.maxResponseBytes);
+    expect(loadFetcherConfig({ CANVAS_MAX_RESPONSE_BYTES_IN_FLIGHT: String(16 * 1024 * 1024) }).limits.canvas.maxResponseBytesInFlight).toBe(16 * 1024 * 1024);
+  });
+
+  it('refuses a bound below one answer, naming both variables', () => {
+    const message = refusal({ CANVAS_MAX_RESPONSE_BYTES: String(32 * 1024 * 1024), CANVAS_MAX_RESPONSE_BYTES_IN_FLIGHT: String(16 * 1024 * 1024) });
+    expect(message).toContain('CANVAS_MAX_RESPONSE_BYTES_IN_FLIGHT');
+    expect(message).toContain('at least CANVAS_MAX_RESPONSE_BYTES (33554432)');
+  });
+});

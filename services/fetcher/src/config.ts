@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_MAX_IN_FLIGHT } from './budget/budget-policy.js';
-import type { CanvasLimits, SyncLimits } from './canvas/walk-limits.js';
+import { DEFAULT_CANVAS_LIMITS, type CanvasLimits, type SyncLimits } from './canvas/walk-limits.js';
 import type { WorkLimits } from './fetching/work-guard.js';
 import {
   baseEnvSchema,
@@ -56,6 +56,11 @@ const fetcherEnvSchema = baseEnvSchema.extend(tokenKeysEnvSchema.shape).extend(d
   CANVAS_USER_AGENT: z.string().optional().transform((v) => v ?? 'canvas-sync/0.1 (+https://github.com/canvas-sync)'),
   /** Limits on what a (possibly hostile) Canvas server sends (DESIGN.md, "Limits on what Canvas sends"). */
   CANVAS_MAX_RESPONSE_BYTES: envInt(16 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
+  /**
+   * Bytes of answers this process reads at once, all requests together; at least
+   * CANVAS_MAX_RESPONSE_BYTES. 128 MiB: a pod's 384 MiB less the ~190 MiB a busy fetcher peaks at.
+   */
+  CANVAS_MAX_RESPONSE_BYTES_IN_FLIGHT: envInt(DEFAULT_CANVAS_LIMITS.maxResponseBytesInFlight, 64 * 1024, 4 * 1024 * 1024 * 1024),
   CANVAS_MAX_JSON_DEPTH: envInt(64, 8, 10_000),
   CANVAS_MAX_LINK_HEADER_BYTES: envInt(16 * 1024, 1024, 16 * 1024),
   CANVAS_MAX_PAGES_PER_WALK: envInt(1_000, 1, 1_000_000),
@@ -96,7 +101,16 @@ export function loadFetcherConfig(env: Env): FetcherConfig {
     if (typeof keys === 'string') ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: keys });
     const oauthClients = parseOAuthClients(v, (path) => readFileSync(path, 'utf8'));
     if (typeof oauthClients === 'string') ctx.addIssue({ code: 'custom', path: [v.CANVAS_OAUTH_CLIENTS_FILE ? 'CANVAS_OAUTH_CLIENTS_FILE' : 'CANVAS_OAUTH_CLIENTS'], message: oauthClients });
-    if (typeof keys === 'string' || typeof oauthClients === 'string') return z.NEVER;
+    // One answer must fit in the process's account, or every answer near the limit would be dropped as busy.
+    const bytesTooSmall = v.CANVAS_MAX_RESPONSE_BYTES_IN_FLIGHT < v.CANVAS_MAX_RESPONSE_BYTES;
+    if (bytesTooSmall) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CANVAS_MAX_RESPONSE_BYTES_IN_FLIGHT'],
+        message: `must be at least CANVAS_MAX_RESPONSE_BYTES (${v.CANVAS_MAX_RESPONSE_BYTES}), or one answer near that limit could never be read; got ${v.CANVAS_MAX_RESPONSE_BYTES_IN_FLIGHT}`,
+      });
+    }
+    if (typeof keys === 'string' || typeof oauthClients === 'string' || bytesTooSmall) return z.NEVER;
     // The shared production rule: no public dev key outside the demo.
     const problems = developmentDefaultProblems(deploymentOf(v), [devTokenKeyDefault(keys)]);
     for (const p of problems) ctx.addIssue({ code: 'custom', path: [p.variable], message: p.message });
@@ -114,6 +128,7 @@ export function loadFetcherConfig(env: Env): FetcherConfig {
     limits: {
       canvas: {
         maxResponseBytes: parsed.CANVAS_MAX_RESPONSE_BYTES,
+        maxResponseBytesInFlight: parsed.CANVAS_MAX_RESPONSE_BYTES_IN_FLIGHT,
         maxJsonDepth: parsed.CANVAS_MAX_JSON_DEPTH,
         maxLinkHeaderBytes: parsed.CANVAS_MAX_LINK_HEADER_BYTES,
         maxPagesPerWalk: parsed.CANVAS_MAX_PAGES_PER_WALK,

@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   canvas_response_too_large: { status: 502, retryable: false, message: 'Canvas sent an answer larger than allowed.' },
   canvas_pagination_limit: { status: 502, retryable: false, message: 'Canvas sent more pages or rows than allowed.' },
   canvas_time_limit: { status: 502, retryable: false, message: 'Canvas took longer than allowed for one piece of work.' },
+  // Our side, not the answer's: the process already holds CANVAS_MAX_RESPONSE_BYTES_IN_FLIGHT of answers; the work is retried.
+  canvas_busy: { status: 503, retryable: true, message: 'Too many large Canvas answers are being read at once; the work is retried shortly.' },
   // sync warnings for values a typed column cannot hold (the sync goes on; raw keeps the row)
   canvas_value_unfit: { status: 502, retryable: false, message: 'Canvas sent values that do not fit their columns; they are kept in raw only.' },
   canvas_row_without_id: { status: 502, retryable: false, message: 'Canvas sent rows without a usable id; they were skipped.' },

@@ -1,15 +1,21 @@
 import { AppError } from '@canvas-sync/shared';
+import type { AnswerBytes } from './answer-bytes.js';
 
 const tooLarge = (path: string, limit: number) => new AppError('canvas_response_too_large', `Canvas sent more than ${limit} bytes for ${path}; the answer was refused.`);
+const busy = (path: string, limit: number) =>
+  new AppError('canvas_busy', `This fetcher already holds ${limit} bytes of Canvas answers; the answer for ${path} was dropped and the work will be retried.`);
 
 /**
  * Reads an answer's body, counting the bytes as they arrive — after gzip/br decoding, so a small
  * compressed bomb is counted at its real size — and stops reading past `maxBytes`. A
  * `Content-Length` above the limit is refused before any byte is read. A dropped connection is
  * `canvas_unavailable` (retried); the request's timeout firing while the body trickles in is
- * `canvas_time_limit` (not retried).
+ * `canvas_time_limit` (not retried). With an `account` (the process's {@link AnswerBytes}) every
+ * chunk is reserved from it as it arrives and all of it is given back when the body ends — read,
+ * refused or broken off; a chunk the account has no room for drops the answer at once with
+ * `canvas_busy` (retried later), never waiting for room.
  */
-export async function readBoundedBody(res: Response, maxBytes: number, path: string): Promise<string> {
+export async function readBoundedBody(res: Response, maxBytes: number, path: string, account?: AnswerBytes): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? '0');
   if (declared > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
@@ -19,6 +25,7 @@ export async function readBoundedBody(res: Response, maxBytes: number, path: str
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let reserved = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -28,16 +35,26 @@ export async function readBoundedBody(res: Response, maxBytes: number, path: str
         await reader.cancel().catch(() => undefined);
         throw tooLarge(path, maxBytes);
       }
+      if (account) {
+        if (!account.tryReserve(value.byteLength)) {
+          await reader.cancel().catch(() => undefined);
+          throw busy(path, account.limit);
+        }
+        reserved += value.byteLength;
+      }
       chunks.push(value);
     }
+    // Decoded while still reserved: the chunks and the text exist side by side for a moment.
+    return Buffer.concat(chunks, total).toString('utf8');
   } catch (err) {
     if (err instanceof AppError) throw err;
     // The request's timeout fired while bytes were still coming: a trickling body, not an outage.
     // Retrying it would only trickle again (and open the circuit for every user of the host).
     if ((err as Error | null)?.name === 'TimeoutError') throw new AppError('canvas_time_limit', `Canvas took too long to send the answer for ${path}; refused.`, { cause: err });
     throw new AppError('canvas_unavailable', `Canvas broke off the answer for ${path}.`, { cause: err });
+  } finally {
+    account?.release(reserved);
   }
-  return Buffer.concat(chunks, total).toString('utf8');
 }
 
 /**

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, type CanvasUrlPolicy } from '@canvas-sync/shared';
 import { HostBreakers } from '../breaker/host-breakers.js';
 import { CanvasClient } from './canvas.client.js';
+import { AnswerBytes } from './answer-bytes.js';
 import { createSession } from './canvas-session.js';
 import { createGuardedFetch, type GuardedFetch } from './guarded-fetch.js';
 import { DEFAULT_CANVAS_LIMITS, WorkBudget, type CanvasLimits } from './walk-limits.js';
@@ -45,8 +46,9 @@ describe('limits on what a Canvas server sends', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const client = (limits: Partial<CanvasLimits> = {}, timeoutMs = 5_000) =>
+  const client = (limits: Partial<CanvasLimits> = {}, timeoutMs = 5_000, answerBytes?: AnswerBytes) =>
     new CanvasClient({
+      ...(answerBytes ? { answerBytes } : {}),
       policy: relaxed,
       fetchImpl: guarded.fetch,
       budget: { acquire: async (tokenKey) => ({ tokenKey, id: 'lease', grantedAt: 0 }), release: async () => undefined },
@@ -99,6 +101,38 @@ describe('limits on what a Canvas server sends', () => {
     const body = JSON.stringify([{ id: 1, x: 'a'.repeat(1000) }]);
     handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     expect(await client({ maxResponseBytes: Buffer.byteLength(body) }).getJson(createSession(origin, 'tok'), '/x')).toEqual(JSON.parse(body));
+  });
+
+  it('bounds the answer bytes the process reads at once: answers past the bound are dropped as canvas_busy, then it reads on', async () => {
+    // Six answers of 900 KiB, each within its own limit (1 MiB), all held open until the sixth
+    // request has arrived and its bytes were sent: 5.4 MiB at once against a bound of 3 MiB.
+    const perAnswer = 1024 * 1024;
+    const size = 900 * 1024;
+    const account = new AnswerBytes(3 * perAnswer);
+    const open: ServerResponse[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(`[${' '.repeat(size - 2)}`);
+      open.push(res);
+      if (open.length === 6) timers.push(setTimeout(() => open.forEach((r) => r.destroyed || r.end(']')), 300));
+    };
+    const c = client({ maxResponseBytes: perAnswer }, 5_000, account);
+    try {
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => outcome(c.getJson(createSession(origin, `tok-${i}`), `/api/v1/courses/${i}/assignment_groups`))));
+      // Each drop frees less than an answer, so drops go on until what is left fits: three of 900 KiB.
+      expect(results.filter((r) => r === 'canvas_busy')).toHaveLength(3);
+      expect(results.filter((r) => r === 'ok')).toHaveLength(3);
+    } finally {
+      timers.forEach(clearTimeout);
+    }
+    expect(account.peak).toBeLessThanOrEqual(3 * perAnswer);
+    expect(account.peak).toBeGreaterThan(2 * size);
+    expect(account.inUse).toBe(0);
+    // Nothing held on: the next answer is read (the retried work would be, too).
+    handle = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('[{"id":1}]');
+    expect(await c.getJson(createSession(origin, 'tok'), '/x')).toEqual([{ id: 1 }]);
+    expect(account.inUse).toBe(0);
   });
 
   it('refuses a body that trickles past the request timeout (not retried as an outage)', async () => {

@@ -6,6 +6,7 @@ import { isBreakerOpen, type HostBreakers } from '../breaker/host-breakers.js';
 import { classifyCanvasResponse, outcomeError } from './classify.js';
 import { credentialOf, type CanvasSession, type Credential } from './canvas-session.js';
 import { assertCanvasUrlAllowed, createGuardedFetch } from './guarded-fetch.js';
+import { AnswerBytes } from './answer-bytes.js';
 import { readBoundedBody } from './body-reader.js';
 import { parseJsonAnswer } from './json-answer.js';
 import { parseLinkHeader } from './link-header.js';
@@ -40,6 +41,11 @@ export interface CanvasClientOptions {
   hooks?: CanvasClientHooks;
   /** Limits on what Canvas sends (walk-limits.ts); defaults to {@link DEFAULT_CANVAS_LIMITS}. */
   limits?: CanvasLimits;
+  /**
+   * The process's account of answer bytes being read; defaults to one of its own sized by
+   * `limits.maxResponseBytesInFlight` (a fetcher has one client, so that is process-wide).
+   */
+  answerBytes?: AnswerBytes;
 }
 
 /** A page of rows and where the next one is. */
@@ -58,10 +64,12 @@ export interface CanvasPage {
 export class CanvasClient {
   private readonly fetchImpl: typeof fetch;
   private readonly limits: CanvasLimits;
+  private readonly answerBytes: AnswerBytes;
 
   constructor(private readonly options: CanvasClientOptions) {
     this.fetchImpl = options.fetchImpl ?? createGuardedFetch(options.policy).fetch;
     this.limits = options.limits ?? DEFAULT_CANVAS_LIMITS;
+    this.answerBytes = options.answerBytes ?? new AnswerBytes(this.limits.maxResponseBytesInFlight);
   }
 
   /** `GET` one JSON document (e.g. `/api/v1/users/self`). */
@@ -170,7 +178,7 @@ export class CanvasClient {
       this.options.hooks?.onResponse?.(res.status);
       ({ remaining, cost } = rateHeaders(res.headers));
       if (res.status >= 300 && res.status < 400) throw new AppError('canvas_redirect_refused', `Canvas redirected ${path}; refused.`);
-      const text = await readBoundedBody(res, this.limits.maxResponseBytes, path);
+      const text = await readBoundedBody(res, this.limits.maxResponseBytes, path, this.answerBytes);
       const outcome = classifyCanvasResponse(res.status, res.headers.get('www-authenticate'), text);
       if (outcome.kind === 'throttled') {
         throttled = true;

@@ -9,6 +9,11 @@ import { AppError } from '@canvas-sync/shared';
 export interface CanvasLimits {
   /** Bytes of one answer after gzip/br decoding, counted as it streams in. */
   maxResponseBytes: number;
+  /**
+   * Bytes of answers one fetcher process reads at once, all requests together (`answer-bytes.ts`);
+   * at least `maxResponseBytes`. Past it an answer is dropped with `canvas_busy` and retried later.
+   */
+  maxResponseBytesInFlight: number;
   /** Nesting of arrays/objects in one JSON answer (Canvas nests ~6 deep). */
   maxJsonDepth: number;
   /** Bytes of one `Link` header (Canvas sends ~5 URLs of a few hundred bytes; undici refuses all headers past 16 KiB). */
@@ -21,6 +26,8 @@ export interface CanvasLimits {
 
 export const DEFAULT_CANVAS_LIMITS: CanvasLimits = {
   maxResponseBytes: 16 * 1024 * 1024,
+  // A pod's 384 MiB less the ~190 MiB a busy fetcher peaks at, rounded down (docs/security.md).
+  maxResponseBytesInFlight: 128 * 1024 * 1024,
   maxJsonDepth: 64,
   maxLinkHeaderBytes: 16 * 1024,
   maxPagesPerWalk: 1_000,
