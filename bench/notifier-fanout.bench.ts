@@ -3,7 +3,7 @@ import { publish, syncProgress, toProgressEvent } from '@canvas-sync/shared';
 import { createMigratedDatabase, createTestNats, freePort, spawnService } from '@canvas-sync/testkit';
 import { ClientProcesses } from './fanout/client-processes.js';
 import { sleep, type BenchContext } from './support/bench-context.js';
-import { cpuProfileEnv } from './support/cpu-profile.env.js';
+import { serviceNodeEnv } from './support/service-node-env.js';
 import { fdLimits } from './support/fd-limit.js';
 import { cpuSeconds, processMemory } from './support/proc-stats.js';
 import type { BenchResult, Figure } from './support/results.writer.js';
@@ -50,7 +50,7 @@ export async function runFanoutBench(ctx: BenchContext): Promise<BenchResult> {
     // enough ("Unexpected server response: 429"). The bench measures fan-out, not that guard.
     WS_MAX_UNAUTHENTICATED_PER_IP: String(Math.max(...wanted)),
     // `BENCH_CPU_PROF=<dir>`: the notifier writes `<dir>/notifier-<pid>.cpuprofile` when it exits.
-    ...cpuProfileEnv(),
+    ...serviceNodeEnv(),
   });
   const stopNotifier = ctx.cleanup.add('notifier', async () => void (await notifier.kill('SIGTERM')));
   const processes = Number(process.env.BENCH_FANOUT_PROCESSES ?? 4);

@@ -3,7 +3,7 @@ import type { CanvasSim, SimOptions } from '@canvas-sync/canvas-sim';
 import type { Database } from '@canvas-sync/shared';
 import { startPipeline, type PipelineHarness } from '@canvas-sync/testkit';
 import { retryingConnect, type BenchContext } from './bench-context.js';
-import { cpuProfileEnv } from './cpu-profile.env.js';
+import { serviceNodeEnv } from './service-node-env.js';
 import { cpuSeconds } from './proc-stats.js';
 
 /**
@@ -29,7 +29,7 @@ export async function startBenchPipeline(
     sim: options.sim,
     fetchers: options.fetchers ?? 1,
     writers: options.writers ?? 1,
-    env: { ...SERVICE_DEFAULTS, ...cpuProfileEnv(), ...options.env },
+    env: { ...SERVICE_DEFAULTS, ...serviceNodeEnv(), ...options.env },
     servers: ctx.servers,
   });
   const close = ctx.cleanup.add(`pipeline ${h.database.name}`, () => h.close());
