@@ -6,6 +6,7 @@ import { prepareRows } from '../services/writer/src/records/prepare-rows.js';
 import { upsertRows } from '../services/writer/src/records/rows.repository.js';
 import { copyIn } from '../services/writer/src/records/copy-in.js';
 import { copyColumns, copyField, copyLine } from '../services/writer/src/records/copy-text.js';
+import { DEFAULT_BATCH_PARTS } from '../services/writer/src/config.js';
 import type { BenchContext } from './support/bench-context.js';
 import { cpuSeconds } from './support/proc-stats.js';
 import type { BenchResult, Figure } from './support/results.writer.js';
@@ -15,8 +16,9 @@ import { assignmentRows, toParts } from './writer/assignment-rows.js';
 const USER = 'bench-writer';
 
 /**
- * The writer's real upsert path (`prepareRows` + `upsertRows`, one transaction per part of
- * ≈ 512 KB, parts one after another on one connection) on assignment rows of ~1 KB raw JSON:
+ * The writer's real upsert path (`prepareRows` + `upsertRows` per part of ≈ 512 KB, the
+ * writer's WRITER_BATCH_PARTS parts per transaction — its group commit — and, for comparison, one
+ * part per transaction; one after another on one connection) on assignment rows of ~1 KB raw JSON:
  * into an empty table, then again with every row changed, then once more unchanged; against a
  * plain `COPY` of the same prepared rows into an empty copy of the table (same indexes), in
  * rounds, each phase's time as a ratio to the same round's COPY.
@@ -55,12 +57,16 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     const changedParts = toParts(changed);
     ctx.log(`writer: ${count} rows, ${(rawBytes / count).toFixed(0)} B each, ${parts.length} parts`);
 
-    const upsertAll = (input: typeof parts) =>
+    const upsertAll = (input: typeof parts, perTransaction = DEFAULT_BATCH_PARTS) =>
       measure(upsertBackend, async () => {
         let written = 0;
-        for (const part of input) {
-          const r = await db.transaction().execute(async (tx) => upsertRows(tx, 'assignments', USER, prepareRows('assignments', part, null).rows));
-          written += r.created.length + r.updated.length;
+        for (let i = 0; i < input.length; i += perTransaction) {
+          await db.transaction().execute(async (tx) => {
+            for (const part of input.slice(i, i + perTransaction)) {
+              const r = await upsertRows(tx, 'assignments', USER, prepareRows('assignments', part, null).rows);
+              written += r.created.length + r.updated.length;
+            }
+          });
         }
         return written;
       });
@@ -95,17 +101,19 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     // on a shared machine the load moves between rounds, so each round's ratios are taken within
     // the round, and the report gives their median (and every round's, in the notes).
     type Measured = Awaited<ReturnType<typeof upsertAll>>;
-    const phases: Record<'copy' | 'copyParts' | 'insert' | 'update' | 'unchanged', Measured[]> = { copy: [], copyParts: [], insert: [], update: [], unchanged: [] };
+    const phases: Record<'copy' | 'copyParts' | 'insertParts' | 'insert' | 'update' | 'unchanged', Measured[]> = { copy: [], copyParts: [], insertParts: [], insert: [], update: [], unchanged: [] };
     for (let round = 1; round <= rounds; round++) {
       await client.query('TRUNCATE bench_copy.assignments, canvas.assignments');
       phases.copy.push(await copyAll());
       await client.query('TRUNCATE bench_copy.assignments');
       phases.copyParts.push(await copyPerPart());
+      phases.insertParts.push(await upsertAll(parts, 1));
+      await client.query('TRUNCATE canvas.assignments');
       phases.insert.push(await upsertAll(parts));
       phases.update.push(await upsertAll(changedParts));
       phases.unchanged.push(await upsertAll(changedParts));
-      const [c, p, i, u, n] = (['copy', 'copyParts', 'insert', 'update', 'unchanged'] as const).map((k) => phases[k][round - 1]!);
-      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written)`);
+      const [c, p, i1, i, u, n] = (['copy', 'copyParts', 'insertParts', 'insert', 'update', 'unchanged'] as const).map((k) => phases[k][round - 1]!);
+      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert one part per transaction ${i1!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written)`);
     }
     const prepare = await measure(copyBackend, async () => {
       for (const part of parts) prepareRows('assignments', part, null);
@@ -130,7 +138,8 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     };
     row('COPY into an empty table', phases.copy, true);
     row('COPY, one transaction per part', phases.copyParts, false);
-    row('upsert, insert path (empty table)', phases.insert, false);
+    row('upsert, insert path (empty table), one part per transaction', phases.insertParts, false);
+    row(`upsert, insert path (empty table), ${DEFAULT_BATCH_PARTS} parts per transaction`, phases.insert, false);
     row('upsert, update path (every hash changed)', phases.update, false);
     row('upsert, unchanged (same hashes)', phases.unchanged, false);
     figures.push(
@@ -138,15 +147,15 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'time', value: prepare.seconds, unit: 's' },
       { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'Node CPU', value: prepare.nodeCpu, unit: 'CPU s' },
     );
-    const perRound = (k: 'copyParts' | 'insert' | 'update' | 'unchanged') => phases[k].map((m, i) => (m.seconds / phases.copy[i]!.seconds).toFixed(2)).join(', ');
+    const perRound = (k: 'copyParts' | 'insertParts' | 'insert' | 'update' | 'unchanged') => phases[k].map((m, i) => (m.seconds / phases.copy[i]!.seconds).toFixed(2)).join(', ');
 
     return {
       id: 'writer',
       title: `Writer throughput: ${count.toLocaleString('en-US')} assignment rows (~${Math.round(rawBytes / count)} B raw JSON each)`,
       figures,
       notes: [
-        `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each one transaction of \`prepareRows\` + \`upsertRows\` (a primary-key read of the stored hashes; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), one after another on one connection: one writer slot (a writer process runs WRITER_CONCURRENCY=4 of them).`,
-        `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each; every figure is the median over the rounds, the ratios taken within each round. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}.`,
+        `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each \`prepareRows\` + \`upsertRows\` (a primary-key read of the stored hashes; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), ${DEFAULT_BATCH_PARTS} parts per transaction as the writer groups them (WRITER_BATCH_PARTS; the insert path also one part per transaction), one after another on one connection: one writer slot (a writer process runs WRITER_CONCURRENCY=4 of them).`,
+        `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each; every figure is the median over the rounds, the ratios taken within each round. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert, one part per transaction ${perRound('insertParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}.`,
         'COPY = the same prepared rows (hash and typed columns included, so both sides pay the same Node work) streamed as COPY text into `LIKE canvas.assignments INCLUDING ALL` (same primary key and index) in one transaction.',
         'Node CPU = this process (JSON, hashing, COPY text); Postgres CPU = the one backend doing the work (from /proc); WAL = bytes of write-ahead log the phase generated. Time well above Node + Postgres CPU means waiting: for a core on a loaded machine, or for the disk.',
         ...(ctx.quick && !process.env.BENCH_WRITER_ROWS ? ['Quick run: 10,000 rows instead of 100,000.'] : []),

@@ -23,6 +23,7 @@ runMain('writer', async () => {
     ...runtime,
     logger,
     concurrency: config.concurrency,
+    batchParts: config.batchParts,
     metrics: {
       rowsWritten: (resource, n) => metrics.rowsWritten.inc({ resource: resource as Resource }, n),
       writeSeconds: (seconds) => metrics.writeSeconds.observe(seconds),

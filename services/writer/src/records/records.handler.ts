@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { AppError, recordChanges, RESOURCES, type ChangeBatch, type Database, type HandlerResult, type MessageContext, type Resource, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
 import { addCounts, claimPart, finishFetch, storePartLockSync, updateSyncUnits } from '../checkpoints/checkpoints.repository.js';
 import { addWarnings, type SyncWarning } from '../checkpoints/syncs.repository.js';
@@ -20,82 +20,104 @@ export interface RecordsDeps {
 
 type Counts = Record<string, Record<string, number>>;
 
+/** What a written part leaves to do after its transaction commits (never before: a rollback undoes it). */
+export interface PartWritten {
+  /** The sync as this part left it, to publish as progress; undefined when nothing changed it. */
+  row: SyncRow | undefined;
+  /** This part completed the sync. */
+  completed: boolean;
+  /** Rows created or updated per resource (the `rowsWritten` metric). */
+  written: Array<{ resource: Resource; n: number }>;
+  /** Codes of the rows with values that did not fit, when this part recorded warnings. */
+  warned: string[] | undefined;
+}
+
 /**
- * Writes one part of a unit in one transaction: the part's checkpoint row first (a redelivered
+ * Writes one part of a unit in the transaction `tx`: the part's checkpoint row first (a redelivered
  * part finds it and does nothing), then the rows (bulk upsert, or only a diff in a dry run), then
  * — under the sync row's lock — the unit's checkpoint when this part completed its fetch, the
  * sync's counts and progress, and the sync's completion when it was the last unit. The part's
- * change events and feed rows are written in the same transaction (none in a dry run).
+ * change events and feed rows are written in the same transaction (none in a dry run). Throws
+ * `not_found` / `message_invalid` for a part of a missing sync or of another user's.
  *
  * Round trips (the writer's CPU goes largely to socket writes, one per statement; issue #15):
- * besides a COPY per resource with changed rows, a part sends BEGIN, the claim (which reads the
- * sync), the hash pre-check of all its rows, its facts with the lock, its change events, the
- * fetch check (which finishes the unit) and COMMIT; a part that finished its unit also the sync
- * row's update (which reads the unit totals the completion decides on).
- * records-round-trips.int.test.ts holds the counts.
+ * besides a COPY per resource with changed rows, a part sends the claim (which reads the sync),
+ * the hash pre-check of all its rows, its facts with the lock, its change events, the fetch check
+ * (which finishes the unit); a part that finished its unit also the sync row's update (which
+ * reads the unit totals the completion decides on). Its transaction adds BEGIN and COMMIT,
+ * shared by the parts of a batch (records-batcher.ts). records-round-trips.int.test.ts holds the counts.
  */
+export async function writePart(tx: Transaction<Database>, m: SyncRecords): Promise<PartWritten> {
+  const nothing: PartWritten = { row: undefined, completed: false, written: [], warned: undefined };
+  const courseId = m.unitKey.startsWith('course:') ? Number(m.unitKey.slice(7)) : null;
+  const sync = await claimPart(tx, m);
+  if (!sync) throw new AppError('not_found', `sync ${m.syncId} does not exist`);
+  if (sync.userId !== m.userId) throw new AppError('message_invalid', 'records for a sync of another user');
+  if (!sync.claimed) return nothing;
+
+  const seen: Record<string, number[]> = {};
+  const counts: Counts = {};
+  const diff: Record<string, { create: number[]; update: number[] }> | null = sync.dryRun ? {} : null;
+  const warnings: SyncWarning[] = [];
+  const changes: ChangeBatch[] = [];
+  const written: PartWritten['written'] = [];
+  const batches: Array<{ resource: Resource; rows: PreparedRow[] }> = [];
+  for (const resource of RESOURCES) {
+    const input = m.records[resource];
+    if (!input || input.length === 0) continue;
+    const prepared = prepareRows(resource, input, courseId);
+    for (const w of prepared.warnings) warnings.push({ ...w, unitKey: m.unitKey });
+    seen[resource] = prepared.rows.map((r) => r.id);
+    batches.push({ resource, rows: prepared.rows });
+  }
+  // One pre-check for all the part's resources, then a write (or only a diff) per resource.
+  for (const plan of await planWrites(tx, m.userId, batches)) {
+    const { resource, rows } = plan;
+    if (diff) diff[resource] = plannedDiff(plan);
+    const { created, updated } = diff ? { created: diff[resource]!.create, updated: diff[resource]!.update } : await writePlanned(tx, m.userId, plan);
+    counts[resource] = { created: created.length, updated: updated.length, unchanged: rows.length - created.length - updated.length, deleted: 0 };
+    if (!diff) {
+      written.push({ resource, n: created.length + updated.length });
+      changes.push(changeBatch(resource, rows, { created, updated }));
+    }
+  }
+  const locked = await storePartLockSync(tx, m, { seen, counts, diff });
+  // After the sync row's lock (lock order: sync row, then the user's change counter) and
+  // before the completion, whose sweep and `sync.finished` must follow this part's changes.
+  await recordChanges(tx, { userId: m.userId, syncId: m.syncId, batches: changes });
+  // Under the lock, as every change to the sync row; a redelivered part never gets here.
+  const warned = locked && warnings.length > 0 && (await addWarnings(tx, m.syncId, locked.warnings, warnings)) ? warnings.map((w) => w.code) : undefined;
+  if (!locked) return { ...nothing, written };
+  // A statement after the lock's: it sees every part committed before the lock was granted.
+  const fetch = await finishFetch(tx, { syncId: m.syncId, unitKey: m.unitKey, fetchId: m.fetchId, courseId, userId: m.userId });
+  if (!fetch.finished) return { row: undefined, completed: false, written, warned };
+  const live = locked.status === 'running';
+  const { row, totals } = await updateSyncUnits(tx, m.syncId, {
+    counts: JSON.stringify(addCounts(structuredClone(locked.counts), fetch.counts)),
+    ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: unitMessage(m.unitKey, fetch.courseName) } : {}),
+  });
+  const completed = await completeIfDone(tx, row, totals);
+  return { row: completed ?? row, completed: completed !== undefined, written, warned };
+}
+
+/** What follows a part's commit: its metrics and log lines (the caller publishes the progress). */
+export function partCommitted(m: SyncRecords, done: PartWritten, deps: Pick<RecordsDeps, 'metrics'>, ctx: MessageContext): void {
+  for (const w of done.written) deps.metrics.rowsWritten(w.resource, w.n);
+  if (done.completed) deps.metrics.syncFinished('completed');
+  if (done.warned) ctx.logger.warn({ syncId: m.syncId, unitKey: m.unitKey, codes: done.warned }, 'rows with values that do not fit');
+  const row = done.row;
+  if (done.completed && row) ctx.logger.info({ syncId: row.id, counts: row.counts }, 'sync completed');
+}
+
+/** Writes one records part in its own transaction (`WRITER_BATCH_PARTS=1`, and a failed batch's fallback). */
 export function recordsHandler(deps: RecordsDeps) {
   return async (m: SyncRecords, ctx: MessageContext): Promise<HandlerResult> => {
     const started = performance.now();
-    const courseId = m.unitKey.startsWith('course:') ? Number(m.unitKey.slice(7)) : null;
-    const committed = await deps.db.transaction().execute(async (tx): Promise<SyncRow | undefined> => {
-      const sync = await claimPart(tx, m);
-      if (!sync) throw new AppError('not_found', `sync ${m.syncId} does not exist`);
-      if (sync.userId !== m.userId) throw new AppError('message_invalid', 'records for a sync of another user');
-      if (!sync.claimed) return undefined;
-
-      const seen: Record<string, number[]> = {};
-      const counts: Counts = {};
-      const diff: Record<string, { create: number[]; update: number[] }> | null = sync.dryRun ? {} : null;
-      const warnings: SyncWarning[] = [];
-      const changes: ChangeBatch[] = [];
-      const batches: Array<{ resource: Resource; rows: PreparedRow[] }> = [];
-      for (const resource of RESOURCES) {
-        const input = m.records[resource];
-        if (!input || input.length === 0) continue;
-        const prepared = prepareRows(resource, input, courseId);
-        for (const w of prepared.warnings) warnings.push({ ...w, unitKey: m.unitKey });
-        seen[resource] = prepared.rows.map((r) => r.id);
-        batches.push({ resource, rows: prepared.rows });
-      }
-      // One pre-check for all the part's resources, then a write (or only a diff) per resource.
-      for (const plan of await planWrites(tx, m.userId, batches)) {
-        const { resource, rows } = plan;
-        if (diff) diff[resource] = plannedDiff(plan);
-        const { created, updated } = diff ? { created: diff[resource]!.create, updated: diff[resource]!.update } : await writePlanned(tx, m.userId, plan);
-        counts[resource] = { created: created.length, updated: updated.length, unchanged: rows.length - created.length - updated.length, deleted: 0 };
-        if (!diff) {
-          deps.metrics.rowsWritten(resource, created.length + updated.length);
-          changes.push(changeBatch(resource, rows, { created, updated }));
-        }
-      }
-      const locked = await storePartLockSync(tx, m, { seen, counts, diff });
-      // After the sync row's lock (lock order: sync row, then the user's change counter) and
-      // before the completion, whose sweep and `sync.finished` must follow this part's changes.
-      await recordChanges(tx, { userId: m.userId, syncId: m.syncId, batches: changes });
-      // Under the lock, as every change to the sync row; a redelivered part never gets here.
-      if (locked && warnings.length > 0 && (await addWarnings(tx, m.syncId, locked.warnings, warnings))) {
-        ctx.logger.warn({ syncId: m.syncId, unitKey: m.unitKey, codes: warnings.map((w) => w.code) }, 'rows with values that do not fit');
-      }
-      if (!locked) return undefined;
-      // A statement after the lock's: it sees every part committed before the lock was granted.
-      const fetch = await finishFetch(tx, { syncId: m.syncId, unitKey: m.unitKey, fetchId: m.fetchId, courseId, userId: m.userId });
-      if (!fetch.finished) return undefined;
-      const live = locked.status === 'running';
-      const { row, totals } = await updateSyncUnits(tx, m.syncId, {
-        counts: JSON.stringify(addCounts(structuredClone(locked.counts), fetch.counts)),
-        ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: unitMessage(m.unitKey, fetch.courseName) } : {}),
-      });
-      const completed = await completeIfDone(tx, row, totals);
-      if (completed) deps.metrics.syncFinished('completed');
-      return completed ?? row;
-    });
+    const done = await deps.db.transaction().execute((tx) => writePart(tx, m));
     deps.metrics.writeSeconds((performance.now() - started) / 1000);
     deps.committed?.();
-    if (committed) {
-      if (committed.status === 'completed' && committed.finished_at) ctx.logger.info({ syncId: committed.id, counts: committed.counts }, 'sync completed');
-      await deps.publishProgress(committed, ctx.traceparent);
-    }
+    partCommitted(m, done, deps, ctx);
+    if (done.row) await deps.publishProgress(done.row, ctx.traceparent);
     return 'ack';
   };
 }
