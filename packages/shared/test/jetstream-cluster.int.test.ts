@@ -36,7 +36,7 @@ describe('a 3-node JetStream cluster', () => {
     await cluster?.stop();
   });
 
-  it('applyReplicas puts every stream and the token-budget bucket (made first by a fetcher) on three nodes; the budget survives losing its leader', { timeout: 120_000 }, async () => {
+  it('applyReplicas puts every stream and the token-budget bucket (made first by a fetcher) on three nodes; the budget survives losing its leader', async () => {
     const other = namespace('repl');
     await provisionJetStream(nc, other);
     // A fetcher started before the provisioning Job opens the bucket with the KV client's default: one replica.
@@ -70,7 +70,7 @@ describe('a 3-node JetStream cluster', () => {
       await cluster.node(leader).restart();
       await whole(kvStream);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('stores every message once when the stream leader dies mid-publish', async () => {
     const stream = ns.stream('SYNC_WORK');
