@@ -35,7 +35,7 @@ describe('readBoundedBody with the process account of answer bytes', () => {
 
   it('drops the answer with canvas_busy at the chunk past the bound, giving back what it held', async () => {
     const account = new AnswerBytes(1_000);
-    expect(account.tryReserve(700)).toBe(true); // another reader's answer
+    expect(account.tryReserve(700)).toBeUndefined(); // another reader's answer
     const dropped = await readBoundedBody(answer(4, 100), 10_000, '/x', account).catch((err: unknown) => err);
     expect((dropped as AppError).code).toBe('canvas_busy');
     // Retried like a Canvas outage (the consumer naks the unit), never a sync failure by itself.

@@ -2,8 +2,13 @@ import { AppError } from '@canvas-sync/shared';
 import type { AnswerBytes } from './answer-bytes.js';
 
 const tooLarge = (path: string, limit: number) => new AppError('canvas_response_too_large', `Canvas sent more than ${limit} bytes for ${path}; the answer was refused.`);
-const busy = (path: string, limit: number) =>
-  new AppError('canvas_busy', `This fetcher already holds ${limit} bytes of Canvas answers; the answer for ${path} was dropped and the work will be retried.`);
+const busy = (path: string, account: AnswerBytes, full: 'process' | 'share') =>
+  new AppError(
+    'canvas_busy',
+    full === 'process'
+      ? `This fetcher already holds ${account.limit} bytes of Canvas answers; the answer for ${path} was dropped and the work will be retried.`
+      : `This Canvas token already holds ${account.share} bytes of answers being read; the answer for ${path} was dropped and the work will be retried.`,
+  );
 
 /**
  * Reads an answer's body, counting the bytes as they arrive — after gzip/br decoding, so a small
@@ -11,11 +16,12 @@ const busy = (path: string, limit: number) =>
  * `Content-Length` above the limit is refused before any byte is read. A dropped connection is
  * `canvas_unavailable` (retried); the request's timeout firing while the body trickles in is
  * `canvas_time_limit` (not retried). With an `account` (the process's {@link AnswerBytes}) every
- * chunk is reserved from it as it arrives and all of it is given back when the body ends — read,
- * refused or broken off; a chunk the account has no room for drops the answer at once with
- * `canvas_busy` (retried later), never waiting for room.
+ * chunk is reserved from it for `owner` (the token's fingerprint) as it arrives and all of it is
+ * given back when the body ends — read, refused or broken off; a chunk the account has no room
+ * for (the process's or the owner's share) drops the answer at once with `canvas_busy` (retried
+ * later), never waiting for room.
  */
-export async function readBoundedBody(res: Response, maxBytes: number, path: string, account?: AnswerBytes): Promise<string> {
+export async function readBoundedBody(res: Response, maxBytes: number, path: string, account?: AnswerBytes, owner?: string): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? '0');
   if (declared > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
@@ -36,9 +42,10 @@ export async function readBoundedBody(res: Response, maxBytes: number, path: str
         throw tooLarge(path, maxBytes);
       }
       if (account) {
-        if (!account.tryReserve(value.byteLength)) {
+        const full = account.tryReserve(value.byteLength, owner);
+        if (full) {
           await reader.cancel().catch(() => undefined);
-          throw busy(path, account.limit);
+          throw busy(path, account, full);
         }
         reserved += value.byteLength;
       }
@@ -53,7 +60,7 @@ export async function readBoundedBody(res: Response, maxBytes: number, path: str
     if ((err as Error | null)?.name === 'TimeoutError') throw new AppError('canvas_time_limit', `Canvas took too long to send the answer for ${path}; refused.`, { cause: err });
     throw new AppError('canvas_unavailable', `Canvas broke off the answer for ${path}.`, { cause: err });
   } finally {
-    account?.release(reserved);
+    account?.release(reserved, owner);
   }
 }
 

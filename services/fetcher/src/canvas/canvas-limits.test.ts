@@ -135,6 +135,40 @@ describe('limits on what a Canvas server sends', () => {
     expect(account.inUse).toBe(0);
   });
 
+  it("gives one token at most a share of the process's answer bytes: a hostile token's huge answers leave room for other users", async () => {
+    // One token opens six answers of 900 KiB and keeps them open; then another token's answer of
+    // 900 KiB arrives. The process may hold 4 MiB: without a share per token the first token held
+    // 3.6 MiB of it and the other user's answer was dropped as canvas_busy.
+    const perAnswer = 1024 * 1024;
+    const size = 900 * 1024;
+    const account = new AnswerBytes(4 * perAnswer, perAnswer);
+    const open: ServerResponse[] = [];
+    let sixOpen: () => void = () => undefined;
+    const allOpen = new Promise<void>((resolve) => (sixOpen = resolve));
+    handle = (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url?.startsWith('/other')) return void res.end(`[${' '.repeat(size - 2)}]`);
+      res.write(`[${' '.repeat(size - 2)}`);
+      open.push(res);
+      if (open.length === 6) sixOpen();
+    };
+    const c = client({ maxResponseBytes: perAnswer }, 10_000, account);
+    const hostile = Array.from({ length: 6 }, (_, i) => outcome(c.getJson(createSession(origin, 'hostile-token'), `/hostile/${i}`)));
+    try {
+      await allOpen;
+      // Until the hostile answers' bytes have reached the account (or were dropped by it).
+      for (let i = 0; i < 100 && account.inUse < size; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await outcome(c.getJson(createSession(origin, 'other-token'), '/other'))).toBe('ok');
+    } finally {
+      open.forEach((r) => r.destroyed || r.end(']'));
+    }
+    const results = await Promise.all(hostile);
+    // The hostile token kept what its share allows (one answer), the rest of its answers were dropped.
+    expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+    expect(results.filter((r) => r === 'canvas_busy')).toHaveLength(5);
+    expect(account.inUse).toBe(0);
+  });
+
   it('refuses a body that trickles past the request timeout (not retried as an outage)', async () => {
     const timers: NodeJS.Timeout[] = [];
     handle = (_req, res) => {

@@ -6,7 +6,7 @@ import { isBreakerOpen, type HostBreakers } from '../breaker/host-breakers.js';
 import { classifyCanvasResponse, outcomeError } from './classify.js';
 import { credentialOf, type CanvasSession, type Credential } from './canvas-session.js';
 import { assertCanvasUrlAllowed, createGuardedFetch } from './guarded-fetch.js';
-import { AnswerBytes } from './answer-bytes.js';
+import { AnswerBytes, tokenShare } from './answer-bytes.js';
 import { readBoundedBody } from './body-reader.js';
 import { parseJsonAnswer } from './json-answer.js';
 import { parseLinkHeader } from './link-header.js';
@@ -43,7 +43,8 @@ export interface CanvasClientOptions {
   limits?: CanvasLimits;
   /**
    * The process's account of answer bytes being read; defaults to one of its own sized by
-   * `limits.maxResponseBytesInFlight` (a fetcher has one client, so that is process-wide).
+   * `limits.maxResponseBytesInFlight`, with a token's share from {@link tokenShare} (a fetcher has
+   * one client, so that is process-wide).
    */
   answerBytes?: AnswerBytes;
 }
@@ -69,7 +70,7 @@ export class CanvasClient {
   constructor(private readonly options: CanvasClientOptions) {
     this.fetchImpl = options.fetchImpl ?? createGuardedFetch(options.policy).fetch;
     this.limits = options.limits ?? DEFAULT_CANVAS_LIMITS;
-    this.answerBytes = options.answerBytes ?? new AnswerBytes(this.limits.maxResponseBytesInFlight);
+    this.answerBytes = options.answerBytes ?? new AnswerBytes(this.limits.maxResponseBytesInFlight, tokenShare(this.limits.maxResponseBytesInFlight, this.limits.maxResponseBytes));
   }
 
   /** `GET` one JSON document (e.g. `/api/v1/users/self`). */
@@ -178,7 +179,7 @@ export class CanvasClient {
       this.options.hooks?.onResponse?.(res.status);
       ({ remaining, cost } = rateHeaders(res.headers));
       if (res.status >= 300 && res.status < 400) throw new AppError('canvas_redirect_refused', `Canvas redirected ${path}; refused.`);
-      const text = await readBoundedBody(res, this.limits.maxResponseBytes, path, this.answerBytes);
+      const text = await readBoundedBody(res, this.limits.maxResponseBytes, path, this.answerBytes, credential.tokenKey);
       const outcome = classifyCanvasResponse(res.status, res.headers.get('www-authenticate'), text);
       if (outcome.kind === 'throttled') {
         throttled = true;
