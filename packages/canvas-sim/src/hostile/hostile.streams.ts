@@ -1,6 +1,7 @@
 import { createGzip } from 'node:zlib';
 import type { StreamBody } from '../http/answer.js';
-import { pause, writeChunk } from './stream-out.js';
+import { sleep } from '../http/latency.js';
+import { writeChunk } from './stream-out.js';
 
 /** One row that looks like any Canvas list row. */
 const FILLER_ROW = '{"id":1001,"name":"Padding row","workflow_state":"available","position":1,"created_at":"2025-01-01T00:00:00Z","updated_at":"2025-01-01T00:00:00Z"}';
@@ -92,7 +93,7 @@ export function trickleStream(text: string, size: number, intervalMs: number): S
       const chunk = body.subarray(sent, sent + size);
       if (!(await writeChunk(res, chunk, signal))) return { bytes: sent, completed: false };
       sent += chunk.length;
-      if (sent < body.length && !(await pause(intervalMs, signal))) return { bytes: sent, completed: false };
+      if (sent < body.length && !(await sleep(intervalMs, signal))) return { bytes: sent, completed: false };
     }
     return { bytes: sent, completed: true };
   };

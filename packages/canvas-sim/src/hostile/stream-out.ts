@@ -11,19 +11,3 @@ export async function writeChunk(res: ServerResponse, chunk: Buffer | string, si
   await Promise.race([once(res, 'drain'), once(signal, 'abort')]).catch(() => undefined);
   return !signal.aborted && !res.destroyed;
 }
-
-/** Resolves true after `ms`, false early if `signal` aborts. */
-export function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
