@@ -64,7 +64,11 @@ export interface ConsumerOptions {
 /** A running consumer. */
 export interface RunningConsumer {
   inFlight(): number;
-  /** Stops pulling, waits for in-flight handlers up to `deadlineMs`; unfinished messages are redelivered later. */
+  /**
+   * Stops pulling and waits up to `deadlineMs` for every message already delivered to this process
+   * to be handled and acknowledged, including those its last pull (≤ 2 s) still brings; a message
+   * still unfinished at the deadline is redelivered after its ack wait.
+   */
   stop(deadlineMs: number): Promise<void>;
 }
 
@@ -79,7 +83,6 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
   let wake: (() => void) | undefined;
-  let current: { stop(): void } | undefined;
 
   const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
   const nakDelay = (count: number) => {
@@ -163,8 +166,12 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
       }
       try {
         consumer ??= await options.js.consumers.get(options.stream, options.durable);
+        if (stopping) break;
+        // A stop does not cut this pull short: stopping its iterator unsubscribes its inbox, and a
+        // message the server had already sent there arrives to no subscription, is dropped unseen and
+        // comes back to another process after the ack wait (nats-server 2.9 cannot cancel a pull).
+        // The pull ends by itself within `expires`; what it brings is handled like the rest.
         const batch = await consumer.fetch({ max_messages: free, expires: 2_000 });
-        current = batch;
         for await (const m of batch) {
           const task = handleOne(m).catch((err: unknown) => logger.error({ err }, 'consumer task crashed'));
           inFlight.add(task);
@@ -178,8 +185,6 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         if (stopping) break;
         logger.warn({ err, durable: options.durable }, 'pull failed; retrying');
         await sleep(1_000);
-      } finally {
-        current = undefined;
       }
     }
   };
@@ -189,10 +194,11 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
     inFlight: () => inFlight.size,
     async stop(deadlineMs: number) {
       stopping = true;
-      current?.stop();
       wake?.();
-      const deadline = sleep(deadlineMs).then(() => 'timeout' as const);
-      await Promise.race([Promise.all([looping, ...inFlight]), deadline]);
+      // The tasks to wait for are read after the loop has ended, not now: the pull's remaining
+      // messages start tasks after this call, and their acks must be sent before the connection closes.
+      const settled = looping.then(() => Promise.all(inFlight));
+      await Promise.race([settled, sleep(deadlineMs)]);
     },
   };
 }
