@@ -198,7 +198,10 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
       // The tasks to wait for are read after the loop has ended, not now: the pull's remaining
       // messages start tasks after this call, and their acks must be sent before the connection closes.
       const settled = looping.then(() => Promise.all(inFlight));
-      await Promise.race([settled, sleep(deadlineMs)]);
+      // The deadline's timer is cancelled once all is settled: it must not hold the process open.
+      const deadline = new AbortController();
+      await Promise.race([settled, sleep(deadlineMs, undefined, { signal: deadline.signal }).catch(() => undefined)]);
+      deadline.abort();
     },
   };
 }
