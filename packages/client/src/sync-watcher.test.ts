@@ -240,6 +240,59 @@ describe('watchSyncs / watchSync', () => {
     watch.close();
   });
 
+  it('renews when its timer fires a millisecond before the token is due (timers and Date.now are different clocks)', async () => {
+    // CI's flake of client.int.test.ts: Node runs timers on the event loop's clock, whole ms cached
+    // at the start of the loop turn, so a renewal timer can fire just before Date.now() reaches the
+    // token's refresh time. The token source then still handed out the socket's own token, the
+    // renewal gave up as if the provider had nothing newer, and the notifier closed the socket at exp.
+    const t = setup({ tokenLifetimeMs: 60_000 });
+    const fakeSetTimeout = globalThis.setTimeout;
+    const early = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms = 0) => fakeSetTimeout(fn, Math.max(0, ms - 1))) as typeof setTimeout);
+    try {
+      const watch = t.client.watchSyncs(t.handlers);
+      await vi.advanceTimersByTimeAsync(0);
+      await t.handshake(t.sockets[0]!);
+      // 60 s token, 30 s margin: due at 30 s; the timer fires at 29.999 s.
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(t.sockets).toHaveLength(2);
+      await t.handshake(t.sockets[1]!);
+      expect(t.tokenOf(t.sockets[1]!)).not.toBe(t.tokenOf(t.sockets[0]!));
+      expect(t.sockets[0]!.closedByClient?.code).toBe(1000);
+      expect(t.events).toEqual(['state live']);
+      watch.close();
+    } finally {
+      early.mockRestore();
+    }
+  });
+
+  it('renews from the token its socket authenticated with, not a newer one the token source got meanwhile', async () => {
+    // Watches and requests share one token source. A socket that reconnects on token A just before
+    // A is due, while a poll or another watch fetches token B, used to schedule its renewal by B's
+    // refresh time, after A's exp: the notifier closed it with 4401.
+    const t = setup({ tokenLifetimeMs: 60_000, syncs: { a: () => view('a', 1) } });
+    const watch = t.client.watchSyncs(t.handlers);
+    await vi.advanceTimersByTimeAsync(0);
+    await t.handshake(t.sockets[0]!);
+    await vi.advanceTimersByTimeAsync(29_000);
+    t.sockets[0]!.drop(1006);
+    await vi.advanceTimersByTimeAsync(750); // the back-off: a new socket on the cached token A
+    expect(t.sockets).toHaveLength(2);
+    const a = t.tokenOf(t.sockets[0]!);
+    await vi.advanceTimersByTimeAsync(500);
+    await t.client.getSync('a'); // A is due now: this request fetches B
+    expect(t.getToken).toHaveBeenCalledTimes(2);
+    await t.handshake(t.sockets[1]!);
+    expect(t.tokenOf(t.sockets[1]!)).toBe(a);
+    // A expires at 60 s (B at 60.125 s): the socket on A is renewed now, after the 1 s minimum.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(t.sockets).toHaveLength(3);
+    await t.handshake(t.sockets[2]!);
+    expect(t.tokenOf(t.sockets[2]!)).not.toBe(a);
+    expect(t.sockets[1]!.closedByClient?.code).toBe(1000);
+    expect(t.events.filter((e) => e.startsWith('state'))).toEqual(['state live', 'state polling', 'state live']);
+    watch.close();
+  });
+
   it('reports a sync that is not the user\'s as not_found and stops', async () => {
     const t = setup();
     const watch = t.client.watchSync('b', t.handlers);

@@ -1,7 +1,7 @@
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { CanvasSyncError } from './errors.js';
 import { SyncTracker, type SyncChange } from './sync-tracker.js';
-import type { TokenSource } from './token-source.js';
+import { jwtExpiresAt, type TokenSource } from './token-source.js';
 import { isTerminal, type ProgressFrame, type SyncPage, type SyncView } from './types.js';
 import { emitChange, type ConnectionState, type Milestone, type WatchHandlers } from './watch-events.js';
 import { WS_OPEN, type WebSocketConstructorLike, type WebSocketLike } from './websocket-like.js';
@@ -205,15 +205,20 @@ export class SyncWatcher implements SyncWatch {
     this.retryTimer = setTimeout(() => void this.connect(), this.backoff.next());
   }
 
-  /** Before the token is due, a new socket with a new token (the notifier closes the old one at `exp`). */
+  /**
+   * Before the socket's token is due, a new socket with a new token (the notifier closes the old one
+   * at `exp`). Timed by the token the socket authenticated with, not the token source's current one:
+   * requests and other watches share the source, and a newer token there means this socket is due now.
+   */
   private scheduleRenewal(after?: number): void {
     clearTimeout(this.renewTimer);
-    const due = this.deps.tokens.dueAt();
-    if (due === undefined && after === undefined) return;
+    const token = this.link?.token;
+    const due = token === undefined ? undefined : this.deps.tokens.dueAt(token);
+    if (token === undefined || (due === undefined && after === undefined)) return;
     // At least a second between renewals (no loop of sockets for a provider of very short tokens),
     // but never so late that the token expires first: a socket that came up with a token already
     // due (a reconnect on the cached token) renews within half of the life it has left.
-    const left = (this.deps.tokens.expiry() ?? Number.POSITIVE_INFINITY) - Date.now();
+    const left = (jwtExpiresAt(token) ?? Number.POSITIVE_INFINITY) - Date.now();
     const wait = Math.max(Math.min(MIN_RENEW_MS, Math.max(0, left / 2)), after ?? due! - Date.now());
     this.renewTimer = setTimeout(() => void this.renew(), Math.min(wait, MAX_TIMER_MS));
   }
@@ -223,7 +228,10 @@ export class SyncWatcher implements SyncWatch {
     if (this.isClosed() || !current?.ready || this.candidate || !this.url) return;
     let token: string;
     try {
-      token = await this.deps.tokens.get();
+      // A token other than the socket's, even if the source would still hand that one out: timers run
+      // on the event loop's clock, which can be a millisecond behind Date.now(), so the timer set for
+      // the refresh time may fire just before the source counts the token as due.
+      token = await this.deps.tokens.refresh(current.token);
     } catch {
       return this.scheduleRenewal(this.backoff.next());
     }

@@ -27,6 +27,9 @@ describe('TokenSource', () => {
     const second = await tokens.get();
     expect(second).not.toBe(first);
     expect(provider).toHaveBeenCalledTimes(2);
+    // A token already replaced (a socket still on it) is due now; the current one keeps its time.
+    expect(tokens.dueAt(first)).toBe(now);
+    expect(tokens.dueAt(second)).toBe(tokens.dueAt());
   });
 
   it('gives a token shorter than the margin half its life instead of asking in a loop', async () => {

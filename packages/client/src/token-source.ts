@@ -57,8 +57,9 @@ export class TokenSource {
   }
 
   /**
-   * A new token, whatever the cached one's `exp` says: after a 401 or a 4401. `rejected` is the token
-   * that was refused; when another caller already replaced it, that newer token is returned.
+   * A new token, whatever the cached one's `exp` says: after a 401 or a 4401, or to renew a socket.
+   * `rejected` is the token that was refused (or is being renewed); when another caller already
+   * replaced it, that newer token is returned.
    */
   refresh(rejected?: string): Promise<string> {
     if (this.inflight) return this.inflight;
@@ -66,8 +67,12 @@ export class TokenSource {
     return this.fetch();
   }
 
-  /** When the current token should be replaced (epoch ms); `undefined` when no expiry is known. */
-  dueAt(): number | undefined {
+  /**
+   * When `token` (by default the current one) should be replaced (epoch ms); `undefined` when no
+   * expiry is known. A token this source has already replaced with a newer one is due now.
+   */
+  dueAt(token?: string): number | undefined {
+    if (token !== undefined && token !== this.token) return this.now();
     return Number.isFinite(this.refreshAt) ? this.refreshAt : undefined;
   }
 
