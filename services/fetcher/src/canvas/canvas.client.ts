@@ -191,7 +191,12 @@ export class CanvasClient {
       if (link && link.length > this.limits.maxLinkHeaderBytes) throw new AppError('canvas_response_too_large', `Canvas sent a Link header of ${link.length} bytes for ${path}; refused.`);
       return { kind: 'ok', body, link: parseLinkHeader(link) };
     } finally {
-      await this.options.budget.release(lease, { throttled, remaining, cost }).catch((err: unknown) => this.options.logger.warn({ err }, 'budget release failed'));
+      // Not awaited: the answer is read, and the page must not wait for the budget's store (a NATS
+      // KV write, 1–50 ms on a busy machine: on every course's path to its records, and on the
+      // planner's before any unit is published; docs/performance.md). The change is queued at once,
+      // so this token's next acquire in this process is applied after it, as before; a failed
+      // release was only logged before too, and its lease expires.
+      void this.options.budget.release(lease, { throttled, remaining, cost }).catch((err: unknown) => this.options.logger.warn({ err }, 'budget release failed'));
     }
   }
 }

@@ -8,6 +8,7 @@ import { shareOf, WorkBudget, type SyncLimits } from '../canvas/walk-limits.js';
 import { UnitRecords } from '../fetching/unit-records.js';
 import { fairShareDelay, type UserSlots } from '../fetching/user-slots.js';
 import type { Origin, PipelinePublisher } from '../messaging/pipeline.publisher.js';
+import { PublishWindow } from '../messaging/publish-window.js';
 import type { SessionFactory } from '../syncs/session-factory.js';
 import { findSync, pendingPlannedCourses, type SyncState } from '../syncs/sync-state.repository.js';
 import { chunk, inScope } from './scope.js';
@@ -51,29 +52,44 @@ async function plan(deps: PlannerDeps, msg: SyncRequested, ctx: MessageContext):
     return 'ack';
   }
   const origin: Origin = { correlationId: sync.id, traceparent: ctx.traceparent };
-  const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
-  await deps.publisher.status({ ...base, kind: 'started' }, origin, `${sync.id}:r${sync.run}:started`);
+  // Its ack is awaited with the plan's (planWork), not before the course list is requested.
+  const published = new PublishWindow();
+  await published.add(deps.publisher.status({ syncId: sync.id, userId: sync.userId, run: sync.run, kind: 'started' }, origin, `${sync.id}:r${sync.run}:started`));
 
   const budget = new WorkBudget(deps.syncLimits.pages, deps.syncLimits.rows);
-  return deps.guard.run(
-    sync,
-    origin,
-    ctx,
-    async (session) => {
-      let courseIds = sync.planReady ? await pendingPlannedCourses(deps.db, sync.id) : undefined;
-      if (courseIds === undefined) courseIds = await listCourses(deps, sync, session, origin);
-      const units = chunk(courseIds, sync.chunkSize);
-      for (const [unitIndex, ids] of units.entries()) {
-        await deps.publisher.unit({ ...base, unitIndex, courseIds: ids, budget: shareOf(deps.syncLimits, ids.length, courseIds.length) }, origin);
-      }
-      ctx.logger.info({ syncId: sync.id, courses: courseIds.length, units: units.length }, 'sync planned');
-    },
-    budget,
-  );
+  return deps.guard.run(sync, origin, ctx, planWork(deps, sync, origin, ctx, published), budget);
+}
+
+/**
+ * The planning's Canvas work: the course list (unless a resumed plan has it) and the fetch units.
+ * The course list's records, the plan and the units go out one after another without waiting for
+ * each ack (`published`, which may already hold the `started` report); the planning ends, and its
+ * message is acked, once every ack is in. The writer takes the plan, the course list and the
+ * courses' records in any order (its consumer always handled them in parallel), and the units
+ * need nothing of the others: a unit's courses are fetched while the plan is still being stored.
+ */
+export function planWork(
+  deps: Pick<PlannerDeps, 'db' | 'canvas' | 'publisher' | 'syncLimits'>,
+  sync: SyncState,
+  origin: Origin,
+  ctx: Pick<MessageContext, 'logger'>,
+  published: PublishWindow = new PublishWindow(),
+): (session: CanvasSession) => Promise<void> {
+  const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
+  return async (session) => {
+    let courseIds = sync.planReady ? await pendingPlannedCourses(deps.db, sync.id) : undefined;
+    if (courseIds === undefined) courseIds = await listCourses(deps, sync, session, origin, published);
+    const units = chunk(courseIds, sync.chunkSize);
+    for (const [unitIndex, ids] of units.entries()) {
+      await published.add(deps.publisher.unit({ ...base, unitIndex, courseIds: ids, budget: shareOf(deps.syncLimits, ids.length, courseIds.length) }, origin));
+    }
+    await published.settled();
+    ctx.logger.info({ syncId: sync.id, courses: courseIds.length, units: units.length }, 'sync planned');
+  };
 }
 
 /** Walks `/courses?include[]=term`, publishing the course list as the `courses` unit and the plan. */
-async function listCourses(deps: PlannerDeps, sync: SyncState, session: CanvasSession, origin: Origin): Promise<number[]> {
+async function listCourses(deps: Pick<PlannerDeps, 'canvas' | 'publisher'>, sync: SyncState, session: CanvasSession, origin: Origin, published: PublishWindow): Promise<number[]> {
   const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
   const out = new UnitRecords(deps.publisher, { ...base, unitKey: 'courses', fetchId: randomUUID() }, origin);
   const terms = new Map<number, Record<string, unknown> & { id: number }>();
@@ -89,7 +105,7 @@ async function listCourses(deps: PlannerDeps, sync: SyncState, session: CanvasSe
     }
   }
   for (const term of terms.values()) await out.add('terms', term);
-  await out.finish();
-  await deps.publisher.planned({ ...base, courseIds: planned, unitCount: Math.ceil(planned.length / sync.chunkSize) }, origin);
+  await published.add(out.finish());
+  await published.add(deps.publisher.planned({ ...base, courseIds: planned, unitCount: Math.ceil(planned.length / sync.chunkSize) }, origin));
   return planned;
 }
