@@ -76,16 +76,33 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?
  * `"2024-02-30"`), which Postgres refuses.
  */
 export function isIsoTimestamp(s: string): boolean {
-  const m = ISO.exec(s);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  // The regex checks the shape; the numbers are read at their fixed offsets (no match array,
+  // no substrings: this runs for every date of every row, issue #15).
+  if (!ISO.test(s)) return false;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
-  if (hour > 23 || minute > 59 || second > 59) return false;
-  if (m[7] !== undefined && (Number(m[8]) > 15 || Number(m[9] ?? '0') > 59)) return false;
+  if (digits(s, 11, 2) > 23 || digits(s, 14, 2) > 59 || (s.charCodeAt(16) === COLON && digits(s, 17, 2) > 59)) return false;
+  // The offset, when not `Z`: its sign is the only `+` or `-` after the date; `hh`, then `mm` (with or without `:`) if any.
+  if (!s.endsWith('Z')) {
+    const sign = Math.max(s.lastIndexOf('+'), s.lastIndexOf('-'));
+    if (digits(s, sign + 1, 2) > 15 || (s.length - sign > 3 && digits(s, s.length - 2, 2) > 59)) return false;
+  }
   return true;
+}
+
+const COLON = 58;
+const ZERO = 48;
+
+/** The decimal number of `length` ASCII digits at `start` (the regex has checked they are digits). */
+function digits(s: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) n = n * 10 + (s.charCodeAt(i) - ZERO);
+  return n;
 }
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
