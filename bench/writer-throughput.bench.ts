@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createDb } from '@canvas-sync/shared';
 import { createMigratedDatabase } from '@canvas-sync/testkit';
-import { prepareRows } from '../services/writer/src/records/prepare-rows.js';
+import { prepareRows, prepareRowsAhead } from '../services/writer/src/records/prepare-rows.js';
+import { eachPreparedAhead } from '../services/writer/src/records/prepare-ahead.js';
 import { upsertRows } from '../services/writer/src/records/rows.repository.js';
 import { copyIn } from '../services/writer/src/records/copy-in.js';
 import { copyColumns, copyField, copyLine } from '../services/writer/src/records/copy-text.js';
@@ -17,7 +18,8 @@ const USER = 'bench-writer';
 
 /**
  * The writer's real upsert path (`prepareRows` + `upsertRows` per part of ≈ 512 KB, the
- * writer's WRITER_BATCH_PARTS parts per transaction — its group commit — and, for comparison, one
+ * writer's WRITER_BATCH_PARTS parts per transaction — its group commit, each part prepared while
+ * the one before it waits on Postgres — and, for comparison, one
  * part per transaction; one after another on one connection) on assignment rows of ~1 KB raw JSON:
  * into an empty table, then again with every row changed, then once more unchanged; against a
  * plain `COPY` of the same prepared rows into an empty copy of the table (same indexes), in
@@ -61,12 +63,13 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       measure(upsertBackend, async () => {
         let written = 0;
         for (let i = 0; i < input.length; i += perTransaction) {
-          await db.transaction().execute(async (tx) => {
-            for (const part of input.slice(i, i + perTransaction)) {
-              const r = await upsertRows(tx, 'assignments', USER, prepareRows('assignments', part, null).rows);
+          // As the writer's batches do: each part's rows prepared while the part before it waits on Postgres.
+          await db.transaction().execute((tx) =>
+            eachPreparedAhead(input.slice(i, i + perTransaction), (part) => prepareRowsAhead('assignments', part, null), async (_, prepared) => {
+              const r = await upsertRows(tx, 'assignments', USER, (await prepared).rows);
               written += r.created.length + r.updated.length;
-            }
-          });
+            }),
+          );
         }
         return written;
       });
@@ -154,7 +157,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       title: `Writer throughput: ${count.toLocaleString('en-US')} assignment rows (~${Math.round(rawBytes / count)} B raw JSON each)`,
       figures,
       notes: [
-        `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each \`prepareRows\` + \`upsertRows\` (a primary-key read of the stored hashes; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), ${DEFAULT_BATCH_PARTS} parts per transaction as the writer groups them (WRITER_BATCH_PARTS; the insert path also one part per transaction), one after another on one connection: one writer slot (a writer process runs WRITER_CONCURRENCY=4 of them).`,
+        `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each \`prepareRows\` + \`upsertRows\` (a primary-key read of the stored hashes; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), ${DEFAULT_BATCH_PARTS} parts per transaction as the writer groups them (WRITER_BATCH_PARTS; each part's rows prepared in slices while the part before it waits on Postgres; the insert path also one part per transaction), one after another on one connection: one writer slot (a writer process runs WRITER_CONCURRENCY=4 of them).`,
         `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each; every figure is the median over the rounds, the ratios taken within each round. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert, one part per transaction ${perRound('insertParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}.`,
         'COPY = the same prepared rows (hash and typed columns included, so both sides pay the same Node work) streamed as COPY text into `LIKE canvas.assignments INCLUDING ALL` (same primary key and index) in one transaction.',
         'Node CPU = this process (JSON, hashing, COPY text); Postgres CPU = the one backend doing the work (from /proc); WAL = bytes of write-ahead log the phase generated. Time well above Node + Postgres CPU means waiting: for a core on a loaded machine, or for the disk.',

@@ -1,5 +1,6 @@
 import type { HandlerResult, MessageContext, SyncRecords, SyncRow } from '@canvas-sync/shared';
-import { partCommitted, recordsHandler, writePart, type PartWritten, type RecordsDeps } from './records.handler.js';
+import { eachPreparedAhead } from './prepare-ahead.js';
+import { partCommitted, preparePartAhead, recordsHandler, writePart, type PartWritten, type RecordsDeps } from './records.handler.js';
 
 /** How records parts are grouped into transactions (`WRITER_BATCH_PARTS`, `WRITER_CONCURRENCY`). */
 export interface BatchOptions {
@@ -62,11 +63,8 @@ export function recordsBatcher(deps: RecordsDeps, options: BatchOptions): (m: Sy
       // left (a cancelled sync's late parts next to the user's new sync) Postgres detects: the
       // batch falls back to its parts alone, a part alone retries (a deadlock is transient).
       batch.sort((a, b) => comparePart(a.m, b.m));
-      done = await deps.db.transaction().execute(async (tx) => {
-        const out: PartWritten[] = [];
-        for (const q of batch) out.push(await writePart(tx, q.m));
-        return out;
-      });
+      // Each part's rows are prepared while the part before it waits on Postgres (prepare-ahead.ts).
+      done = await deps.db.transaction().execute((tx) => eachPreparedAhead(batch, (q) => preparePartAhead(q.m), (q, rows) => writePart(tx, q.m, rows)));
     } catch (err) {
       batch[0]!.ctx.logger.warn({ err, parts: batch.length }, 'records batch failed; writing its parts one by one');
       for (const q of batch) await settle(q, alone(q.m, q.ctx));

@@ -6,7 +6,7 @@ import { completeIfDone } from '../finalize/finalize.js';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
 import type { WriterMetrics } from '../writer-metrics.js';
 import { changeBatch } from '../changes/change-batch.js';
-import { prepareRows, type PreparedRow } from './prepare-rows.js';
+import { prepareRows, prepareRowsAhead, type PreparedRow, type PreparedRows } from './prepare-rows.js';
 import { unitMessage } from './progress-message.js';
 import { plannedDiff, planWrites, writePlanned } from './rows.repository.js';
 
@@ -47,9 +47,9 @@ export interface PartWritten {
  * reads the unit totals the completion decides on). Its transaction adds BEGIN and COMMIT,
  * shared by the parts of a batch (records-batcher.ts). records-round-trips.int.test.ts holds the counts.
  */
-export async function writePart(tx: Transaction<Database>, m: SyncRecords): Promise<PartWritten> {
+export async function writePart(tx: Transaction<Database>, m: SyncRecords, ahead?: Promise<PreparedPart>): Promise<PartWritten> {
   const nothing: PartWritten = { row: undefined, completed: false, written: [], warned: undefined };
-  const courseId = m.unitKey.startsWith('course:') ? Number(m.unitKey.slice(7)) : null;
+  const courseId = partCourseId(m);
   const sync = await claimPart(tx, m);
   if (!sync) throw new AppError('not_found', `sync ${m.syncId} does not exist`);
   if (sync.userId !== m.userId) throw new AppError('message_invalid', 'records for a sync of another user');
@@ -62,10 +62,7 @@ export async function writePart(tx: Transaction<Database>, m: SyncRecords): Prom
   const changes: ChangeBatch[] = [];
   const written: PartWritten['written'] = [];
   const batches: Array<{ resource: Resource; rows: PreparedRow[] }> = [];
-  for (const resource of RESOURCES) {
-    const input = m.records[resource];
-    if (!input || input.length === 0) continue;
-    const prepared = prepareRows(resource, input, courseId);
+  for (const { resource, prepared } of ahead ? await ahead : preparePart(m)) {
     for (const w of prepared.warnings) warnings.push({ ...w, unitKey: m.unitKey });
     seen[resource] = prepared.rows.map((r) => r.id);
     batches.push({ resource, rows: prepared.rows });
@@ -98,6 +95,34 @@ export async function writePart(tx: Transaction<Database>, m: SyncRecords): Prom
   });
   const completed = await completeIfDone(tx, row, totals);
   return { row: completed ?? row, completed: completed !== undefined, written, warned };
+}
+
+/** A part's rows prepared per resource, in {@link RESOURCES} order. */
+export type PreparedPart = Array<{ resource: Resource; prepared: PreparedRows }>;
+
+/** A part's rows prepared at once. */
+function preparePart(m: SyncRecords): PreparedPart {
+  return partInputs(m).map(({ resource, input }) => ({ resource, prepared: prepareRows(resource, input, partCourseId(m)) }));
+}
+
+/**
+ * A part's rows prepared in slices between the event loop's I/O (`prepareRowsAhead`), for
+ * {@link writePart}: a batch prepares its next part while the current one's statements run.
+ */
+export async function preparePartAhead(m: SyncRecords): Promise<PreparedPart> {
+  const out: PreparedPart = [];
+  for (const { resource, input } of partInputs(m)) out.push({ resource, prepared: await prepareRowsAhead(resource, input, partCourseId(m)) });
+  return out;
+}
+
+/** The resources of a part that hold rows, in {@link RESOURCES} order. */
+function partInputs(m: SyncRecords) {
+  return RESOURCES.flatMap((resource) => (m.records[resource]?.length ? [{ resource, input: m.records[resource] }] : []));
+}
+
+/** The planned course of a course unit (its rows' `course_id`), null for other units. */
+function partCourseId(m: SyncRecords): number | null {
+  return m.unitKey.startsWith('course:') ? Number(m.unitKey.slice(7)) : null;
 }
 
 /** What follows a part's commit: its metrics and log lines (the caller publishes the progress). */
