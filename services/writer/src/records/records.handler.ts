@@ -46,6 +46,8 @@ export interface PartWritten {
  * (which finishes the unit); a part that finished its unit also the sync row's update (which
  * reads the unit totals the completion decides on). Its transaction adds BEGIN and COMMIT,
  * shared by the parts of a batch (records-batcher.ts). records-round-trips.int.test.ts holds the counts.
+ * `ahead`: the part's rows being prepared already ({@link preparePartAhead}, by a batch while the
+ * part before this one runs); without it they are prepared here, after the claim.
  */
 export async function writePart(tx: Transaction<Database>, m: SyncRecords, ahead?: Promise<PreparedPart>): Promise<PartWritten> {
   const nothing: PartWritten = { row: undefined, completed: false, written: [], warned: undefined };
