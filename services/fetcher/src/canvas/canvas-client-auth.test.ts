@@ -1,9 +1,7 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@canvas-sync/shared';
-import { HostBreakers } from '../breaker/host-breakers.js';
 import { createTokenBudget, memoryBudgetStore } from '../budget/token-budget.js';
-import { CanvasClient } from './canvas.client.js';
+import { testCanvasClient } from './canvas-client.test-support.js';
 import { createSession, tokenFingerprint, type Credential, type SessionAuth } from './canvas-session.js';
 
 const ORIGIN = 'https://canvas.school.test';
@@ -48,17 +46,7 @@ function fakeAuth(options: { renewable?: boolean } = {}) {
 }
 
 const clientWith = (fetchImpl: typeof fetch) =>
-  new CanvasClient({
-    budget: createTokenBudget(memoryBudgetStore()),
-    breakers: new HostBreakers(),
-    logger: pino({ level: 'silent' }),
-    userAgent: 'test',
-    timeoutMs: 5_000,
-    maxUnavailableRetries: 0,
-    maxThrottleRetries: 0,
-    policy: { allowedHosts: ['*'], allowPrivateNetwork: false },
-    fetchImpl,
-  });
+  testCanvasClient({ budget: createTokenBudget(memoryBudgetStore()), fetchImpl });
 
 describe('CanvasClient with an OAuth session: a 401 with WWW-Authenticate', () => {
   it('renews once and retries with the new token', async () => {

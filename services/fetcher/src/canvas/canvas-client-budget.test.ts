@@ -1,9 +1,7 @@
 import { setImmediate as tick } from 'node:timers/promises';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { HostBreakers } from '../breaker/host-breakers.js';
 import type { TokenBudget } from '../budget/token-budget.js';
-import { CanvasClient } from './canvas.client.js';
+import { testCanvasClient } from './canvas-client.test-support.js';
 import { createSession } from './canvas-session.js';
 
 const ORIGIN = 'https://canvas.school.test';
@@ -27,15 +25,8 @@ function slowReleaseBudget() {
 }
 
 const clientWith = (budget: TokenBudget) =>
-  new CanvasClient({
+  testCanvasClient({
     budget,
-    breakers: new HostBreakers(),
-    logger: pino({ level: 'silent' }),
-    userAgent: 'test',
-    timeoutMs: 5_000,
-    maxUnavailableRetries: 0,
-    maxThrottleRetries: 0,
-    policy: { allowedHosts: ['*'], allowPrivateNetwork: false },
     fetchImpl: (async () => new Response('[{"id":1},{"id":2}]', { status: 200, headers: { 'content-type': 'application/json', 'x-rate-limit-remaining': '550' } })) as typeof fetch,
   });
 

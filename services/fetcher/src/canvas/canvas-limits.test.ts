@@ -1,10 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, type CanvasUrlPolicy } from '@canvas-sync/shared';
-import { HostBreakers } from '../breaker/host-breakers.js';
-import { CanvasClient } from './canvas.client.js';
+import type { CanvasClient } from './canvas.client.js';
+import { testCanvasClient } from './canvas-client.test-support.js';
 import { AnswerBytes } from './answer-bytes.js';
 import { createSession } from './canvas-session.js';
 import { createGuardedFetch, type GuardedFetch } from './guarded-fetch.js';
@@ -47,19 +46,7 @@ describe('limits on what a Canvas server sends', () => {
   });
 
   const client = (limits: Partial<CanvasLimits> = {}, timeoutMs = 5_000, answerBytes?: AnswerBytes) =>
-    new CanvasClient({
-      ...(answerBytes ? { answerBytes } : {}),
-      policy: relaxed,
-      fetchImpl: guarded.fetch,
-      budget: { acquire: async (tokenKey) => ({ tokenKey, id: 'lease', grantedAt: 0 }), release: async () => undefined },
-      breakers: new HostBreakers(),
-      logger: pino({ level: 'silent' }),
-      userAgent: 'test',
-      timeoutMs,
-      maxUnavailableRetries: 0,
-      maxThrottleRetries: 0,
-      limits: { ...DEFAULT_CANVAS_LIMITS, ...limits },
-    });
+    testCanvasClient({ ...(answerBytes ? { answerBytes } : {}), policy: relaxed, fetchImpl: guarded.fetch, timeoutMs, limits: { ...DEFAULT_CANVAS_LIMITS, ...limits } });
   const walk = async (c: CanvasClient, session = createSession(origin, 'tok')) => {
     const pages: number[][] = [];
     const result = await outcome(

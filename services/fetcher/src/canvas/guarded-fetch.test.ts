@@ -1,10 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { LookupAddress } from 'node:dns';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, guardedLookup, type AllAddressesLookup, type CanvasUrlPolicy } from '@canvas-sync/shared';
-import { HostBreakers } from '../breaker/host-breakers.js';
-import { CanvasClient } from './canvas.client.js';
+import { testCanvasClient } from './canvas-client.test-support.js';
 import { createSession } from './canvas-session.js';
 import { assertCanvasUrlAllowed, createGuardedFetch, type GuardedFetch } from './guarded-fetch.js';
 
@@ -58,17 +56,7 @@ describe('Canvas requests from the fetcher (SSRF at connect time)', () => {
   const clientFor = (policy: CanvasUrlPolicy) => {
     const guarded = createGuardedFetch(policy, rebinding);
     opened.push(guarded);
-    return new CanvasClient({
-      policy,
-      fetchImpl: guarded.fetch,
-      budget: { acquire: async (tokenKey) => ({ tokenKey, id: 'lease', grantedAt: 0 }), release: async () => undefined },
-      breakers: new HostBreakers(),
-      logger: pino({ level: 'silent' }),
-      userAgent: 'test',
-      timeoutMs: 5_000,
-      maxUnavailableRetries: 0,
-      maxThrottleRetries: 0,
-    });
+    return testCanvasClient({ policy, fetchImpl: guarded.fetch });
   };
 
   it('connects through the injected resolver when private networks are allowed (the simulator case)', async () => {
