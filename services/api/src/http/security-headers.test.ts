@@ -16,7 +16,7 @@ async function appWith(env: Record<string, string> = {}) {
   dirs.push(root);
   mkdirSync(join(root, 'assets'));
   writeFileSync(join(root, 'index.html'), '<!doctype html><title>Canvas sync</title><script type="module" src="./assets/app-1.js"></script>');
-  writeFileSync(join(root, 'assets', 'app-1.js'), 'console.log(1)');
+  writeFileSync(join(root, 'assets', 'app-1.js'), 'export {};');
   const options = { ...loadPanelOptions({ NOTIFIER_PORT: '4555', ...env }), root };
   const app = Fastify();
   await installSecurityHeaders(app, options);

@@ -25,7 +25,7 @@ describe('panel plugin', () => {
     dirs.push(root);
     mkdirSync(join(root, 'assets'));
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>Canvas sync</title>');
-    writeFileSync(join(root, 'assets', 'app-1.js'), 'console.log(1)');
+    writeFileSync(join(root, 'assets', 'app-1.js'), 'export {};');
     const app = await appWith(root);
     const page = await app.inject({ url: '/' });
     expect(page.statusCode).toBe(200);
