@@ -5,6 +5,7 @@ import { cpuSeconds } from './support/proc-stats.js';
 import type { BenchResult, Figure } from './support/results.writer.js';
 import { median } from './support/stats.js';
 import { runFetchFloor, type FloorResult } from './e2e/fetch-floor.js';
+import { runStoreFloor } from './e2e/store-floor.js';
 import { abandonPipeline, runPipelineSync, type PipelineRun } from './e2e/pipeline-run.js';
 import { prepareBaselineSchema, runSequentialBaseline, type BaselineResult } from './e2e/sequential-baseline.js';
 
@@ -84,7 +85,7 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
       title: 'End to end, details: Canvas requests, throttling, CPU',
       figures: detail,
       notes: [
-        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = this process (HTTP client and simulator together: an upper bound of the floor’s own; for heavy, whose floor runs beside the pipeline, it also holds the simulator’s work for the pipeline, so no per-row ratio is given). CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
+        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = this process (HTTP client and simulator together: an upper bound of the floor’s own; for heavy, whose floor runs beside the pipeline, it also holds the simulator’s work for the pipeline, so no per-row ratio is given). store floor CPU = putting the floor’s rows into empty copies of the `canvas` tables with the writer’s own row preparation and one COPY per resource in one transaction (this process and its Postgres backend; `bench/e2e/store-floor.ts`): with the floor’s, the least CPU that fetching and storing these rows takes. CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
       ],
     },
   ];
@@ -103,7 +104,7 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
       let expected: RowCounts | undefined = p.warm ? expectedRows(h.sim, simUser.id) : undefined;
       ctx.log(`e2e ${p.profile}${mode.suffix}: ${expected ? describeCounts(expected) : JSON.stringify(h.sim.summary(simUser.id))}`);
       const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number; fetcherCpu: number; writerCpu: number; postgresCpu: number }> = [];
-      const floor: Array<FloorResult & { peak: number; cpu: number }> = [];
+      const floor: Array<FloorResult & { peak: number; cpu: number; storeCpu: number | undefined }> = [];
       const pending: Array<{ userId: string; run: PipelineRun }> = [];
       let abandoned = false;
 
@@ -112,7 +113,8 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
         const floorToken = h.sim.issueToken(simUser.id);
         const timedFloor = async () => {
           const before = cpuSeconds(process.pid);
-          const f = await runFetchFloor({ simUrl: h.sim.url, token: floorToken });
+          // Beside the pipeline (heavy) the floor's CPU is not its own, so no store floor is added to it.
+          const f = await runFetchFloor({ simUrl: h.sim.url, token: floorToken, keepRows: !p.floorAlongside });
           return { ...f, cpu: cpuSeconds(process.pid) - before };
         };
         const cpuBefore = await pipelineCpu(h);
@@ -123,13 +125,15 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
         const cpuAfter = await pipelineCpu(h);
         const cpu = cpuBetween(cpuBefore, cpuAfter);
         const ofService = (name: string) => cpuBetween(cpuBefore, { ...cpuAfter, services: new Map([...cpuAfter.services].filter(([pid]) => h.services.some((x) => x.name === name && x.child.pid === pid))) }).services;
-        const f = runs[1] ?? (await timedFloor());
+        const { rows: floorRows, ...f } = runs[1] ?? (await timedFloor());
+        const store = floorRows && (await runStoreFloor(h.database.url, `${userId}-store-floor`, floorRows));
         const stats = h.sim.stats();
         const s = stats.byToken[run.token];
         pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres, fetcherCpu: ofService('fetcher'), writerCpu: ofService('writer'), postgresCpu: cpu.postgres });
-        floor.push({ ...f, peak: stats.byToken[floorToken]?.peakInFlight ?? 0 });
+        floor.push({ ...f, peak: stats.byToken[floorToken]?.peakInFlight ?? 0, storeCpu: store && store.nodeCpu + store.postgresCpu });
+        if (store && store.rows !== f.courses + f.terms + f.assignmentGroups + f.assignments + f.submissions) notes.push(`**${p.profile} store floor stored ${store.rows} rows**, the floor read ${f.courses + f.terms + f.assignmentGroups + f.assignments + f.submissions}.`);
         pending.push({ userId, run });
-        ctx.log(`e2e ${p.profile}${mode.suffix}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled)`);
+        ctx.log(`e2e ${p.profile}${mode.suffix}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled)${store ? `; store floor ${store.rows} rows, ${store.nodeCpu.toFixed(2)} + ${store.postgresCpu.toFixed(2)} CPU s (this process + Postgres)` : ''}`);
         if (!['completed', 'failed', 'cancelled'].includes(run.status)) {
           abandoned = true;
           notes.push(
@@ -198,7 +202,17 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
         { case: c, name: 'writer CPU', value: median(pipeline.map((r) => r.writerCpu)), unit: 'CPU s' },
         { case: c, name: 'Postgres CPU', value: median(pipeline.map((r) => r.postgresCpu)), unit: 'CPU s' },
         { case: c, name: 'pipeline CPU per 1,000 rows', value: (1000 * pCpu) / rows, unit: 'CPU s' },
-        ...(p.floorAlongside ? [] : [{ case: c, name: 'floor CPU per 1,000 rows', value: (1000 * fCpu) / rows, unit: 'CPU s' }, { case: c, name: 'pipeline CPU / floor CPU', value: pCpu / fCpu, unit: '×' }]),
+        ...(p.floorAlongside
+          ? []
+          : (() => {
+              const sCpu = median(floor.map((r) => r.storeCpu ?? 0));
+              return [
+                { case: c, name: 'floor CPU per 1,000 rows', value: (1000 * fCpu) / rows, unit: 'CPU s' },
+                { case: c, name: 'pipeline CPU / floor CPU', value: pCpu / fCpu, unit: '×' },
+                { case: c, name: 'store floor CPU', value: sCpu, unit: 'CPU s' },
+                { case: c, name: 'pipeline CPU / (floor + store floor) CPU', value: pCpu / (fCpu + sCpu), unit: '×' },
+              ];
+            })()),
         { case: c, name: 'Σ request cost', value: cost, unit: 'units' },
       );
       const b = baseline[0];

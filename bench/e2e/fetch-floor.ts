@@ -3,6 +3,14 @@ import { createTokenBudget, memoryBudgetStore } from '../../services/fetcher/src
 import { rateHeaders } from '../../services/fetcher/src/canvas/rate-headers.js';
 import { canvasGet, isThrottle, nextLink, type Row } from './canvas-http.js';
 
+/** The rows the floor read, as Canvas answered them (kept by reference: no work on the floor's clock). */
+export interface FloorRows {
+  terms: Row[];
+  courses: Row[];
+  /** Each course's assignment groups, with their assignments and the user's submissions embedded. */
+  groups: Array<{ courseId: number; groups: Row[] }>;
+}
+
 export interface FloorResult {
   seconds: number;
   requests: number;
@@ -15,6 +23,8 @@ export interface FloorResult {
   submissions: number;
   /** Sum of `X-Request-Cost` over the run: what the leaky bucket was charged. */
   cost: number;
+  /** With `keepRows`: what it read, for the store floor (`store-floor.ts`). */
+  rows?: FloorRows;
 }
 
 /**
@@ -24,7 +34,7 @@ export interface FloorResult {
  * policy, steered by `X-Rate-Limit-Remaining` up to its ceiling of 11, no fixed cap below what the
  * bucket allows; in memory instead of NATS KV), rows parsed and counted, nothing published or stored.
  */
-export async function runFetchFloor(options: { simUrl: string; token: string; maxInFlight?: number }): Promise<FloorResult> {
+export async function runFetchFloor(options: { simUrl: string; token: string; maxInFlight?: number; keepRows?: boolean }): Promise<FloorResult> {
   const maxInFlight = options.maxInFlight ?? DEFAULT_LIMITS.maxInFlight;
   const budget = createTokenBudget(memoryBudgetStore(), { ...DEFAULT_LIMITS, maxInFlight });
   const result: FloorResult = { seconds: 0, requests: 0, throttled: 0, courses: 0, terms: 0, assignmentGroups: 0, assignments: 0, submissions: 0, cost: 0 };
@@ -64,11 +74,13 @@ export async function runFetchFloor(options: { simUrl: string; token: string; ma
 
   const start = performance.now();
   const courseIds: number[] = [];
-  const terms = new Set<number>();
+  const terms = new Map<number, Row>();
+  const kept: FloorRows | undefined = options.keepRows ? { terms: [], courses: [], groups: [] } : undefined;
   await walk('/api/v1/courses?include[]=term&per_page=100', (course) => {
     result.courses += 1;
-    const term = course.term as { id?: number } | undefined;
-    if (term?.id !== undefined) terms.add(term.id);
+    const term = course.term as Row | undefined;
+    if (term?.id !== undefined) terms.set(term.id, term);
+    kept?.courses.push(course);
     if (course.access_restricted_by_date !== true) courseIds.push(course.id);
   });
   let next = 0;
@@ -76,17 +88,21 @@ export async function runFetchFloor(options: { simUrl: string; token: string; ma
   const worker = async () => {
     while (next < courseIds.length) {
       const id = courseIds[next++]!;
+      const groups: Row[] = [];
+      kept?.groups.push({ courseId: id, groups });
       await walk(`/api/v1/courses/${id}/assignment_groups?include[]=assignments&include[]=submission&per_page=100`, (group) => {
         result.assignmentGroups += 1;
         for (const a of (group.assignments as Row[] | undefined) ?? []) {
           result.assignments += 1;
           if (a.submission) result.submissions += 1;
         }
+        if (kept) groups.push(group);
       });
     }
   };
   await Promise.all(Array.from({ length: maxInFlight * 2 }, worker));
   result.terms = terms.size;
+  if (kept) result.rows = { ...kept, terms: [...terms.values()] };
   result.seconds = (performance.now() - start) / 1000;
   return result;
 }
