@@ -19,6 +19,7 @@ export async function sweepUnseen(tx: Tx, sync: SyncRow, apply: boolean): Promis
   const deleted: Record<string, number[]> = {};
   deleted.courses = await sweepCourses(tx, sync, apply);
   for (const child of CHILDREN) deleted[child] = await sweepChildren(tx, sync, child, deleted.courses, apply);
+  await sql`SET LOCAL enable_nestloop TO DEFAULT; SET LOCAL jit TO DEFAULT`.execute(tx);
   return deleted;
 }
 
@@ -28,10 +29,22 @@ export async function sweepUnseen(tx: Tx, sync: SyncRow, apply: boolean): Promis
  * O(rows · log seen) whatever the planner estimates. Anti-joining the parts' jsonb directly let
  * Postgres, with no statistics on freshly written parts, pick a nested loop that re-expanded every
  * part's jsonb for each row: a 10,000-row account never completed.
+ *
+ * Nested loops are also off for the sweep's statements (until {@link sweepUnseen} restores them):
+ * on a user's first syncs the `canvas` tables' statistics predate the user's rows, Postgres
+ * expects ~1 of them, and for a `sweep_seen` of a few pages it chose a nested loop that scans it
+ * once per row — quadratic, 12–21 ms per table for a 270-row student (`sweep-plan.int.test.ts`).
+ * Hash and merge anti-joins are linear whatever the estimates. JIT goes off with them: a plan
+ * that still needs a nested loop is priced ~10¹⁰ with nested loops off, far above `jit_above_cost`,
+ * and LLVM then spent ~0.4 s compiling a statement that runs in 1 ms.
+ *
+ * Two messages: the statements without parameters go together (the sync id, a uuid Postgres
+ * printed, is checked and inlined).
  */
 async function materializeSeen(tx: Tx, syncId: string): Promise<void> {
-  await sql`DROP TABLE IF EXISTS pg_temp.sweep_seen`.execute(tx);
-  await sql`CREATE TEMP TABLE sweep_seen (resource text NOT NULL, id bigint NOT NULL, PRIMARY KEY (resource, id)) ON COMMIT DROP`.execute(tx);
+  if (!UUID.test(syncId)) throw new Error(`unexpected sync id ${JSON.stringify(syncId)}`);
+  await sql`DROP TABLE IF EXISTS pg_temp.sweep_seen;
+    CREATE TEMP TABLE sweep_seen (resource text NOT NULL, id bigint NOT NULL, PRIMARY KEY (resource, id)) ON COMMIT DROP`.execute(tx);
   await sql`
     INSERT INTO sweep_seen (resource, id)
     SELECT s.key, e.id::bigint
@@ -39,10 +52,14 @@ async function materializeSeen(tx: Tx, syncId: string): Promise<void> {
     JOIN sync_unit_parts p ON p.sync_id = u.sync_id AND p.unit_key = u.unit_key AND p.fetch_id = u.fetch_id
     CROSS JOIN LATERAL jsonb_each(p.seen) s
     CROSS JOIN LATERAL jsonb_array_elements_text(s.value) e(id)
-    WHERE u.sync_id = ${syncId} AND u.state = 'done'
-    ON CONFLICT DO NOTHING`.execute(tx);
-  await sql`ANALYZE sweep_seen`.execute(tx);
+    WHERE u.sync_id = ${sql.lit(syncId)} AND u.state = 'done'
+    ON CONFLICT DO NOTHING;
+    ANALYZE sweep_seen;
+    SET LOCAL enable_nestloop = off;
+    SET LOCAL jit = off`.execute(tx);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function sweepCourses(tx: Tx, sync: SyncRow, apply: boolean): Promise<number[]> {
   const scope = sync.scope;
