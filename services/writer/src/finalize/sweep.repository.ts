@@ -75,10 +75,11 @@ async function sweepCourses(tx: Tx, sync: SyncRow, apply: boolean): Promise<numb
 
 async function sweepChildren(tx: Tx, sync: SyncRow, resource: Child, goneCourses: number[], apply: boolean): Promise<number[]> {
   const table = sql.raw(`canvas.${resource}`);
-  const swept = sql`
-    SELECT course_id FROM sync_units WHERE sync_id = ${sync.id} AND state = 'done' AND course_id IS NOT NULL
-    UNION ALL SELECT unnest(${goneCourses}::bigint[])`;
-  const target = sql`x.user_id = ${sync.user_id} AND x.deleted_at IS NULL AND x.course_id IN (${swept})
+  // The swept courses as one array (an InitPlan), so the (user_id, course_id) index finds just
+  // their rows: as an `IN (subquery)` it became a hash semi-join over all of the user's rows
+  // once nested loops were off — every course of a heavy user for a one-course sync.
+  const swept = sql`ARRAY(SELECT course_id FROM sync_units WHERE sync_id = ${sync.id} AND state = 'done' AND course_id IS NOT NULL) || ${goneCourses}::bigint[]`;
+  const target = sql`x.user_id = ${sync.user_id} AND x.deleted_at IS NULL AND x.course_id = ANY(${swept})
     AND NOT EXISTS (SELECT 1 FROM sweep_seen s WHERE s.resource = ${resource} AND s.id = x.id)`;
   const r = apply
     ? await sql<{ id: number }>`UPDATE ${table} x SET deleted_at = now() WHERE ${target} RETURNING x.id`.execute(tx)
