@@ -114,7 +114,7 @@ describe('upsertRows through COPY', () => {
              (SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression') AS lz4
       FROM canvas.assignments WHERE user_id = ${user} AND id = 500`.execute(t.db);
     expect(rows).toHaveLength(1);
+    // Debian's and the postgres image's builds have lz4; a server without it keeps pglz (the migration skips).
     expect(rows[0]!.method).toBe(rows[0]!.lz4 ? 'lz4' : 'pglz');
-    expect(rows[0]!.lz4).toBe(true); // this suite's servers (Debian's and the postgres image's builds) all have lz4
   });
 });
