@@ -1,4 +1,5 @@
 import { DEFAULT_LATENCY, REALISTIC_LATENCY, type SimLatency, type SimProfile } from '@canvas-sync/canvas-sim';
+import type { PipelineHarness } from '@canvas-sync/testkit';
 import type { BenchContext } from './support/bench-context.js';
 import { countRows, cpuBetween, describeCounts, expectedRows, pipelineCpu, sameCounts, startBenchPipeline, type RowCounts } from './support/bench-pipeline.js';
 import { cpuSeconds } from './support/proc-stats.js';
@@ -76,7 +77,7 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
     'pipeline = start request → `completed` (the writer’s `finished_at`): 1 fetcher + 1 writer process, default settings, rows checked against the simulator after each run. baseline = one request at a time, Canvas’s default page size (10 rows), groups / assignments / submissions listed separately per course, one autocommitted INSERT … ON CONFLICT per row into a scratch schema. floor = course list + one assignment_groups?include[]=assignments&include[]=submission walk per course, per_page=100, as many requests in flight as the fetcher’s own token budget allows (steered by X-Rate-Limit-Remaining, up to its ceiling of 11; in memory), no broker, no database.',
     'realistic latency = a course’s assignment_groups with embedded assignments 0.3 s + 2 ms per row + up to 0.5 s (seeded), the course list 150 ms + 1 ms per course, other calls as the simulator’s default (canvas-sim `REALISTIC_LATENCY`).',
     'throttle bound = (Σ X-Request-Cost of the floor’s requests − 600) / 10 units/s: the least time Canvas’s default leaky bucket allows for that work, however many requests are in flight (a request is admitted only while the bucket is below its 600 high-water mark, and it leaks 10 units/s); 0 when the whole account fits in the bucket.',
-    'Every run uses a fresh Canvas token (an empty bucket) and a fresh app user (every pipeline run writes every row).',
+    'Every run uses a fresh Canvas token (an empty bucket) and a fresh app user (every pipeline run writes every row). Before the runs of each latency, one unmeasured student sync, floor and store floor warm the processes up (the services are long-running; a fresh process’s first syncs also pay V8 compiling its code).',
   );
   return [
     { id: 'e2e', title: 'End to end: pipeline vs sequential baseline vs fetch floor', figures: main, notes },
@@ -91,14 +92,30 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
   ];
 }
 
+/**
+ * One unmeasured student sync, floor and store floor before the measured runs: the services are
+ * long-running processes, and a fresh one's first syncs also pay V8 compiling its code (a writer's
+ * first teacher sync ~1.0–1.15 CPU s against ~0.55–0.9 for later ones; docs/performance.md), as
+ * does this process's first floor.
+ */
+async function warmUp(h: PipelineHarness, mode: LatencyMode, simUserId: number): Promise<void> {
+  const userId = `e2e-${mode.id}-warm-up`;
+  const run = await runPipelineSync(h, userId, simUserId, { timeoutMs: 60_000, completionGraceMs: COMPLETION_GRACE_MS });
+  if (run.status !== 'completed') throw new Error(`e2e warm-up sync ${run.status} (${run.unitsDone}/${run.unitsTotal} units)`);
+  const floor = await runFetchFloor({ simUrl: h.sim.url, token: h.sim.issueToken(simUserId), keepRows: true });
+  await runStoreFloor(h.database.url, `${userId}-store-floor`, floor.rows!);
+}
+
 /** One latency mode: a pipeline on a simulator of that latency, every profile of the plan. */
 async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[], out: { main: Figure[]; detail: Figure[]; notes: string[] }): Promise<void> {
   const { main, detail, notes } = out;
+  // One more user, a student, for the warm-up below.
   const { h, close } = await startBenchPipeline(ctx, {
-    sim: { users: plan.map((p) => ({ profile: p.profile })), latency: mode.latency, contentCacheSize: 1_024 },
+    sim: { users: [...plan.map((p) => ({ profile: p.profile })), { profile: 'student' as const }], latency: mode.latency, contentCacheSize: 1_024 },
   });
   try {
     if (mode.baseline) await prepareBaselineSchema(h.database.url);
+    await warmUp(h, mode, h.sim.users[plan.length]!.id);
     for (const [index, p] of plan.entries()) {
       const simUser = h.sim.users[index]!;
       let expected: RowCounts | undefined = p.warm ? expectedRows(h.sim, simUser.id) : undefined;
