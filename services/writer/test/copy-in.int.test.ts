@@ -6,7 +6,7 @@ import { copyIn } from '../src/records/copy-in.js';
 
 /**
  * `copyIn` sends the query, its data and the CopyDone in one write without waiting for the
- * server's CopyInResponse. What must hold: the data arrives whole (many chunks, multi-byte text),
+ * server's CopyInResponse (data beyond 4 MiB streams as the socket drains). What must hold: the data arrives whole (many chunks, multi-byte text),
  * and after a failure — in the prelude, before the COPY starts, or in the middle of the data — the
  * server has dropped the rest of the data and the connection answers the next statements
  * correctly, in the same transaction (a savepoint rolled back, as the writer's fallback does).
@@ -60,6 +60,21 @@ describe('copyIn', () => {
       expect(r.rows).toEqual([{ a: 42, b: 'after' }]);
       expect(await copyIn(tx, 'copy_in_test', ['id', 'body'], lines(7, 2))).toBe(2);
       expect(await count(tx)).toBe(2);
+    });
+  });
+
+  it('lines that throw: the COPY is failed, the caller gets their error, the connection in step', async () => {
+    const broken = function* () {
+      yield* lines(1, 20_000);
+      throw new Error('no more lines');
+    };
+    await t.db.transaction().execute(async (tx) => {
+      await sql`TRUNCATE copy_in_test`.execute(tx);
+      await sql`SAVEPOINT before_copy`.execute(tx);
+      await expect(copyIn(tx, 'copy_in_test', ['id', 'body'], broken())).rejects.toThrow('no more lines');
+      await sql`ROLLBACK TO SAVEPOINT before_copy`.execute(tx);
+      expect(await count(tx)).toBe(0);
+      expect(await copyIn(tx, 'copy_in_test', ['id', 'body'], lines(1, 3))).toBe(3);
     });
   });
 });

@@ -7,6 +7,9 @@ const CHUNK_CHARS = 256 * 1024;
 /** Frontend message types of the COPY sub-protocol. */
 const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]); // 'c', length 4
+const COPY_FAIL = 0x66; // 'f'
+/** COPY data held in the socket's buffer before waiting for it to drain: a writer part's COPY (1–3 MB) goes in one write. */
+export const MAX_BUFFERED = 4 * 1024 * 1024;
 
 /**
  * `COPY table (columns) FROM STDIN` of `lines` (COPY text, one row per line) on the connection of
@@ -14,8 +17,9 @@ const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]); // 'c', length 4
  * without parameters sent in the same message, before the COPY (one round trip for all); they
  * must return no rows.
  *
- * The query, all its data (CopyData messages of ≤ 256 K characters) and the CopyDone go to the
- * socket in one write, without waiting for the server's CopyInResponse: Postgres reads the data
+ * The query, its data (CopyData messages of ≤ 256 K characters) and the CopyDone go to the
+ * socket in one write when the data is under 4 MiB (larger data streams as the socket drains),
+ * without waiting for the server's CopyInResponse: Postgres reads the data
  * when the COPY starts, and if a statement before it or the COPY itself fails, it drops the
  * CopyData and CopyDone that follow the error (the protocol's rule for a simple-query COPY), so
  * the connection is in step again at the ReadyForQuery, as with any failed statement. Until #15
@@ -30,62 +34,125 @@ const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]); // 'c', length 4
  * unique-violation fallback) fail if a kysely or pg upgrade changes that path.
  */
 export async function copyIn(db: Db, table: string, columns: string[], lines: Iterable<string>, prelude = ''): Promise<number> {
-  const copy = new CopyFromStdin(`${prelude ? `${prelude}; ` : ''}COPY ${table} (${columns.join(', ')}) FROM STDIN`, copyData(lines));
+  const copy = new CopyFromStdin(`${prelude ? `${prelude}; ` : ''}COPY ${table} (${columns.join(', ')}) FROM STDIN`, lines);
   await db.executeQuery(CompiledQuery.raw(copy as unknown as string));
   return copy.done;
 }
 
-/** The COPY data of `lines` as CopyData messages (header and text, one pair per chunk) and the CopyDone. */
-function copyData(lines: Iterable<string>): Buffer[] {
-  const out: Buffer[] = [];
-  const push = (chunk: string) => {
-    const text = Buffer.from(chunk);
-    const header = Buffer.allocUnsafe(5);
-    header[0] = COPY_DATA;
-    header.writeUInt32BE(text.length + 4, 1);
-    out.push(header, text);
-  };
+/** `lines` joined into chunks of ≥ {@link CHUNK_CHARS} characters (the last one shorter). */
+function* chunks(lines: Iterable<string>): Generator<string> {
   let chunk = '';
   for (const line of lines) {
     chunk += line;
     if (chunk.length >= CHUNK_CHARS) {
-      push(chunk);
+      yield chunk;
       chunk = '';
     }
   }
-  if (chunk) push(chunk);
-  out.push(COPY_DONE);
-  return out;
+  if (chunk) yield chunk;
+}
+
+/** One CopyData message: its header and the text. */
+function writeCopyData(stream: PgConnection['stream'], chunk: string): void {
+  const text = Buffer.from(chunk);
+  const header = Buffer.allocUnsafe(5);
+  header[0] = COPY_DATA;
+  header.writeUInt32BE(text.length + 4, 1);
+  stream.write(header);
+  stream.write(text);
+}
+
+/** A CopyFail message: the server ends the COPY with an error (our own `reason` in its text). */
+function copyFail(reason: string): Buffer {
+  const text = Buffer.from(`${reason}\0`);
+  const header = Buffer.allocUnsafe(5);
+  header[0] = COPY_FAIL;
+  header.writeUInt32BE(text.length + 4, 1);
+  return Buffer.concat([header, text]);
+}
+
+/** Resolves when the socket's buffer has drained, or the socket is gone. */
+function drained(stream: PgConnection['stream']): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 /** The part of pg's connection a query object uses (pg's `Connection`; not in its types). */
-interface PgConnection {
-  stream: { cork(): void; uncork(): void; write(data: Buffer): boolean };
+export interface PgConnection {
+  stream: {
+    cork(): void;
+    uncork(): void;
+    write(data: Buffer): boolean;
+    readonly writableLength: number;
+    on(event: 'drain' | 'close', listener: () => void): unknown;
+    off(event: 'drain' | 'close', listener: () => void): unknown;
+  };
   query(text: string): void;
 }
 
-/** A pg query object (what pg calls a "submittable") for one COPY FROM STDIN with all its data. */
-class CopyFromStdin {
+/** A pg query object (what pg calls a "submittable") for one COPY FROM STDIN and its data. Exported for its unit test. */
+export class CopyFromStdin {
   /** Settles when the server is ready for the next query: the rows copied, or the error. */
   readonly done: Promise<number>;
   private rowCount = 0;
   private settle!: { resolve(n: number): void; reject(err: unknown): void };
+  /** The server has answered for good (ReadyForQuery or an error): send nothing more. */
+  private finished = false;
+  /** What `lines` threw, if it did: the COPY is failed with it, and it is what the caller gets. */
+  private failure: { error: unknown } | undefined;
 
   constructor(
     readonly text: string,
-    private readonly data: Buffer[],
+    private readonly lines: Iterable<string>,
   ) {
     this.done = new Promise<number>((resolve, reject) => (this.settle = { resolve, reject }));
     // Awaited by copyIn after the query resolves; never an unhandled rejection meanwhile.
     this.done.catch(() => undefined);
   }
 
-  /** Called by pg when the query's turn comes: the query and its data in one socket write. */
+  /**
+   * Called by pg when the query's turn comes: the query and the data in one corked write, as long
+   * as the data stays under {@link MAX_BUFFERED} (a writer part's does); beyond that the rest
+   * streams as the socket drains, so a large COPY neither holds all its data in memory nor makes
+   * Postgres wait until it is all made: the lines are produced while Postgres stores the ones before.
+   */
   submit(connection: PgConnection): void {
     connection.stream.cork();
     connection.query(this.text);
-    for (const b of this.data) connection.stream.write(b);
-    connection.stream.uncork();
+    void this.pump(connection.stream);
+  }
+
+  /** Writes the data and the CopyDone; runs synchronously until the first wait for a drain. */
+  private async pump(stream: PgConnection['stream']): Promise<void> {
+    let corked = true;
+    const uncork = () => {
+      if (corked) stream.uncork();
+      corked = false;
+    };
+    try {
+      for (const chunk of chunks(this.lines)) {
+        // After an error the server drops whatever data follows; stop making it.
+        if (this.finished) return;
+        writeCopyData(stream, chunk);
+        if (stream.writableLength > MAX_BUFFERED) {
+          uncork();
+          await drained(stream);
+        }
+      }
+      if (!this.finished) stream.write(COPY_DONE);
+    } catch (error) {
+      this.failure = { error };
+      if (!this.finished) stream.write(copyFail('the COPY data could not be made'));
+    } finally {
+      uncork();
+    }
   }
 
   /** pg replaces this with its timeout's when `query_timeout` is set (as pg-copy-streams does). */
@@ -101,14 +168,16 @@ class CopyFromStdin {
   }
 
   handleReadyForQuery(): void {
+    this.finished = true;
     this.callback();
     this.settle.resolve(this.rowCount);
   }
 
   /** An error from the server (pg then skips the ReadyForQuery for us) or the connection's loss. */
   handleError(err: unknown): void {
+    this.finished = true;
     this.callback();
-    this.settle.reject(err);
+    this.settle.reject(this.failure ? this.failure.error : err);
   }
 
   // Answers the prelude's statements may give; they hold no rows.

@@ -1,0 +1,80 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { CopyFromStdin, MAX_BUFFERED, type PgConnection } from './copy-in.js';
+
+/** A socket that takes writes into its buffer and empties it only when told to (`drain()`). */
+function fakeConnection() {
+  const events = new EventEmitter();
+  const written: Buffer[] = [];
+  let buffered = 0;
+  let corked = 0;
+  const stream = {
+    cork: () => void (corked += 1),
+    uncork: () => void (corked -= 1),
+    write: (data: Buffer) => {
+      written.push(data);
+      buffered += data.length;
+      return buffered < 16 * 1024;
+    },
+    get writableLength() {
+      return buffered;
+    },
+    on: (event: 'drain' | 'close', listener: () => void) => events.on(event, listener),
+    off: (event: 'drain' | 'close', listener: () => void) => events.off(event, listener),
+  };
+  const connection: PgConnection = { stream, query: (text) => void written.push(Buffer.from(`Q${text}`)) };
+  return {
+    connection,
+    written,
+    get buffered() {
+      return buffered;
+    },
+    get corked() {
+      return corked;
+    },
+    drain: () => {
+      buffered = 0;
+      events.emit('drain');
+    },
+  };
+}
+
+describe('CopyFromStdin', () => {
+  const line = `${'x'.repeat(999)}\n`;
+
+  it('sends a small COPY whole in one corked burst: the query, the data and the CopyDone', () => {
+    const c = fakeConnection();
+    new CopyFromStdin('COPY t FROM STDIN', Array.from({ length: 100 }, () => line)).submit(c.connection);
+    expect(c.corked).toBe(0);
+    expect(c.written[0]!.toString()).toBe('QCOPY t FROM STDIN');
+    expect(c.written.at(-1)).toEqual(Buffer.from([0x63, 0, 0, 0, 4]));
+    expect(c.buffered).toBe(100 * 1000 + 5 + 5);
+  });
+
+  it('makes a large COPY’s lines as the socket drains: never more than its bound buffered, all of them in the end', async () => {
+    const c = fakeConnection();
+    const total = 20_000; // ~20 MB
+    let made = 0;
+    const lines = function* () {
+      for (let i = 0; i < total; i++) {
+        made += 1;
+        yield line;
+      }
+    };
+    new CopyFromStdin('COPY t FROM STDIN', lines()).submit(c.connection);
+    const firstBurst = made;
+    expect(firstBurst).toBeLessThan(total);
+    expect(c.buffered).toBeLessThanOrEqual(MAX_BUFFERED + 300 * 1000);
+    let rounds = 0;
+    while (!c.written.at(-1)?.equals(Buffer.from([0x63, 0, 0, 0, 4]))) {
+      expect(c.buffered).toBeLessThanOrEqual(MAX_BUFFERED + 300 * 1000);
+      c.drain();
+      await new Promise((resolve) => setImmediate(resolve));
+      rounds += 1;
+    }
+    expect(made).toBe(total);
+    expect(rounds).toBeGreaterThan(2);
+    const data = c.written.slice(1, -1).filter((b) => b.length > 5 || b[0] !== 0x64);
+    expect(data.reduce((n, b) => n + b.length, 0)).toBe(total * 1000);
+  });
+});
