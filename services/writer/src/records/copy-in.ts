@@ -52,23 +52,25 @@ function* chunks(lines: Iterable<string>): Generator<string> {
   if (chunk) yield chunk;
 }
 
+/** A frontend message's 5-byte header: its type, then its length (itself included, not the type). */
+function messageHeader(type: number, bodyBytes: number): Buffer {
+  const header = Buffer.allocUnsafe(5);
+  header[0] = type;
+  header.writeUInt32BE(bodyBytes + 4, 1);
+  return header;
+}
+
 /** One CopyData message: its header and the text. */
 function writeCopyData(stream: PgConnection['stream'], chunk: string): void {
   const text = Buffer.from(chunk);
-  const header = Buffer.allocUnsafe(5);
-  header[0] = COPY_DATA;
-  header.writeUInt32BE(text.length + 4, 1);
-  stream.write(header);
+  stream.write(messageHeader(COPY_DATA, text.length));
   stream.write(text);
 }
 
 /** A CopyFail message: the server ends the COPY with an error (our own `reason` in its text). */
 function copyFail(reason: string): Buffer {
   const text = Buffer.from(`${reason}\0`);
-  const header = Buffer.allocUnsafe(5);
-  header[0] = COPY_FAIL;
-  header.writeUInt32BE(text.length + 4, 1);
-  return Buffer.concat([header, text]);
+  return Buffer.concat([messageHeader(COPY_FAIL, text.length), text]);
 }
 
 /** Resolves when the socket's buffer has drained, or the socket is gone. */
