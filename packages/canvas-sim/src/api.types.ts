@@ -36,6 +36,14 @@ export interface SimLatency {
    * assignment embedded take ~0.3–1.5 s while `/users/self` takes tens of ms. Jitter is seeded.
    */
   endpoints?: Record<string, EndpointLatency>;
+  /**
+   * What the jitter is drawn for: `request` (default), a new draw per request; `path`, one draw
+   * per URL path and page, the same for every request of that page whoever asks (a course that is
+   * slow stays slow). Two clients walking the same courses then meet the same latencies, so
+   * timing one against the other measures the clients, not their luck (the bench's pipeline
+   * against its floor); `seed` still decides the draws.
+   */
+  jitterBy?: 'request' | 'path';
 }
 
 /** Latency of one endpoint: base + per row served + seeded jitter in [0, jitterMs). */

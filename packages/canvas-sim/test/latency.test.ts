@@ -56,4 +56,24 @@ describe('latency', () => {
     latencyMs({ ...l, jitterMs: 0 }, 10, again, 'GET /api/v1/users/:id');
     expect(latencyMs(l, 100, again, 'GET /api/v1/courses/:id/assignment_groups')).toBe(groups[0]);
   });
+
+  it('with jitterBy "path" draws once per page: every request of a page waits the same, other pages differ', () => {
+    const l = REALISTIC_LATENCY;
+    expect(l.jitterBy).toBe('path');
+    const endpoint = 'GET /api/v1/courses/:id/assignment_groups';
+    const page = (path: string, seed = 42) => ({ seed, url: new URL(path, 'http://canvas.test') });
+    const course = '/api/v1/courses/11/assignment_groups?include[]=assignments&per_page=100';
+    // Two clients asking in their own order (their own share of the request stream) meet the same latency.
+    const first = latencyMs(l, 100, createPrng(1), endpoint, page(course));
+    expect(latencyMs(l, 100, createPrng(2), endpoint, page(`${course}&include[]=submission`))).toBe(first);
+    // Other courses and pages, and another seed, draw again: the jitter still spreads.
+    const others = Array.from({ length: 100 }, (_, i) => latencyMs(l, 100, createPrng(1), endpoint, page(`/api/v1/courses/${i + 100}/assignment_groups`)));
+    expect(Math.max(...others) - Math.min(...others)).toBeGreaterThan(300);
+    expect(latencyMs(l, 100, createPrng(1), endpoint, page(`${course}&page=2`))).not.toBe(first);
+    expect(latencyMs(l, 100, createPrng(1), endpoint, page(course, 43))).not.toBe(first);
+    // By request (the default), the same page draws anew each time.
+    const byRequest = { ...l, jitterBy: 'request' as const };
+    const prng = createPrng(1);
+    expect(latencyMs(byRequest, 100, prng, endpoint, page(course))).not.toBe(latencyMs(byRequest, 100, prng, endpoint, page(course)));
+  });
 });

@@ -54,7 +54,7 @@ export const DEFAULT_THROTTLE: Readonly<SimThrottle> = {
   baseCost: 0.05,
 };
 
-export const DEFAULT_LATENCY: Readonly<Required<SimLatency>> = { baseMs: 40, perItemMs: 0.3, jitterMs: 10, endpoints: {} };
+export const DEFAULT_LATENCY: Readonly<Required<SimLatency>> = { baseMs: 40, perItemMs: 0.3, jitterMs: 10, endpoints: {}, jitterBy: 'request' };
 
 /**
  * Latency as a real Canvas answers a sync's calls: most endpoints as {@link DEFAULT_LATENCY}, but a
@@ -68,6 +68,8 @@ export const REALISTIC_LATENCY: Readonly<Required<SimLatency>> = {
     '/api/v1/courses/:id/assignment_groups': { baseMs: 300, perItemMs: 2, jitterMs: 500 },
     '/api/v1/courses': { baseMs: 150, perItemMs: 1, jitterMs: 50 },
   },
+  // A slow course stays slow: the bench's pipeline and floor meet the same latencies.
+  jitterBy: 'path',
 };
 
 /** Sizes of hostile answers, as README "Hostile users" documents them. */
@@ -111,7 +113,7 @@ export function resolveOptions(options: SimOptions = {}): ResolvedOptions {
     seed: options.seed ?? 42,
     users,
     // A caller who sets latency at all gets no jitter unless asked: tests pass zeros and mean it.
-    latency: options.latency ? { jitterMs: 0, endpoints: {}, ...options.latency } : { ...DEFAULT_LATENCY },
+    latency: options.latency ? { jitterMs: 0, endpoints: {}, jitterBy: 'request', ...options.latency } : { ...DEFAULT_LATENCY },
     throttle,
     dropLastLink: options.dropLastLink ?? false,
     lowercaseHeaders: options.lowercaseHeaders ?? false,

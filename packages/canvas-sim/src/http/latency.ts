@@ -1,17 +1,24 @@
 import type { ServerResponse } from 'node:http';
 import type { SimLatency } from '../api.types.js';
-import type { Prng } from '../data/prng.js';
+import { createPrng, deriveSeed, type Prng } from '../data/prng.js';
 
 /**
  * Time Canvas takes to answer: a fixed part plus a part per row served, plus seeded jitter — the
- * endpoint's own (`latency.endpoints`, keyed by route path) when it has one.
+ * endpoint's own (`latency.endpoints`, keyed by route path) when it has one. The jitter comes from
+ * `prng` (one draw per request), or with `jitterBy: 'path'` from `seed` and the page asked for
+ * (`url`: its path and `page` parameter), so every request of that page waits the same.
  */
-export function latencyMs(latency: Required<SimLatency>, items: number, prng: Prng, endpoint?: string): number {
+export function latencyMs(latency: Required<SimLatency>, items: number, prng: Prng, endpoint?: string, page?: { seed: number; url: URL }): number {
   const own = endpoint === undefined ? undefined : latency.endpoints[endpoint.replace(/^GET /, '')];
   const l = own ?? latency;
   const jitterMs = l.jitterMs ?? 0;
-  const jitter = jitterMs > 0 ? prng.next() * jitterMs : 0;
+  const jitter = jitterMs > 0 ? jitterDraw(latency.jitterBy, prng, page) * jitterMs : 0;
   return Math.max(0, l.baseMs + l.perItemMs * items + jitter);
+}
+
+function jitterDraw(by: SimLatency['jitterBy'], prng: Prng, page: { seed: number; url: URL } | undefined): number {
+  if (by !== 'path' || !page) return prng.next();
+  return createPrng(deriveSeed(page.seed, 'latency', page.url.pathname, page.url.searchParams.get('page') ?? '1')).next();
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts (the sim is closing). */

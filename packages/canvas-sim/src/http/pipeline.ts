@@ -93,7 +93,7 @@ export class CanvasPipeline {
       }
       answer = this.answer(req, url, token, faults, route);
       const items = answer.items ?? 0;
-      const ok = await sleep(latencyMs(options.latency, items, this.latencyPrng, req.endpoint) + faults.slowMs, signal);
+      const ok = await sleep(latencyMs(options.latency, items, this.latencyPrng, req.endpoint, { seed: options.seed, url }) + faults.slowMs, signal);
       if (faults.slowMs > 0) stats.fault('slow');
       if (!ok) return;
       cost = this.deps.throttle.cost(answer.costUnits ?? items);
