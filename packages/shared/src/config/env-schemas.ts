@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PREPARED_STATEMENTS } from '../db/prepared-statements.js';
 
 /** `true/false/1/0/yes/no` as a boolean; anything else is an error naming the variable. */
 export const envBoolean = (fallback: boolean) =>
@@ -63,12 +64,14 @@ export const baseEnvSchema = z.object({
   LOG_PRETTY: envBoolean(false),
   SHUTDOWN_TIMEOUT_MS: envInt(20_000, 1_000, 600_000),
   DB_POOL_MAX: envInt(10, 1, 200),
+  /** Distinct parameterized statements prepared on each Postgres connection; 0 = none (a PgBouncer in transaction mode before 1.21). */
+  DB_PREPARED_STATEMENTS: envInt(DEFAULT_PREPARED_STATEMENTS, 0, 10_000),
 });
 
 /** The parsed base variables, as a service's config holds them. */
 export interface BaseConfig {
   nats: { url: string; namespace: string };
-  db: { url: string; poolMax: number };
+  db: { url: string; poolMax: number; preparedStatements: number };
   log: { level: string; pretty: boolean };
   shutdownTimeoutMs: number;
 }
@@ -77,7 +80,7 @@ export interface BaseConfig {
 export function toBaseConfig(env: z.output<typeof baseEnvSchema>): BaseConfig {
   return {
     nats: { url: env.NATS_URL, namespace: env.NATS_NAMESPACE },
-    db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX },
+    db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX, preparedStatements: env.DB_PREPARED_STATEMENTS },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

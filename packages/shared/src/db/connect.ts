@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
+import { DEFAULT_PREPARED_STATEMENTS, preparingClient, StatementNames } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 // bigint (int8) columns hold Canvas ids and counters; all fit in a double's safe range.
@@ -10,13 +11,20 @@ export interface CreateDbOptions {
   url: string;
   poolMax?: number;
   applicationName?: string;
+  /**
+   * Distinct parameterized statements prepared on the server (parsed and planned once per
+   * connection; prepared-statements.ts); 0 runs every statement unnamed. Default 256.
+   */
+  preparedStatements?: number;
   /** Kysely's query log hook (tests count statements with it). */
   log?: KyselyConfig['log'];
 }
 
 /** A kysely instance over a bounded pg pool. Close it with `db.destroy()`. */
 export function createDb(options: CreateDbOptions): Kysely<Database> {
+  const prepared = options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS;
   const pool = new pg.Pool({
+    ...(prepared > 0 ? { Client: preparingClient(new StatementNames(prepared)) } : {}),
     connectionString: options.url,
     max: options.poolMax ?? 10,
     application_name: options.applicationName ?? 'canvas-sync',

@@ -25,7 +25,7 @@ export interface Runtime {
  * close with `shutdown`: NATS drains (finishing pending publishes) before the pool closes.
  */
 export async function openRuntime(service: string, config: BaseConfig, logger: Logger, shutdown: Shutdown): Promise<Runtime> {
-  const db = createDb({ url: config.db.url, poolMax: config.db.poolMax, applicationName: `canvas-sync-${service}` });
+  const db = createDb({ url: config.db.url, poolMax: config.db.poolMax, preparedStatements: config.db.preparedStatements, applicationName: `canvas-sync-${service}` });
   shutdown.add('postgres', () => db.destroy());
   const nc = await connectNats({ url: config.nats.url, name: `canvas-sync-${service}`, logger });
   shutdown.add('nats', () => nc.drain());
