@@ -16,10 +16,10 @@ const CHILDREN: Child[] = ['assignment_groups', 'assignments', 'submissions'];
  */
 export async function sweepUnseen(tx: Tx, sync: SyncRow, apply: boolean): Promise<Record<string, number[]>> {
   await materializeSeen(tx, sync.id);
-  const deleted: Record<string, number[]> = {};
-  deleted.courses = await sweepCourses(tx, sync, apply);
-  for (const child of CHILDREN) deleted[child] = await sweepChildren(tx, sync, child, deleted.courses, apply);
+  const { rows } = await sweepStatement(sync, apply).execute(tx);
   await sql`SET LOCAL enable_nestloop TO DEFAULT; SET LOCAL jit TO DEFAULT`.execute(tx);
+  const deleted: Record<string, number[]> = { courses: [], assignment_groups: [], assignments: [], submissions: [] };
+  for (const r of rows) deleted[r.resource]!.push(r.id);
   return deleted;
 }
 
@@ -30,7 +30,7 @@ export async function sweepUnseen(tx: Tx, sync: SyncRow, apply: boolean): Promis
  * Postgres, with no statistics on freshly written parts, pick a nested loop that re-expanded every
  * part's jsonb for each row: a 10,000-row account never completed.
  *
- * Nested loops are also off for the sweep's statements (until {@link sweepUnseen} restores them):
+ * Nested loops are also off for the sweep's statement (until {@link sweepUnseen} restores them):
  * on a user's first syncs the `canvas` tables' statistics predate the user's rows, Postgres
  * expects ~1 of them, and for a `sweep_seen` of a few pages it chose a nested loop that scans it
  * once per row — quadratic, 12–21 ms per table for a 270-row student (`sweep-plan.int.test.ts`).
@@ -38,14 +38,13 @@ export async function sweepUnseen(tx: Tx, sync: SyncRow, apply: boolean): Promis
  * that still needs a nested loop is priced ~10¹⁰ with nested loops off, far above `jit_above_cost`,
  * and LLVM then spent ~0.4 s compiling a statement that runs in 1 ms.
  *
- * Two messages: the statements without parameters go together (the sync id, a uuid Postgres
- * printed, is checked and inlined).
+ * One message, without parameters (the sync id, a uuid Postgres printed, is checked and inlined):
+ * Postgres parses the whole message before running it, and the table exists when the INSERT runs.
  */
 async function materializeSeen(tx: Tx, syncId: string): Promise<void> {
   if (!UUID.test(syncId)) throw new Error(`unexpected sync id ${JSON.stringify(syncId)}`);
   await sql`DROP TABLE IF EXISTS pg_temp.sweep_seen;
-    CREATE TEMP TABLE sweep_seen (resource text NOT NULL, id bigint NOT NULL, PRIMARY KEY (resource, id)) ON COMMIT DROP`.execute(tx);
-  await sql`
+    CREATE TEMP TABLE sweep_seen (resource text NOT NULL, id bigint NOT NULL, PRIMARY KEY (resource, id)) ON COMMIT DROP;
     INSERT INTO sweep_seen (resource, id)
     SELECT s.key, e.id::bigint
     FROM sync_units u
@@ -61,30 +60,34 @@ async function materializeSeen(tx: Tx, syncId: string): Promise<void> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function sweepCourses(tx: Tx, sync: SyncRow, apply: boolean): Promise<number[]> {
+/**
+ * The four sweeps in one statement (one round trip, one snapshot): the courses in the scope that
+ * were not listed, then the groups, assignments and submissions of the swept courses — every
+ * course whose unit finished, and the courses just found gone — that were not seen. Marks them
+ * deleted (`apply`) or only selects them (a dry run). Returns `(resource, id)` rows.
+ */
+function sweepStatement(sync: SyncRow, apply: boolean) {
   const scope = sync.scope;
   const scopeFilter =
     scope.type === 'term' ? sql`AND c.term_id = ${scope.termId}` : scope.type === 'course' ? sql`AND c.id = ${scope.courseId}` : sql``;
-  const target = sql`c.user_id = ${sync.user_id} AND c.deleted_at IS NULL ${scopeFilter}
-    AND NOT EXISTS (SELECT 1 FROM sweep_seen s WHERE s.resource = 'courses' AND s.id = c.id)`;
-  const r = apply
-    ? await sql<{ id: number }>`UPDATE canvas.courses c SET deleted_at = now() WHERE ${target} RETURNING c.id`.execute(tx)
-    : await sql<{ id: number }>`SELECT c.id FROM canvas.courses c WHERE ${target}`.execute(tx);
-  return r.rows.map((row) => row.id);
-}
-
-async function sweepChildren(tx: Tx, sync: SyncRow, resource: Child, goneCourses: number[], apply: boolean): Promise<number[]> {
-  const table = sql.raw(`canvas.${resource}`);
-  // The swept courses as one array (an InitPlan), so the (user_id, course_id) index finds just
-  // their rows: as an `IN (subquery)` it became a hash semi-join over all of the user's rows
-  // once nested loops were off — every course of a heavy user for a one-course sync.
-  const swept = sql`ARRAY(SELECT course_id FROM sync_units WHERE sync_id = ${sync.id} AND state = 'done' AND course_id IS NOT NULL) || ${goneCourses}::bigint[]`;
-  const target = sql`x.user_id = ${sync.user_id} AND x.deleted_at IS NULL AND x.course_id = ANY(${swept})
-    AND NOT EXISTS (SELECT 1 FROM sweep_seen s WHERE s.resource = ${resource} AND s.id = x.id)`;
-  const r = apply
-    ? await sql<{ id: number }>`UPDATE ${table} x SET deleted_at = now() WHERE ${target} RETURNING x.id`.execute(tx)
-    : await sql<{ id: number }>`SELECT x.id FROM ${table} x WHERE ${target}`.execute(tx);
-  return r.rows.map((row) => row.id);
+  const unseen = (alias: string, resource: string) => sql`NOT EXISTS (SELECT 1 FROM sweep_seen s WHERE s.resource = ${resource} AND s.id = ${sql.ref(`${alias}.id`)})`;
+  const courses = sql`c.user_id = ${sync.user_id} AND c.deleted_at IS NULL ${scopeFilter} AND ${unseen('c', 'courses')}`;
+  const mark = (table: string, alias: string, where: ReturnType<typeof sql>) =>
+    apply
+      ? sql`UPDATE ${sql.raw(table)} ${sql.raw(alias)} SET deleted_at = now() WHERE ${where} RETURNING ${sql.ref(`${alias}.id`)}`
+      : sql`SELECT ${sql.ref(`${alias}.id`)} FROM ${sql.raw(table)} ${sql.raw(alias)} WHERE ${where}`;
+  // The swept courses as one array (a scalar subquery, cast so that it is not read as `ANY
+  // (subquery)`: an InitPlan), so the (user_id, course_id) index finds just their rows: as an
+  // `IN (subquery)` it became a hash semi-join over all of the user's rows once nested loops were
+  // off — every course of a heavy user for a one-course sync.
+  const children = CHILDREN.map(
+    (child) => sql`${sql.raw(child)} AS (${mark(`canvas.${child}`, 'x', sql`x.user_id = ${sync.user_id} AND x.deleted_at IS NULL AND x.course_id = ANY((SELECT ids FROM swept)::bigint[]) AND ${unseen('x', child)}`)})`,
+  );
+  return sql<{ resource: string; id: number }>`
+    WITH courses AS (${mark('canvas.courses', 'c', courses)}),
+    swept AS (SELECT ARRAY(SELECT course_id FROM sync_units WHERE sync_id = ${sync.id} AND state = 'done' AND course_id IS NOT NULL) || ARRAY(SELECT id FROM courses) AS ids),
+    ${sql.join(children)}
+    ${sql.join(['courses', ...CHILDREN].map((r) => sql`SELECT ${r}::text AS resource, id FROM ${sql.raw(r)}`), sql` UNION ALL `)}`;
 }
 
 /** Ids a dry run would create and update, gathered from the parts of every finished unit. */
