@@ -8,7 +8,7 @@ import { loadNotifierConfig } from '../../services/notifier/src/config.js';
 import { loadWriterConfig } from '../../services/writer/src/config.js';
 
 /** Variables every service reads, and each service's own, with values that look like what operators type. */
-const COMMON = ['NATS_URL', 'DATABASE_URL', 'NATS_NAMESPACE', 'LOG_LEVEL', 'LOG_PRETTY', 'SHUTDOWN_TIMEOUT_MS', 'DB_POOL_MAX'];
+const COMMON = ['NATS_URL', 'DATABASE_URL', 'NATS_NAMESPACE', 'LOG_LEVEL', 'LOG_PRETTY', 'SHUTDOWN_TIMEOUT_MS', 'DB_POOL_MAX', 'DB_PREPARED_STATEMENTS'];
 const LOADERS: Array<{ name: ServiceName; load: (env: Env) => unknown; vars: string[] }> = [
   { name: 'api', load: (env) => loadApiConfig(env, () => 'not-a-key-file'), vars: [...COMMON, 'API_PORT', 'HOST', 'DEMO', 'AUTH_JWT_SECRET', 'TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEYS', 'CANVAS_ALLOWED_HOSTS', 'CORS_ORIGINS', 'API_RATE_LIMIT_PER_MINUTE', 'NODE_ENV', 'METRICS_PORT', 'AUTH_JWKS_URL'] },
   { name: 'fetcher', load: loadFetcherConfig, vars: [...COMMON, 'HEALTH_PORT', 'FETCHER_CONCURRENCY', 'FETCHER_UNITS_PER_USER', 'CANVAS_MAX_IN_FLIGHT', 'CANVAS_TIMEOUT_MS', 'CANVAS_BREAKER_RESET_MS', 'TOKEN_ENCRYPTION_KEY', 'DEMO', 'NODE_ENV'] },
