@@ -43,17 +43,29 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     const walSince = async (lsn: string) => Number((await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [lsn])).rows[0]!.bytes);
     // The full-page images in that WAL: the first change to a page after a checkpoint logs the
     // whole page. COPY fills new pages and never needs one; an update changes the page of each old
-    // version, so its WAL swings with where the checkpoints fell (pg_walinspect; without it, no figure).
+    // version, so its WAL swings with where the checkpoints fell (pg_walinspect; without it, no
+    // figure). A temporary replication slot holds each phase's WAL until it is read: a checkpoint
+    // during the phase would otherwise recycle it (NaN where the slot could not be made).
     const walinspect = await client.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect').then(
       () => true,
       () => false,
     );
-    const fullPageImages = async (lsn: string) =>
-      walinspect
-        ? Number((await client.query<{ bytes: string }>('SELECT CASE WHEN $1::pg_lsn < pg_current_wal_flush_lsn() THEN (SELECT sum(fpi_size) FROM pg_get_wal_stats($1, pg_current_wal_flush_lsn())) ELSE 0 END AS bytes', [lsn])).rows[0]!.bytes)
-        : Number.NaN;
-    /** Wall seconds, CPU seconds of this process and of the Postgres backend, and WAL bytes of `fn`. */
+    const slot = `canvas_sync_bench_wal_${process.pid}`;
+    const holdWal = async () => walinspect && (await client.query('SELECT pg_create_physical_replication_slot($1, true, true)', [slot]).then(() => true, () => false));
+    const fullPageImages = async (lsn: string, held: boolean): Promise<number> => {
+      if (!held) return Number.NaN;
+      try {
+        const sum = 'SELECT CASE WHEN $1::pg_lsn < pg_current_wal_flush_lsn() THEN (SELECT sum(fpi_size) FROM pg_get_wal_stats($1, pg_current_wal_flush_lsn())) ELSE 0 END AS bytes';
+        return Number((await client.query<{ bytes: string }>(sum, [lsn])).rows[0]!.bytes);
+      } catch {
+        return Number.NaN;
+      } finally {
+        await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+      }
+    };
+    /** Wall seconds, CPU seconds of this process and of the Postgres backend, WAL bytes and full-page image bytes of `fn`. */
     const measure = async <T>(backend: number, fn: () => Promise<T>) => {
+      const held = await holdWal();
       const lsn = await walLsn();
       const node = process.cpuUsage();
       const pgCpu = cpuSeconds(backend);
@@ -61,7 +73,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       const result = await fn();
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(node);
-      return { result, seconds, nodeCpu: (used.user + used.system) / 1e6, pgCpu: cpuSeconds(backend) - pgCpu, wal: await walSince(lsn), fpi: await fullPageImages(lsn) };
+      return { result, seconds, nodeCpu: (used.user + used.system) / 1e6, pgCpu: cpuSeconds(backend) - pgCpu, wal: await walSince(lsn), fpi: await fullPageImages(lsn, held) };
     };
     const original = assignmentRows(count);
     const changed = assignmentRows(count, 1);
@@ -127,7 +139,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       phases.update.push(await upsertAll(changedParts));
       phases.unchanged.push(await upsertAll(changedParts));
       const [c, p, i1, i, u, n] = (['copy', 'copyParts', 'insertParts', 'insert', 'update', 'unchanged'] as const).map((k) => phases[k][round - 1]!);
-      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert one part per transaction ${i1!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written)`);
+      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert one part per transaction ${i1!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written; WAL ${(u!.wal / 2 ** 20).toFixed(0)} MiB, of it full-page images ${(u!.fpi / 2 ** 20).toFixed(0)} MiB), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written)`);
     }
     const prepare = await measure(copyBackend, async () => {
       for (const part of parts) prepareRows('assignments', part, null);
