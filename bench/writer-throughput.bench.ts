@@ -41,8 +41,31 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     const copyBackend = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(copyDb)).rows[0]!.pid;
     const walLsn = async () => (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
     const walSince = async (lsn: string) => Number((await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [lsn])).rows[0]!.bytes);
-    /** Wall seconds, CPU seconds of this process and of the Postgres backend, and WAL bytes of `fn`. */
+    // The full-page images in that WAL: the first change to a page after a checkpoint logs the
+    // whole page. COPY fills new pages and never needs one; an update changes the page of each old
+    // version, so its WAL swings with where the checkpoints fell (pg_walinspect; without it, no
+    // figure). A temporary replication slot holds each phase's WAL until it is read: a checkpoint
+    // during the phase would otherwise recycle it (NaN where the slot could not be made).
+    const walinspect = await client.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect').then(
+      () => true,
+      () => false,
+    );
+    const slot = `canvas_sync_bench_wal_${process.pid}`;
+    const holdWal = async () => walinspect && (await client.query('SELECT pg_create_physical_replication_slot($1, true, true)', [slot]).then(() => true, () => false));
+    const fullPageImages = async (lsn: string, held: boolean): Promise<number> => {
+      if (!held) return Number.NaN;
+      try {
+        const sum = 'SELECT CASE WHEN $1::pg_lsn < pg_current_wal_flush_lsn() THEN (SELECT sum(fpi_size) FROM pg_get_wal_stats($1, pg_current_wal_flush_lsn())) ELSE 0 END AS bytes';
+        return Number((await client.query<{ bytes: string }>(sum, [lsn])).rows[0]!.bytes);
+      } catch {
+        return Number.NaN;
+      } finally {
+        await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+      }
+    };
+    /** Wall seconds, CPU seconds of this process and of the Postgres backend, WAL bytes and full-page image bytes of `fn`. */
     const measure = async <T>(backend: number, fn: () => Promise<T>) => {
+      const held = await holdWal();
       const lsn = await walLsn();
       const node = process.cpuUsage();
       const pgCpu = cpuSeconds(backend);
@@ -50,7 +73,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       const result = await fn();
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(node);
-      return { result, seconds, nodeCpu: (used.user + used.system) / 1e6, pgCpu: cpuSeconds(backend) - pgCpu, wal: await walSince(lsn) };
+      return { result, seconds, nodeCpu: (used.user + used.system) / 1e6, pgCpu: cpuSeconds(backend) - pgCpu, wal: await walSince(lsn), fpi: await fullPageImages(lsn, held) };
     };
     const original = assignmentRows(count);
     const changed = assignmentRows(count, 1);
@@ -116,7 +139,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       phases.update.push(await upsertAll(changedParts));
       phases.unchanged.push(await upsertAll(changedParts));
       const [c, p, i1, i, u, n] = (['copy', 'copyParts', 'insertParts', 'insert', 'update', 'unchanged'] as const).map((k) => phases[k][round - 1]!);
-      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert one part per transaction ${i1!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written)`);
+      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert one part per transaction ${i1!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written; WAL ${(u!.wal / 2 ** 20).toFixed(0)} MiB, of it full-page images ${(u!.fpi / 2 ** 20).toFixed(0)} MiB), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written)`);
     }
     const prepare = await measure(copyBackend, async () => {
       for (const part of parts) prepareRows('assignments', part, null);
@@ -137,6 +160,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
         { case: name, name: 'Postgres CPU', value: med(list, (m) => m.pgCpu), unit: 'CPU s' },
         { case: name, name: 'Node + Postgres CPU vs COPY', value: isCopy ? 1 : vsCopy(list, (m) => m.nodeCpu + m.pgCpu), unit: '×' },
         { case: name, name: 'WAL', value: med(list, (m) => m.wal) / 2 ** 20, unit: 'MiB' },
+        ...(walinspect ? [{ case: name, name: 'of it full-page images', value: med(list, (m) => m.fpi) / 2 ** 20, unit: 'MiB' }] : []),
       );
     };
     row('COPY into an empty table', phases.copy, true);
@@ -157,10 +181,10 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       title: `Writer throughput: ${count.toLocaleString('en-US')} assignment rows (~${Math.round(rawBytes / count)} B raw JSON each)`,
       figures,
       notes: [
-        `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each \`prepareRows\` + \`upsertRows\` (a primary-key read of the stored hashes; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), ${DEFAULT_BATCH_PARTS} parts per transaction as the writer groups them (WRITER_BATCH_PARTS; each part's rows prepared in slices while the part before it waits on Postgres; the insert path also one part per transaction), one after another on one connection: one writer slot (a writer process runs WRITER_CONCURRENCY=4 of them).`,
+        `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each \`prepareRows\` + \`upsertRows\` (the hash pre-check: a primary-key probe per row, Postgres comparing the hashes and answering only where absent and changed rows are; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), ${DEFAULT_BATCH_PARTS} parts per transaction as the writer groups them (WRITER_BATCH_PARTS; each part's rows prepared in slices while the part before it waits on Postgres; the insert path also one part per transaction), one after another on one connection: one writer slot (a writer process runs WRITER_CONCURRENCY=4 of them).`,
         `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each; every figure is the median over the rounds, the ratios taken within each round. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert, one part per transaction ${perRound('insertParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}.`,
         'COPY = the same prepared rows (hash and typed columns included, so both sides pay the same Node work) streamed as COPY text into `LIKE canvas.assignments INCLUDING ALL` (same primary key and index) in one transaction.',
-        'Node CPU = this process (JSON, hashing, COPY text); Postgres CPU = the one backend doing the work (from /proc); WAL = bytes of write-ahead log the phase generated. Time well above Node + Postgres CPU means waiting: for a core on a loaded machine, or for the disk.',
+        'Node CPU = this process (JSON, hashing, COPY text); Postgres CPU = the one backend doing the work (from /proc); WAL = bytes of write-ahead log the phase generated, and of it full-page images (logged at the first change of a page after a checkpoint: the old versions an update changes sit on pages written before, so its WAL depends on whether a checkpoint fell between the insert and update phases; COPY writes new pages and has none). Time well above Node + Postgres CPU means waiting: for a core on a loaded machine, or for the disk.',
         ...(ctx.quick && !process.env.BENCH_WRITER_ROWS ? ['Quick run: 10,000 rows instead of 100,000.'] : []),
       ],
     };

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type RecordRow } from '@canvas-sync/shared';
 import { createTestDatabase, type TestDatabase } from '@canvas-sync/testkit';
 import { prepareRows } from '../src/records/prepare-rows.js';
-import { diffRows, upsertRows } from '../src/records/rows.repository.js';
+import { diffRows, planWrites, plannedDiff, upsertRows } from '../src/records/rows.repository.js';
 
 const assignment = (id: number, more: Record<string, unknown> = {}): RecordRow => ({ id, course_id: 7, assignment_group_id: 3, name: `A${id}`, due_at: '2024-01-15T23:59:00Z', points_possible: 10, published: true, updated_at: '2024-01-10T10:00:00-06:00', ...more });
 
@@ -35,6 +35,25 @@ describe('upsertRows through COPY', () => {
     const rows = await stored(user);
     expect(rows.map((r) => [r.id, r.name, r.deleted_at])).toEqual([[1, 'A1', null], [2, 'renamed', null], [3, 'A3', null], [4, 'A4', null]]);
     expect(rows.find((r) => r.id === 2)!.raw).toEqual(second[1]);
+  });
+
+  it('plans the batches of a part in one statement: each its own absent, changed and revived rows, an empty one in between', async () => {
+    const user = 'u-plan';
+    await write(user, [1, 2, 3, 4].map((id) => assignment(id)));
+    await t.db.transaction().execute((tx) => upsertRows(tx, 'assignment_groups', user, prepareRows('assignment_groups', [{ id: 1, name: 'G' }], 7).rows));
+    await sql`UPDATE canvas.assignments SET deleted_at = now() WHERE user_id = ${user} AND id = 4`.execute(t.db);
+    const plans = await t.db.transaction().execute((tx) =>
+      planWrites(tx, user, [
+        { resource: 'assignments', rows: prepareRows('assignments', [assignment(5), assignment(1), assignment(2, { name: 'x' }), assignment(4), assignment(6)], null).rows },
+        { resource: 'assignments', rows: [] },
+        { resource: 'assignment_groups', rows: prepareRows('assignment_groups', [{ id: 1, name: 'G2' }, { id: 2 }], 7).rows },
+      ]),
+    );
+    expect(plans.map((p) => [p.resource, plannedDiff(p)])).toEqual([
+      ['assignments', { create: [5, 6], update: [2, 4] }],
+      ['assignments', { create: [], update: [] }],
+      ['assignment_groups', { create: [2], update: [1] }],
+    ]);
   });
 
   it('leaves rows of another user alone', async () => {
