@@ -4,9 +4,10 @@
  * each with a fresh app user (every row written). Prints per sync the writer's CPU seconds, split
  * into its main thread and its other threads (V8's optimizing compiler and GC helpers), the
  * Postgres backends' CPU and the time to `completed`; then the median of the syncs after the first
- * two. The e2e bench measures a process's 2nd and 3rd syncs, which still carry V8's tier-up
- * (docs/performance.md "Writer CPU per sync"); comparing within one process resolves what the
- * e2e figure's 2× spread between runs cannot. For A/B, alternate runs of the two trees.
+ * two, and the writer's peak RSS. The e2e bench measures a process's 2nd and 3rd syncs, which
+ * still carry V8's tier-up (docs/performance.md "Writer CPU per sync"); comparing within one
+ * process resolves what the e2e figure's 2× spread between runs cannot. For A/B, alternate runs of
+ * the two trees (or of two `BENCH_SERVICE_NODE_OPTIONS`).
  *
  *   node --conditions=source --import tsx bench/support/writer-syncs.cli.ts [--syncs=8] [--profile=teacher] [--perf=<file>]
  *
@@ -22,6 +23,7 @@ import { DEFAULT_LATENCY, type SimProfile } from '@canvas-sync/canvas-sim';
 import { Cleanup, type BenchContext } from './bench-context.js';
 import { cpuBetween, pipelineCpu, startBenchPipeline } from './bench-pipeline.js';
 import { runPipelineSync } from '../e2e/pipeline-run.js';
+import { processMemory } from './proc-stats.js';
 import { median } from './stats.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -79,7 +81,7 @@ try {
       `sync ${i}: ${run.status}, writer ${cpu.services.toFixed(2)} CPU s (main thread ${(after.main - threads.main).toFixed(2)}, other threads ${(after.others - threads.others).toFixed(2)}), Postgres ${cpu.postgres.toFixed(2)}, ${run.completedSeconds.toFixed(2)} s to completed, load ${loadavg()[0]!.toFixed(1)}\n`,
     );
   }
-  if (writer.length > 2) process.stdout.write(`writer CPU per sync, median of syncs 2–${syncs - 1}: ${median(writer.slice(2)).toFixed(3)} s\n`);
+  if (writer.length > 2) process.stdout.write(`writer CPU per sync, median of syncs 2–${syncs - 1}: ${median(writer.slice(2)).toFixed(3)} s; writer peak RSS ${processMemory(pid)?.peakMiB.toFixed(0)} MiB\n`);
 } finally {
   if (perf) {
     perf.kill('SIGINT');
