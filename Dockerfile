@@ -67,7 +67,8 @@ CMD ["services/fetcher/dist/main.js"]
 
 FROM runtime AS writer
 EXPOSE 3003
-CMD ["services/writer/dist/main.js"]
+# One GC thread costs the writer less CPU than V8's GC helpers (k8s/base/writer.yaml).
+CMD ["--single-threaded-gc", "services/writer/dist/main.js"]
 
 FROM runtime AS notifier
 EXPOSE 3001

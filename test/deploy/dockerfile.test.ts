@@ -25,12 +25,12 @@ for (const line of dockerfile.split('\n').map((l) => l.trim()).filter((l) => l &
 const instructions = (stage: string, name: string) => (stages.get(stage) ?? []).filter(([i]) => i === name).map(([, rest]) => rest);
 
 describe('Dockerfile', () => {
-  it('has a target per role, each running `node <entry>` with an entry that exists as a source', () => {
+  it('has a target per role, each running `node [--v8-flag…] <entry>` with an entry that exists as a source', () => {
     const roles = { api: 'services/api/src/main.ts', fetcher: 'services/fetcher/src/main.ts', writer: 'services/writer/src/main.ts', notifier: 'services/notifier/src/main.ts', migrate: 'packages/shared/src/db/migrate.cli.ts', provision: 'packages/shared/src/nats/provision.cli.ts', 'canvas-sim': 'packages/canvas-sim/src/cli.ts' };
     for (const [role, source] of Object.entries(roles)) {
       const [cmd] = instructions(role, 'CMD');
       expect(cmd, role).toBeDefined();
-      const entry = (JSON.parse(cmd!) as string[])[0]!;
+      const entry = (JSON.parse(cmd!) as string[]).find((a) => !a.startsWith('--'))!;
       expect(entry.replace('/dist/', '/src/').replace(/\.js$/, '.ts')).toBe(source);
       expect(existsSync(join(ROOT, source)), source).toBe(true);
     }

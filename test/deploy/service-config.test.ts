@@ -79,7 +79,7 @@ describe.each(['k8s/overlays/dev', 'k8s/overlays/prod'])('%s: every process acce
     .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
     .flatMap((o) => {
       const pod = (o.spec as Json).template.spec as Json;
-      return [...(pod.initContainers ?? []), ...pod.containers].map((c: Json) => ({ owner: o, pod, container: c, entry: String(c.args?.[0]) }));
+      return [...(pod.initContainers ?? []), ...pod.containers].map((c: Json) => ({ owner: o, pod, container: c, entry: String((c.args as string[] | undefined)?.find((a) => !a.startsWith('--'))) }));
     })
     .filter((c) => c.entry in LOADERS);
 
