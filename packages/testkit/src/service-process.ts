@@ -22,9 +22,13 @@ export interface ServiceProcess {
 /**
  * Starts `services/<name>/src/main.ts` the way its `dev` script does (`node --conditions=source
  * --import tsx`): one process per service, as in production, so tests can SIGKILL and restart it.
+ * `env.SERVICE_NODE_ARGS` (space-separated) goes on node's command line: V8 flags Node refuses in
+ * `NODE_OPTIONS`, such as the writer's production `--single-threaded-gc` (the bench's
+ * `BENCH_SERVICE_NODE_ARGS`).
  */
 export function spawnService(name: ServiceName, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', `services/${name}/src/main.ts`], {
+  const nodeArgs = (env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', `services/${name}/src/main.ts`], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
