@@ -46,10 +46,13 @@ export class MemoryWatch {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
-export function cpuSeconds(pid: number): number {
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat — or one of its
+ * threads, from /proc/<pid>/task/<tid>/stat; 0 once it is gone.
+ */
+export function cpuSeconds(pid: number, tid?: number | string): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {

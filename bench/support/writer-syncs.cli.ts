@@ -16,35 +16,26 @@
  * frames). `BENCH_SERVICE_NODE_OPTIONS` reaches the services as in every bench.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { once } from 'node:events';
 import { DEFAULT_LATENCY, type SimProfile } from '@canvas-sync/canvas-sim';
 import { Cleanup, type BenchContext } from './bench-context.js';
 import { cpuBetween, pipelineCpu, startBenchPipeline } from './bench-pipeline.js';
 import { runPipelineSync } from '../e2e/pipeline-run.js';
-import { processMemory } from './proc-stats.js';
+import { cpuSeconds, processMemory } from './proc-stats.js';
 import { median } from './stats.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const syncs = Number(arg('syncs') ?? 8);
 const profile = (arg('profile') ?? 'teacher') as SimProfile;
 const perfFile = arg('perf');
-const TICKS = 100; // USER_HZ: /proc stat times are in clock ticks
-
-/** CPU seconds of a process's main thread and of all its other threads, from /proc/<pid>/task. */
+/** CPU seconds of a process's main thread and of all its other threads, from /proc/<pid>/task (a thread that ended meanwhile counts 0). */
 function threadCpu(pid: number): { main: number; others: number } {
   const out = { main: 0, others: 0 };
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS;
-      if (tid === String(pid)) out.main += seconds;
-      else out.others += seconds;
-    } catch {
-      // A thread that ended between readdir and read.
-    }
+    if (tid === String(pid)) out.main += cpuSeconds(pid, tid);
+    else out.others += cpuSeconds(pid, tid);
   }
   return out;
 }
