@@ -7,7 +7,7 @@ import { eachPreparedAhead } from '../services/writer/src/records/prepare-ahead.
 import { upsertRows } from '../services/writer/src/records/rows.repository.js';
 import { copyIn } from '../services/writer/src/records/copy-in.js';
 import { copyColumns, copyField, copyLine } from '../services/writer/src/records/copy-text.js';
-import { DEFAULT_BATCH_PARTS } from '../services/writer/src/config.js';
+import { DEFAULT_BATCH_PARTS, DEFAULT_WRITER_CONCURRENCY } from '../services/writer/src/config.js';
 import type { BenchContext } from './support/bench-context.js';
 import { cpuSeconds } from './support/proc-stats.js';
 import type { BenchResult, Figure } from './support/results.writer.js';
@@ -36,9 +36,11 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
   const copyDb = createDb({ url: database.url, poolMax: 1, applicationName: 'canvas-sync-bench-copy' });
   // One connection for the upserts, so its backend's CPU can be read like COPY's.
   const db = createDb({ url: database.url, poolMax: 1, applicationName: 'canvas-sync-bench' });
+  // The writer as it runs: WRITER_CONCURRENCY transactions at once, each on its own connection.
+  const slotDbs = Array.from({ length: DEFAULT_WRITER_CONCURRENCY }, (_, i) => createDb({ url: database.url, poolMax: 1, applicationName: `canvas-sync-bench-slot-${i}` }));
   try {
-    const upsertBackend = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid;
-    const copyBackend = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(copyDb)).rows[0]!.pid;
+    // A backend's pid, read at the start of each phase (an idle pool may have closed and reopened its connection).
+    const backendOf = async (on: typeof db) => (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(on)).rows[0]!.pid;
     const walLsn = async () => (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
     const walSince = async (lsn: string) => Number((await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [lsn])).rows[0]!.bytes);
     // The full-page images in that WAL: the first change to a page after a checkpoint logs the
@@ -63,17 +65,19 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
         await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
       }
     };
-    /** Wall seconds, CPU seconds of this process and of the Postgres backend, WAL bytes and full-page image bytes of `fn`. */
-    const measure = async <T>(backend: number, fn: () => Promise<T>) => {
+    /** Wall seconds, CPU seconds of this process and of the Postgres backends of `on`, WAL bytes and full-page image bytes of `fn`. */
+    const measure = async <T>(on: Array<typeof db>, fn: () => Promise<T>) => {
+      const backends = await Promise.all(on.map(backendOf));
+      const pgCpuNow = () => sum(backends.map((pid) => cpuSeconds(pid)));
       const held = await holdWal();
       const lsn = await walLsn();
       const node = process.cpuUsage();
-      const pgCpu = cpuSeconds(backend);
+      const pgCpu = pgCpuNow();
       const started = performance.now();
       const result = await fn();
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(node);
-      return { result, seconds, nodeCpu: (used.user + used.system) / 1e6, pgCpu: cpuSeconds(backend) - pgCpu, wal: await walSince(lsn), fpi: await fullPageImages(lsn, held) };
+      return { result, seconds, nodeCpu: (used.user + used.system) / 1e6, pgCpu: pgCpuNow() - pgCpu, wal: await walSince(lsn), fpi: await fullPageImages(lsn, held) };
     };
     const original = assignmentRows(count);
     const changed = assignmentRows(count, 1);
@@ -82,18 +86,28 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     const changedParts = toParts(changed);
     ctx.log(`writer: ${count} rows, ${(rawBytes / count).toFixed(0)} B each, ${parts.length} parts`);
 
-    const upsertAll = (input: typeof parts, perTransaction = DEFAULT_BATCH_PARTS) =>
-      measure(upsertBackend, async () => {
+    /**
+     * The parts in transactions of `perTransaction` parts, on `slots` connections at once, each
+     * taking the next transaction's parts when its last one commits (as the writer's batcher does
+     * with what is queued); each part's rows prepared while the part before it waits on Postgres.
+     */
+    const upsertAll = (input: typeof parts, perTransaction = DEFAULT_BATCH_PARTS, slots: Array<typeof db> = [db]) =>
+      measure(slots, async () => {
         let written = 0;
-        for (let i = 0; i < input.length; i += perTransaction) {
-          // As the writer's batches do: each part's rows prepared while the part before it waits on Postgres.
-          await db.transaction().execute((tx) =>
-            eachPreparedAhead(input.slice(i, i + perTransaction), (part) => prepareRowsAhead('assignments', part, null), async (_, prepared) => {
-              const r = await upsertRows(tx, 'assignments', USER, (await prepared).rows);
-              written += r.created.length + r.updated.length;
-            }),
-          );
-        }
+        let next = 0;
+        const slot = async (on: typeof db) => {
+          while (next < input.length) {
+            const batch = input.slice(next, next + perTransaction);
+            next += batch.length;
+            await on.transaction().execute((tx) =>
+              eachPreparedAhead(batch, (part) => prepareRowsAhead('assignments', part, null), async (_, prepared) => {
+                const r = await upsertRows(tx, 'assignments', USER, (await prepared).rows);
+                written += r.created.length + r.updated.length;
+              }),
+            );
+          }
+        };
+        await Promise.all(slots.map(slot));
         return written;
       });
 
@@ -103,7 +117,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     await client.query('CREATE TABLE bench_copy.assignments (LIKE canvas.assignments INCLUDING ALL)');
     const userField = copyField(USER);
     const copyAll = () =>
-      measure(copyBackend, () =>
+      measure([copyDb], () =>
         copyDb.transaction().execute((tx) =>
           copyIn(tx, 'bench_copy.assignments', copyColumns('assignments'), (function* () {
             for (const part of parts) for (const row of prepareRows('assignments', part, null).rows) yield copyLine('assignments', userField, row);
@@ -114,7 +128,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     // The same COPY, one transaction per part as the writer commits them: what a part's commit
     // (a WAL flush) and its round trips cost on their own.
     const copyPerPart = () =>
-      measure(copyBackend, async () => {
+      measure([copyDb], async () => {
         let copied = 0;
         for (const part of parts) {
           const lines = prepareRows('assignments', part, null).rows.map((row) => copyLine('assignments', userField, row));
@@ -127,7 +141,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     // on a shared machine the load moves between rounds, so each round's ratios are taken within
     // the round, and the report gives their median (and every round's, in the notes).
     type Measured = Awaited<ReturnType<typeof upsertAll>>;
-    const phases: Record<'copy' | 'copyParts' | 'insertParts' | 'insert' | 'update' | 'unchanged', Measured[]> = { copy: [], copyParts: [], insertParts: [], insert: [], update: [], unchanged: [] };
+    const phases: Record<'copy' | 'copyParts' | 'insertParts' | 'insert' | 'update' | 'unchanged' | 'insertSlots' | 'updateSlots', Measured[]> = { copy: [], copyParts: [], insertParts: [], insert: [], update: [], unchanged: [], insertSlots: [], updateSlots: [] };
     for (let round = 1; round <= rounds; round++) {
       await client.query('TRUNCATE bench_copy.assignments, canvas.assignments');
       phases.copy.push(await copyAll());
@@ -138,10 +152,14 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       phases.insert.push(await upsertAll(parts));
       phases.update.push(await upsertAll(changedParts));
       phases.unchanged.push(await upsertAll(changedParts));
-      const [c, p, i1, i, u, n] = (['copy', 'copyParts', 'insertParts', 'insert', 'update', 'unchanged'] as const).map((k) => phases[k][round - 1]!);
-      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert one part per transaction ${i1!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written; WAL ${(u!.wal / 2 ** 20).toFixed(0)} MiB, of it full-page images ${(u!.fpi / 2 ** 20).toFixed(0)} MiB), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written)`);
+      // The same insert and update with the writer's WRITER_CONCURRENCY transactions at once.
+      await client.query('TRUNCATE canvas.assignments');
+      phases.insertSlots.push(await upsertAll(parts, DEFAULT_BATCH_PARTS, slotDbs));
+      phases.updateSlots.push(await upsertAll(changedParts, DEFAULT_BATCH_PARTS, slotDbs));
+      const [c, p, i1, i, u, n, is, us] = (['copy', 'copyParts', 'insertParts', 'insert', 'update', 'unchanged', 'insertSlots', 'updateSlots'] as const).map((k) => phases[k][round - 1]!);
+      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert one part per transaction ${i1!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written; WAL ${(u!.wal / 2 ** 20).toFixed(0)} MiB, of it full-page images ${(u!.fpi / 2 ** 20).toFixed(0)} MiB), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written); ${DEFAULT_WRITER_CONCURRENCY} slots: insert ${is!.seconds.toFixed(2)} s (${is!.result} written), update ${us!.seconds.toFixed(2)} s (${us!.result} written)`);
     }
-    const prepare = await measure(copyBackend, async () => {
+    const prepare = await measure([copyDb], async () => {
       for (const part of parts) prepareRows('assignments', part, null);
       return 0;
     });
@@ -169,20 +187,22 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     row(`upsert, insert path (empty table), ${DEFAULT_BATCH_PARTS} parts per transaction`, phases.insert, false);
     row('upsert, update path (every hash changed)', phases.update, false);
     row('upsert, unchanged (same hashes)', phases.unchanged, false);
+    row(`upsert, insert path, ${DEFAULT_WRITER_CONCURRENCY} transactions at once (the writer's slots)`, phases.insertSlots, false);
+    row(`upsert, update path, ${DEFAULT_WRITER_CONCURRENCY} transactions at once (the writer's slots)`, phases.updateSlots, false);
     figures.push(
       { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'throughput', value: count / prepare.seconds, unit: 'rows/s' },
       { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'time', value: prepare.seconds, unit: 's' },
       { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'Node CPU', value: prepare.nodeCpu, unit: 'CPU s' },
     );
-    const perRound = (k: 'copyParts' | 'insertParts' | 'insert' | 'update' | 'unchanged') => phases[k].map((m, i) => (m.seconds / phases.copy[i]!.seconds).toFixed(2)).join(', ');
+    const perRound = (k: Exclude<keyof typeof phases, 'copy'>) => phases[k].map((m, i) => (m.seconds / phases.copy[i]!.seconds).toFixed(2)).join(', ');
 
     return {
       id: 'writer',
       title: `Writer throughput: ${count.toLocaleString('en-US')} assignment rows (~${Math.round(rawBytes / count)} B raw JSON each)`,
       figures,
       notes: [
-        `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each \`prepareRows\` + \`upsertRows\` (the hash pre-check: a primary-key probe per row, Postgres comparing the hashes and answering only where absent and changed rows are; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), ${DEFAULT_BATCH_PARTS} parts per transaction as the writer groups them (WRITER_BATCH_PARTS; each part's rows prepared in slices while the part before it waits on Postgres; the insert path also one part per transaction), one after another on one connection: one writer slot (a writer process runs WRITER_CONCURRENCY=4 of them).`,
-        `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each; every figure is the median over the rounds, the ratios taken within each round. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert, one part per transaction ${perRound('insertParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}.`,
+        `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each \`prepareRows\` + \`upsertRows\` (the hash pre-check: a primary-key probe per row, Postgres comparing the hashes and answering only where absent and changed rows are; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), ${DEFAULT_BATCH_PARTS} parts per transaction as the writer groups them (WRITER_BATCH_PARTS; each part's rows prepared in slices while the part before it waits on Postgres; the insert path also one part per transaction), one after another on one connection: one writer slot. The last two rows run the writer's ${DEFAULT_WRITER_CONCURRENCY} slots (WRITER_CONCURRENCY): ${DEFAULT_WRITER_CONCURRENCY} such transactions at once on their own connections, each taking the next ${DEFAULT_BATCH_PARTS} parts when it commits, Node work on this one thread as in a writer process; their Postgres CPU sums the ${DEFAULT_WRITER_CONCURRENCY} backends.`,
+        `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each; every figure is the median over the rounds, the ratios taken within each round. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert, one part per transaction ${perRound('insertParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}; ${DEFAULT_WRITER_CONCURRENCY} slots: insert ${perRound('insertSlots')}, update ${perRound('updateSlots')}.`,
         'COPY = the same prepared rows (hash and typed columns included, so both sides pay the same Node work) streamed as COPY text into `LIKE canvas.assignments INCLUDING ALL` (same primary key and index) in one transaction.',
         'Node CPU = this process (JSON, hashing, COPY text); Postgres CPU = the one backend doing the work (from /proc); WAL = bytes of write-ahead log the phase generated, and of it full-page images (logged at the first change of a page after a checkpoint: the old versions an update changes sit on pages written before, so its WAL depends on whether a checkpoint fell between the insert and update phases; COPY writes new pages and has none). Time well above Node + Postgres CPU means waiting: for a core on a loaded machine, or for the disk.',
         ...(ctx.quick && !process.env.BENCH_WRITER_ROWS ? ['Quick run: 10,000 rows instead of 100,000.'] : []),
@@ -190,6 +210,7 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     };
   } finally {
     await db.destroy();
+    await Promise.all(slotDbs.map((d) => d.destroy()));
     await copyDb.destroy();
     await client.end();
     await drop();

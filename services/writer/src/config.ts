@@ -3,12 +3,14 @@ import { toWebhookConfig, webhookEnvShape, webhookProblems, type WebhookConfig }
 
 /** Records parts one transaction writes by default (`WRITER_BATCH_PARTS`; the writer bench uses it too). */
 export const DEFAULT_BATCH_PARTS = 8;
+/** Transactions a writer process runs at once by default (`WRITER_CONCURRENCY`; the writer bench uses it too). */
+export const DEFAULT_WRITER_CONCURRENCY = 4;
 
 const writerEnvSchema = baseEnvSchema
   .extend({
     HEALTH_PORT: envInt(3003, 0, 65_535),
     /** Transactions this process writes results in at once. */
-    WRITER_CONCURRENCY: envInt(4, 1, 64),
+    WRITER_CONCURRENCY: envInt(DEFAULT_WRITER_CONCURRENCY, 1, 64),
     /**
      * Records parts one transaction writes (group commit; 1 = a transaction per part). Each part
      * writes its rows in a savepoint per resource (up to 5), and a transaction with more than 64
