@@ -50,8 +50,8 @@ const QUICK: ProfilePlan[] = [
   { profile: 'teacher', iterations: 1, baselineRuns: 1, baselineCourses: 5, warm: true, timeoutMs: 180_000 },
 ];
 const FULL: ProfilePlan[] = [
-  { profile: 'student', iterations: 3, baselineRuns: 1, warm: true, timeoutMs: 120_000 },
-  { profile: 'teacher', iterations: 2, baselineRuns: 1, baselineCourses: 10, warm: true, timeoutMs: 180_000 },
+  { profile: 'student', iterations: 5, baselineRuns: 1, warm: true, timeoutMs: 120_000 },
+  { profile: 'teacher', iterations: 3, baselineRuns: 1, baselineCourses: 10, warm: true, timeoutMs: 180_000 },
   { profile: 'heavy', iterations: 1, baselineRuns: 1, baselineCourses: 8, floorAlongside: true, warm: true, timeoutMs: 540_000 },
 ];
 /** How long a sync may take to complete after its last unit is written before we call it hung. */
