@@ -1,2 +1,2 @@
 export { changeEvents, syncFinishedPayload, CHANGE_EVENT_BYTES, type ChangeBatch } from './change-events.js';
-export { recordChanges, type ChangeRecord } from './change-outbox.repository.js';
+export { changeRecordCtes, recordChanges, type ChangeRecord } from './change-outbox.repository.js';

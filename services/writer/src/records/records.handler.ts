@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import { AppError, recordChanges, RESOURCES, type ChangeBatch, type Database, type HandlerResult, type MessageContext, type Resource, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
-import { addCounts, claimPart, finishFetch, storePartLockSync, updateSyncUnits } from '../checkpoints/checkpoints.repository.js';
+import { AppError, RESOURCES, type ChangeBatch, type Database, type HandlerResult, type MessageContext, type Resource, type SyncRecords, type SyncRow } from '@canvas-sync/shared';
+import { claimPart, finishFetch, storePartLockSync } from '../checkpoints/checkpoints.repository.js';
 import { addWarnings, type SyncWarning } from '../checkpoints/syncs.repository.js';
 import { completeIfDone } from '../finalize/finalize.js';
 import type { ProgressPublisher } from '../progress/progress.publisher.js';
@@ -8,7 +8,7 @@ import type { WriterMetrics } from '../writer-metrics.js';
 import { changeBatch } from '../changes/change-batch.js';
 import { prepareRows, prepareRowsAhead, type PreparedRow, type PreparedRows } from './prepare-rows.js';
 import { unitMessage } from './progress-message.js';
-import { plannedDiff, planWrites, writePlanned } from './rows.repository.js';
+import { plannedDiff, plansFrom, planWritesSql, writePlanned } from './rows.repository.js';
 
 export interface RecordsDeps {
   db: Kysely<Database>;
@@ -35,42 +35,45 @@ export interface PartWritten {
 /**
  * Writes one part of a unit in the transaction `tx`: the part's checkpoint row first (a redelivered
  * part finds it and does nothing), then the rows (bulk upsert, or only a diff in a dry run), then
- * — under the sync row's lock — the unit's checkpoint when this part completed its fetch, the
- * sync's counts and progress, and the sync's completion when it was the last unit. The part's
- * change events and feed rows are written in the same transaction (none in a dry run). Throws
- * `not_found` / `message_invalid` for a part of a missing sync or of another user's.
+ * — under the sync row's lock — the part's change events and feed rows (none in a dry run), the
+ * unit's checkpoint when this part completed its fetch, the sync's counts and progress, and the
+ * sync's completion when it was the last unit. Throws `not_found` / `message_invalid` for a part
+ * of a missing sync or of another user's.
  *
- * Round trips (the writer's CPU goes largely to socket writes, one per statement; issue #15):
- * besides a COPY per resource with changed rows, a part sends the claim (which reads the sync),
- * the hash pre-check of all its rows, its facts with the lock, its change events, the fetch check
- * (which finishes the unit); a part that finished its unit also the sync row's update (which
- * reads the unit totals the completion decides on). Its transaction adds BEGIN and COMMIT,
- * shared by the parts of a batch (records-batcher.ts). records-round-trips.int.test.ts holds the counts.
+ * Round trips (a writer's CPU above its rows' own is largely per statement: kysely, pg, a socket
+ * write; issue #15): besides a COPY per resource with changed rows, a part sends the claim (which
+ * reads the sync, and runs the hash pre-check of all its rows), its facts with the lock and its
+ * change events, and the fetch check (which, when the fetch is complete, finishes the unit and
+ * updates the sync row with the unit totals the completion decides on). The parts of a sync
+ * serialize on its lock, held from that statement to COMMIT: two statements and the COMMIT.
+ * Its transaction adds BEGIN and COMMIT, shared by the parts of a batch (records-batcher.ts).
+ * records-round-trips.int.test.ts holds the counts.
  * `ahead`: the part's rows being prepared already ({@link preparePartAhead}, by a batch while the
- * part before this one runs); without it they are prepared here, after the claim.
+ * part before this one runs); without it they are prepared here (before the claim, whose
+ * pre-check needs them; a redelivered part wastes its preparation).
  */
 export async function writePart(tx: Transaction<Database>, m: SyncRecords, ahead?: Promise<PreparedPart>): Promise<PartWritten> {
   const nothing: PartWritten = { row: undefined, completed: false, written: [], warned: undefined };
   const courseId = partCourseId(m);
-  const sync = await claimPart(tx, m);
-  if (!sync) throw new AppError('not_found', `sync ${m.syncId} does not exist`);
-  if (sync.userId !== m.userId) throw new AppError('message_invalid', 'records for a sync of another user');
-  if (!sync.claimed) return nothing;
-
   const seen: Record<string, number[]> = {};
-  const counts: Counts = {};
-  const diff: Record<string, { create: number[]; update: number[] }> | null = sync.dryRun ? {} : null;
   const warnings: SyncWarning[] = [];
-  const changes: ChangeBatch[] = [];
-  const written: PartWritten['written'] = [];
   const batches: Array<{ resource: Resource; rows: PreparedRow[] }> = [];
   for (const { resource, prepared } of ahead ? await ahead : preparePart(m)) {
     for (const w of prepared.warnings) warnings.push({ ...w, unitKey: m.unitKey });
     seen[resource] = prepared.rows.map((r) => r.id);
     batches.push({ resource, rows: prepared.rows });
   }
-  // One pre-check for all the part's resources, then a write (or only a diff) per resource.
-  for (const plan of await planWrites(tx, m.userId, batches)) {
+  const sync = await claimPart(tx, { ...m, courseId }, planWritesSql(m.userId, batches));
+  if (!sync) throw new AppError('not_found', `sync ${m.syncId} does not exist`);
+  if (sync.userId !== m.userId) throw new AppError('message_invalid', 'records for a sync of another user');
+  if (!sync.claimed) return nothing;
+
+  const counts: Counts = {};
+  const diff: Record<string, { create: number[]; update: number[] }> | null = sync.dryRun ? {} : null;
+  const changes: ChangeBatch[] = [];
+  const written: PartWritten['written'] = [];
+  // A write (or only a diff) per resource, from the claim's pre-check.
+  for (const plan of plansFrom(batches, sync.alongside)) {
     const { resource, rows } = plan;
     if (diff) diff[resource] = plannedDiff(plan);
     const { created, updated } = diff ? { created: diff[resource]!.create, updated: diff[resource]!.update } : await writePlanned(tx, m.userId, plan);
@@ -80,23 +83,18 @@ export async function writePart(tx: Transaction<Database>, m: SyncRecords, ahead
       changes.push(changeBatch(resource, rows, { created, updated }));
     }
   }
-  const locked = await storePartLockSync(tx, m, { seen, counts, diff });
-  // After the sync row's lock (lock order: sync row, then the user's change counter) and
-  // before the completion, whose sweep and `sync.finished` must follow this part's changes.
-  await recordChanges(tx, { userId: m.userId, syncId: m.syncId, batches: changes });
+  // The change events in the lock's statement, after the lock (lock order: sync row, then the
+  // user's change counter) and before the completion, whose sweep and `sync.finished` must
+  // follow this part's changes.
+  const locked = await storePartLockSync(tx, m, { seen, counts, diff }, { userId: m.userId, syncId: m.syncId, batches: changes });
   // Under the lock, as every change to the sync row; a redelivered part never gets here.
   const warned = locked && warnings.length > 0 && (await addWarnings(tx, m.syncId, locked.warnings, warnings)) ? warnings.map((w) => w.code) : undefined;
   if (!locked) return { ...nothing, written };
   // A statement after the lock's: it sees every part committed before the lock was granted.
-  const fetch = await finishFetch(tx, { syncId: m.syncId, unitKey: m.unitKey, fetchId: m.fetchId, courseId, userId: m.userId });
-  if (!fetch.finished) return { row: undefined, completed: false, written, warned };
-  const live = locked.status === 'running';
-  const { row, totals } = await updateSyncUnits(tx, m.syncId, {
-    counts: JSON.stringify(addCounts(structuredClone(locked.counts), fetch.counts)),
-    ...(live && locked.phase !== 'waiting_for_canvas' ? { phase: 'fetching', message: unitMessage(m.unitKey, fetch.courseName) } : {}),
-  });
-  const completed = await completeIfDone(tx, row, totals);
-  return { row: completed ?? row, completed: completed !== undefined, written, warned };
+  const fetch = await finishFetch(tx, { syncId: m.syncId, unitKey: m.unitKey, fetchId: m.fetchId, courseId, message: unitMessage(m.unitKey, sync.courseName) });
+  if (!fetch) return { row: undefined, completed: false, written, warned };
+  const completed = await completeIfDone(tx, fetch.row, fetch.totals);
+  return { row: completed ?? fetch.row, completed: completed !== undefined, written, warned };
 }
 
 /** A part's rows prepared per resource, in {@link RESOURCES} order. */

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database, Resource } from '@canvas-sync/shared';
 import { RESOURCE_TABLES } from '../resources/resource-columns.js';
 import { copyIn } from './copy-in.js';
@@ -32,6 +32,23 @@ export interface WritePlan {
  * hash and `ctid` was ~0.3 CPU s per 100,000 rows). Returns a plan per batch, in order.
  */
 export async function planWrites(db: Db, userId: string, batches: Array<{ resource: Resource; rows: PreparedRow[] }>): Promise<WritePlan[]> {
+  const query = planWritesSql(userId, batches);
+  return plansFrom(batches, query ? (await query.execute(db)).rows : []);
+}
+
+/** One answer of the pre-check: the positions (1-based) of a batch's absent and changed rows, the changed ones' `ctid`s. */
+export interface PlanAnswer {
+  batch: number;
+  absent: string | null;
+  changed: string | null;
+  ctids: string | null;
+}
+
+/**
+ * The query of {@link planWrites}, for a statement that runs it beside another (the part's claim);
+ * `undefined` when no batch has rows. Its answers go to {@link plansFrom}.
+ */
+export function planWritesSql(userId: string, batches: Array<{ resource: Resource; rows: PreparedRow[] }>): RawBuilder<PlanAnswer> | undefined {
   const probed = batches.map((b, i) => ({ ...b, i })).filter((b) => b.rows.length > 0);
   // One primary-key probe per id. `LIMIT 1` keeps the lateral subquery from being flattened into
   // a join: with the stale statistics of a table filling up during a sync, Postgres otherwise
@@ -49,7 +66,11 @@ export async function planWrites(db: Db, userId: string, batches: Array<{ resour
         WHERE x.user_id = ${userId} AND x.id = i.id LIMIT 1) t ON true
       WHERE t.ctid IS NULL OR t.content_hash <> i.hash OR t.deleted_at IS NOT NULL`,
   );
-  const answers = probes.length === 0 ? [] : (await sql<{ batch: number; absent: string | null; changed: string | null; ctids: string | null }>`${sql.join(probes, sql` UNION ALL `)}`.execute(db)).rows;
+  return probes.length === 0 ? undefined : sql<PlanAnswer>`${sql.join(probes, sql` UNION ALL `)}`;
+}
+
+/** The plans of {@link planWrites} from the answers of {@link planWritesSql} for the same batches: a plan per batch, in order. */
+export function plansFrom(batches: Array<{ resource: Resource; rows: PreparedRow[] }>, answers: PlanAnswer[]): WritePlan[] {
   const byBatch = new Map(answers.map((a) => [a.batch, a]));
   return batches.map(({ resource, rows }, i) => {
     const answer = byBatch.get(i);
