@@ -18,8 +18,8 @@ interface Queued {
 }
 
 /**
- * Group commit of records parts (issue #15): a part costs a dozen statements, and its BEGIN and
- * COMMIT (the WAL flush) were a large share of them. The records route submits each message and
+ * Group commit of records parts (issue #15): a part costs a handful of statements
+ * (records.handler.ts), and its own BEGIN and COMMIT (the WAL flush) would be a large share of them. The records route submits each message and
  * gets the promise of its result; the parts queued together are written by `writePart` one after
  * the other in ONE transaction, and each submitter is resolved after the commit (the consumer
  * acks only what is committed). Batches form only from what is already queued — a part that
