@@ -53,11 +53,10 @@ export function startFetcherConsumers(w: FetcherWiring): { stop(deadlineMs: numb
   // The consumer lets a message go a minute after the work's own time limit would have stopped it.
   const margin = 60_000;
   const maxHandlerMs = w.work.timeLimitMs + margin;
-  // One unit per user may wait for the user's next free slot instead of being put back; at most a
-  // quarter of the consumer's slots wait (the rest stay for other users' units, DESIGN.md "Fair"),
-  // and each for half the margin at most: its wait counts against `maxHandlerMs`, and the unit must
-  // still get its whole time limit afterwards.
-  const unitSlots = new UserSlots(w.unitsPerUser, { maxWaiting: Math.floor(w.concurrency / 4), maxWaitMs: margin / 2 });
+  // One unit per user may wait for the user's next free slot instead of being put back, in slots
+  // the consumer has spare (DESIGN.md "Fair"), for half the margin at most: the wait counts against
+  // `maxHandlerMs`, and the unit must still get its whole time limit afterwards.
+  const unitSlots = new UserSlots(w.unitsPerUser, { capacity: w.concurrency, maxWaitMs: margin / 2 });
 
   const cancelSub = w.nc.subscribe(controlSubject(w.ns), {
     callback: (err, msg) => {

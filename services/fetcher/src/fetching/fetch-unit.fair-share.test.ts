@@ -49,7 +49,7 @@ describe('fetch units: a user at their share of slots (issue 15)', () => {
   afterEach(() => vi.useRealTimers());
 
   it("starts the user's next unit the moment one of their slots frees, instead of putting it back", async () => {
-    const slots = new UserSlots(2, { maxWaiting: 2, maxWaitMs: 30_000 });
+    const slots = new UserSlots(2, { capacity: 8, maxWaitMs: 30_000 });
     const running = [slots.tryTake('teacher')!, slots.tryTake('teacher')!];
     const { handle, queries } = handlerWith(slots);
     let result: unknown;
@@ -69,7 +69,7 @@ describe('fetch units: a user at their share of slots (issue 15)', () => {
   });
 
   it('lets one unit per user wait; the next is put back, before any I/O', async () => {
-    const slots = new UserSlots(2, { maxWaiting: 2, maxWaitMs: 30_000 });
+    const slots = new UserSlots(2, { capacity: 8, maxWaitMs: 30_000 });
     const running = [slots.tryTake('teacher')!, slots.tryTake('teacher')!];
     const { handle, queries } = handlerWith(slots);
     const third = handle(unit('teacher'), ctx(1));
@@ -81,22 +81,38 @@ describe('fetch units: a user at their share of slots (issue 15)', () => {
     running[1]!.release();
   });
 
-  it('lets at most `maxWaiting` units wait in all: past it, a unit of another user at their share is put back', async () => {
-    const slots = new UserSlots(1, { maxWaiting: 1, maxWaitMs: 30_000 });
-    const a = slots.tryTake('a')!;
+  it('waits only in a slot the fetcher has spare: a unit that would take its last free slot is put back', async () => {
+    // 4 units at once: a's 2 running and b's 1 leave one slot, and a's next unit would take it.
+    const slots = new UserSlots(2, { capacity: 4, maxWaitMs: 30_000 });
+    const a = [slots.tryTake('a')!, slots.tryTake('a')!];
     const b = slots.tryTake('b')!;
-    const { handle } = handlerWith(slots);
-    const aNext = handle(unit('a'), ctx(1));
+    const { handle, queries } = handlerWith(slots);
+    expect(await handle(unit('a'), ctx(1))).toEqual({ nak: expect.any(Number) });
+    expect(queries()).toBe(0);
+    b.release();
+    a.forEach((s) => s.release());
+  });
+
+  it("puts a waiting unit back once other users' units fill the fetcher, so the next one pulled finds a slot", async () => {
+    const slots = new UserSlots(2, { capacity: 4, maxWaitMs: 30_000 });
+    const a = [slots.tryTake('a')!, slots.tryTake('a')!];
+    const { handle, queries } = handlerWith(slots);
+    let result: unknown;
+    const waiting = handle(unit('a'), ctx(1)).then((r) => (result = r));
     await tick();
-    expect(await handle(unit('b'), ctx(1))).toEqual({ nak: expect.any(Number) });
-    a.release();
-    expect(await aNext).toBe('ack');
+    expect(result).toBeUndefined();
+    // b's unit takes the fourth slot: running 3 + 1 waiting = all 4 the consumer holds.
+    const b = slots.tryTake('b')!;
+    await waiting;
+    expect(result).toEqual({ nak: expect.any(Number) });
+    expect(queries()).toBe(0);
+    a.forEach((s) => s.release());
     b.release();
   });
 
   it('puts a waiting unit back after `maxWaitMs` (its message stays ours within the consumer’s margin)', async () => {
     vi.useFakeTimers();
-    const slots = new UserSlots(1, { maxWaiting: 2, maxWaitMs: 30_000 });
+    const slots = new UserSlots(1, { capacity: 8, maxWaitMs: 30_000 });
     const held = slots.tryTake('a')!;
     const { handle, queries } = handlerWith(slots);
     let result: unknown;
@@ -113,7 +129,7 @@ describe('fetch units: a user at their share of slots (issue 15)', () => {
   });
 
   it('puts a waiting unit back when the fetcher stops, and every later one at once (shutdown does not start new work)', async () => {
-    const slots = new UserSlots(1, { maxWaiting: 2, maxWaitMs: 30_000 });
+    const slots = new UserSlots(1, { capacity: 8, maxWaitMs: 30_000 });
     const held = slots.tryTake('a')!;
     slots.tryTake('b')!;
     const { handle, queries } = handlerWith(slots);
@@ -128,7 +144,7 @@ describe('fetch units: a user at their share of slots (issue 15)', () => {
   });
 
   it('on its last delivery a unit waits for a slot even past the line (put back once more, it would be dropped)', async () => {
-    const slots = new UserSlots(1, { maxWaiting: 0, maxWaitMs: 30_000 });
+    const slots = new UserSlots(1, { capacity: 0, maxWaitMs: 30_000 });
     const held = slots.tryTake('a')!;
     const { handle } = handlerWith(slots);
     let result: unknown;

@@ -42,7 +42,7 @@ describe('UserSlots: the line', () => {
 
   it("after a wait timed out, the user's next unit may wait in line again and gets the released slot", async () => {
     vi.useFakeTimers();
-    const slots = new UserSlots(1, { maxWaiting: 1, maxWaitMs: 1_000 });
+    const slots = new UserSlots(1, { capacity: 8, maxWaitMs: 1_000 });
     const held = slots.tryTake('a')!;
     const first = slots.waitInLine('a');
     await vi.advanceTimersByTimeAsync(1_000);
@@ -55,7 +55,7 @@ describe('UserSlots: the line', () => {
   });
 
   it('close() sends units in line back but keeps a last delivery waiting for a real slot', async () => {
-    const slots = new UserSlots(1, { maxWaiting: 2, maxWaitMs: 30_000 });
+    const slots = new UserSlots(1, { capacity: 8, maxWaitMs: 30_000 });
     const held = slots.tryTake('a')!;
     const inLine = slots.waitInLine('a');
     let last: UserSlot | undefined;

@@ -4,11 +4,12 @@ export interface UserSlot {
 }
 
 /**
- * The line: how many units may wait for a slot of their user instead of being put back. One per
- * user at most, `maxWaiting` in all, each for at most `maxWaitMs`.
+ * The line: units that wait for a slot of their user instead of being put back. It only uses
+ * slots the fetcher has spare: `capacity` is the consumer's (units it holds at once, running or
+ * waiting), and a unit waits at most `maxWaitMs`.
  */
 export interface SlotLine {
-  maxWaiting: number;
+  capacity: number;
   maxWaitMs: number;
 }
 
@@ -17,35 +18,43 @@ export interface SlotLine {
  * (nak with {@link fairShareDelay}) so other users' units run meanwhile: a teacher's 50 units
  * cannot fill every slot while a student waits (DESIGN.md, "Fair"). One unit per user may instead
  * wait in line ({@link waitInLine}) and start the moment one of the user's slots frees: put back,
- * it came back 0.06–0.7 s after that (the nak's delay is random), while the user's token had room.
+ * it came back 0.06–0.7 s after that (the nak's delay is random) while the user's token had room.
  */
 export class UserSlots {
   private readonly inUse = new Map<string, number>();
+  private running = 0;
+  /** Last deliveries waiting for a slot of their user ({@link take}). */
   private readonly waiters = new Map<string, Array<() => void>>();
-  /** Users with a unit waiting in line. */
-  private readonly inLine = new Set<string>();
+  /** The unit of each user waiting in line: called with `true` when a slot of the user frees, `false` to send it back. */
+  private readonly line = new Map<string, (slotFreed: boolean) => void>();
   private closed = false;
 
   constructor(
     private readonly perUser: number,
-    private readonly line: SlotLine = { maxWaiting: 0, maxWaitMs: 0 },
+    private readonly lineLimits: SlotLine = { capacity: 0, maxWaitMs: 0 },
   ) {}
 
   tryTake(userId: string): UserSlot | undefined {
     const used = this.inUse.get(userId) ?? 0;
     if (used >= this.perUser) return undefined;
     this.inUse.set(userId, used + 1);
+    this.running += 1;
+    // Every slot of the fetcher is taken: units in line go back, so that the next unit pulled (the
+    // stream's next, often another user's) finds a slot instead of waiting behind an idle one.
+    if (this.running + this.line.size >= this.lineLimits.capacity) this.sendLineBack();
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
+        this.running -= 1;
         const now = (this.inUse.get(userId) ?? 1) - 1;
         if (now <= 0) this.inUse.delete(userId);
         else this.inUse.set(userId, now);
         const waiting = this.waiters.get(userId);
         this.waiters.delete(userId);
         for (const wake of waiting ?? []) wake();
+        this.line.get(userId)?.(true);
       },
     };
   }
@@ -55,55 +64,43 @@ export class UserSlots {
     for (;;) {
       const slot = this.tryTake(userId);
       if (slot) return slot;
-      await this.released(userId);
+      await new Promise<void>((resolve) => {
+        const list = this.waiters.get(userId) ?? [];
+        list.push(resolve);
+        this.waiters.set(userId, list);
+      });
     }
   }
 
   /**
-   * A slot of the user once one frees, for the one unit of theirs that may wait in line; or
-   * `undefined` at once when the line is full (another unit of the user waits, or `maxWaiting` units
-   * do) or closed, and after `maxWaitMs` or a {@link close}: the unit is then put back.
+   * A slot of the user as soon as one frees, for the one unit of theirs that may wait in line; or
+   * `undefined` — the unit is put back — when another unit of the user is in line, when waiting
+   * would take the fetcher's last free slot, when the line is closed, and later when the fetcher's
+   * slots fill up, after `maxWaitMs`, or on {@link close}.
    */
   async waitInLine(userId: string): Promise<UserSlot | undefined> {
-    if (this.closed || this.inLine.has(userId) || this.inLine.size >= this.line.maxWaiting) return undefined;
-    this.inLine.add(userId);
-    const until = Date.now() + this.line.maxWaitMs;
-    try {
-      for (;;) {
-        const slot = this.tryTake(userId);
-        if (slot || this.closed || Date.now() >= until) return slot;
-        await this.released(userId, until - Date.now());
-      }
-    } finally {
-      this.inLine.delete(userId);
-    }
+    if (this.closed || this.line.has(userId) || this.running + this.line.size + 1 >= this.lineLimits.capacity) return undefined;
+    const slotFreed = await new Promise<boolean>((resolve) => {
+      const leave = (freed: boolean) => {
+        clearTimeout(timer);
+        if (this.line.get(userId) === leave) this.line.delete(userId);
+        resolve(freed);
+      };
+      const timer = setTimeout(() => leave(false), this.lineLimits.maxWaitMs);
+      this.line.set(userId, leave);
+    });
+    // Another waiter (a last delivery) may have got the freed slot first: then this unit goes back.
+    return slotFreed ? this.tryTake(userId) : undefined;
   }
 
-  /** Stops the line (shutdown): waiting units are put back, not started; later ones are put back at once. */
+  /** Closes the line (the fetcher stops): units in it are put back, not started; later ones are put back at once. */
   close(): void {
     this.closed = true;
-    const all = [...this.waiters.values()].flat();
-    this.waiters.clear();
-    for (const wake of all) wake();
+    this.sendLineBack();
   }
 
-  /** Resolves when a slot of the user is released, on {@link close}, or after `ms`. */
-  private released(userId: string, ms?: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const list = this.waiters.get(userId) ?? [];
-      this.waiters.set(userId, list);
-      const timer = ms === undefined ? undefined : setTimeout(() => {
-        const i = list.indexOf(wake);
-        if (i >= 0) list.splice(i, 1);
-        if (list.length === 0 && this.waiters.get(userId) === list) this.waiters.delete(userId);
-        resolve();
-      }, ms);
-      const wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      list.push(wake);
-    });
+  private sendLineBack(): void {
+    for (const leave of [...this.line.values()]) leave(false);
   }
 }
 
