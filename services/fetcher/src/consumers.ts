@@ -51,7 +51,12 @@ export function startFetcherConsumers(w: FetcherWiring): { stop(deadlineMs: numb
   const publisher = pipelinePublisher(w.js, w.ns);
   const guard = new WorkGuard(cancels, w.openSession, publisher, (syncId, run) => isWanted(w.db, syncId, run), w.work);
   // The consumer lets a message go a minute after the work's own time limit would have stopped it.
-  const maxHandlerMs = w.work.timeLimitMs + 60_000;
+  const margin = 60_000;
+  const maxHandlerMs = w.work.timeLimitMs + margin;
+  // One unit per user may wait for the user's next free slot instead of being put back, in slots
+  // the consumer has spare (DESIGN.md "Fair"), for half the margin at most: the wait counts against
+  // `maxHandlerMs`, and the unit must still get its whole time limit afterwards.
+  const unitSlots = new UserSlots(w.unitsPerUser, { capacity: w.concurrency, maxWaitMs: margin / 2 });
 
   const cancelSub = w.nc.subscribe(controlSubject(w.ns), {
     callback: (err, msg) => {
@@ -81,7 +86,7 @@ export function startFetcherConsumers(w: FetcherWiring): { stop(deadlineMs: numb
     startConsumer({
       ...common,
       durable: DURABLES.fetcher,
-      routes: [on(fetchUnit, fetchUnitHandler({ db: w.db, canvas: w.canvas, publisher, guard, slots: new UserSlots(w.unitsPerUser), courseConcurrency: w.courseConcurrency, syncLimits: w.syncLimits }))],
+      routes: [on(fetchUnit, fetchUnitHandler({ db: w.db, canvas: w.canvas, publisher, guard, slots: unitSlots, courseConcurrency: w.courseConcurrency, syncLimits: w.syncLimits }))],
       concurrency: w.concurrency,
       ackWaitMs: ACK_WAIT_MS.fetcher,
       maxHandlerMs,
@@ -91,6 +96,8 @@ export function startFetcherConsumers(w: FetcherWiring): { stop(deadlineMs: numb
   return {
     async stop(deadlineMs) {
       cancelSub.unsubscribe();
+      // Units waiting in line go back to the stream rather than start while the process stops.
+      unitSlots.close();
       await Promise.all(consumers.map((c) => c.stop(deadlineMs)));
     },
   };

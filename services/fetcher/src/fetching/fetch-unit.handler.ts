@@ -32,9 +32,10 @@ export interface FetchUnitDeps {
 export function fetchUnitHandler(deps: FetchUnitDeps) {
   return async (unit: FetchUnit, ctx: MessageContext): Promise<HandlerResult> => {
     // Fairness: one user's many units must not occupy every slot of this fetcher. Checked before
-    // any I/O, as a put-back unit comes back often. On its last delivery a unit waits for a slot
-    // instead: put back once more, it would be dropped.
-    const slot = deps.slots.tryTake(unit.userId) ?? (ctx.lastDelivery ? await deps.slots.take(unit.userId) : undefined);
+    // any I/O, as a put-back unit comes back often. One unit of the user may wait in line for the
+    // user's next free slot (bounded, see UserSlots); on its last delivery a unit waits regardless:
+    // put back once more, it would be dropped.
+    const slot = deps.slots.tryTake(unit.userId) ?? (await (ctx.lastDelivery ? deps.slots.take(unit.userId) : deps.slots.waitInLine(unit.userId)));
     if (!slot) return { nak: fairShareDelay(ctx.deliveryCount) };
     try {
       const sync = await findSync(deps.db, unit.syncId);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { fairShareDelay, UserSlots } from './user-slots.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fairShareDelay, UserSlots, type UserSlot } from './user-slots.js';
 
 describe('UserSlots', () => {
   it('caps units per user, not per process', () => {
@@ -28,6 +28,45 @@ describe('UserSlots', () => {
     expect(got).toBe(true);
     expect(slots.tryTake('a')).toBeUndefined();
     slot.release();
+  });
+});
+
+describe('UserSlots: the line', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is off by default (the planner): a user at the cap is not kept waiting', async () => {
+    const slots = new UserSlots(1);
+    slots.tryTake('a');
+    expect(await slots.waitInLine('a')).toBeUndefined();
+  });
+
+  it("after a wait timed out, the user's next unit may wait in line again and gets the released slot", async () => {
+    vi.useFakeTimers();
+    const slots = new UserSlots(1, { capacity: 8, maxWaitMs: 1_000 });
+    const held = slots.tryTake('a')!;
+    const first = slots.waitInLine('a');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await first).toBeUndefined();
+    const second = slots.waitInLine('a');
+    held.release();
+    const slot = await second;
+    expect(slot).toBeDefined();
+    slot!.release();
+  });
+
+  it('close() sends units in line back but keeps a last delivery waiting for a real slot', async () => {
+    const slots = new UserSlots(1, { capacity: 8, maxWaitMs: 30_000 });
+    const held = slots.tryTake('a')!;
+    const inLine = slots.waitInLine('a');
+    let last: UserSlot | undefined;
+    const lastDelivery = slots.take('a').then((s) => (last = s));
+    slots.close();
+    expect(await inLine).toBeUndefined();
+    await new Promise((r) => setImmediate(r));
+    expect(last).toBeUndefined();
+    held.release();
+    await lastDelivery;
+    expect(last).toBeDefined();
   });
 });
 

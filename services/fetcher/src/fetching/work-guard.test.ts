@@ -34,3 +34,32 @@ describe('WorkGuard: which failures fail the sync', () => {
     expect(await guarded(new AppError('canvas_response_too_large'))).toEqual({ thrown: undefined, kinds: ['sync_failed'] });
   });
 });
+
+describe('WorkGuard: a failed run stops its own work only', () => {
+  it("a fatal error of a run does not stop the next run's work (a resume started meanwhile); a cancel stops both", async () => {
+    const cancels = new CancelRegistry();
+    const publisher = { status: async () => undefined } as unknown as PipelinePublisher;
+    const guard = new WorkGuard(cancels, async (_s, o) => createSession('https://canvas.example.edu', 'tok', o), publisher, async () => true);
+    const origin = { correlationId: 'c', traceparent: undefined };
+    let stopped: string | undefined;
+    let finish!: () => void;
+    // Run 2 works until told; it notes whether its session was aborted meanwhile.
+    const next = guard.run({ ...sync, run: 2 }, origin, ctx, (session) =>
+      new Promise<void>((resolve, reject) => {
+        finish = resolve;
+        session.signal?.addEventListener('abort', () => reject(new Error((stopped = 'aborted'))));
+      }),
+    );
+    await new Promise((r) => setImmediate(r));
+    // Run 1's last request comes back 401 after the resume: it fails run 1 (sync_failed, dedup'd by run).
+    expect(await guard.run(sync, origin, ctx, async () => Promise.reject(new AppError('canvas_token_invalid')))).toBe('ack');
+    expect(stopped).toBeUndefined();
+    finish();
+    expect(await next).toBe('ack');
+    // A cancel broadcast names no run: it stops every run's work.
+    const third = guard.run({ ...sync, run: 3 }, origin, ctx, (session) => new Promise<void>((_resolve, reject) => session.signal?.addEventListener('abort', () => reject(new Error('aborted')))));
+    await new Promise((r) => setImmediate(r));
+    cancels.cancel(sync.id);
+    expect(await third).toBe('ack');
+  });
+});

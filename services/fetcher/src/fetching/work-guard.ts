@@ -59,7 +59,7 @@ export class WorkGuard {
   ) {}
 
   async run(sync: SyncState, origin: Origin, ctx: MessageContext, work: (session: CanvasSession) => Promise<void>, budget?: WorkBudget): Promise<HandlerResult> {
-    const tracked = this.cancels.track(sync.id);
+    const tracked = this.cancels.track(sync.id, sync.run);
     const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
     let waitingForCanvas = false;
     const stopper = workStopper({ cancel: tracked.signal, overdue: ctx.signal, timeLimitMs: this.limits.timeLimitMs, wantedCheckMs: this.limits.wantedCheckMs, stillWanted: () => this.stillWanted(sync.id, sync.run), logger: ctx.logger });
@@ -101,7 +101,7 @@ export class WorkGuard {
         const e = failure as AppError;
         ctx.logger.warn({ syncId: sync.id, code: e.code }, 'sync cannot go on');
         await this.publisher.status({ ...base, kind: 'sync_failed', error: { code: e.code, message: e.message } }, origin, `${sync.id}:r${sync.run}:failed`);
-        this.cancels.cancel(sync.id);
+        this.cancels.cancel(sync.id, sync.run);
         return 'ack';
       }
       throw err;
