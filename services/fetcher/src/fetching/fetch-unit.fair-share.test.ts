@@ -40,6 +40,13 @@ function noSyncDb(): { db: Kysely<Database>; queries: () => number } {
   return { db, queries: () => queries };
 }
 
+/** A handler call watched as it runs: `outcome()` stays undefined until it settles. */
+function watch<T>(call: Promise<T>): { outcome: () => T | undefined; settled: Promise<T> } {
+  let outcome: T | undefined;
+  const settled = call.then((r) => (outcome = r));
+  return { outcome: () => outcome, settled };
+}
+
 function handlerWith(slots: UserSlots) {
   const { db, queries } = noSyncDb();
   return { handle: fetchUnitHandler({ db, slots } as unknown as FetchUnitDeps), queries };
@@ -52,16 +59,15 @@ describe('fetch units: a user at their share of slots (issue 15)', () => {
     const slots = new UserSlots(2, { capacity: 8, maxWaitMs: 30_000 });
     const running = [slots.tryTake('teacher')!, slots.tryTake('teacher')!];
     const { handle, queries } = handlerWith(slots);
-    let result: unknown;
-    const third = handle(unit('teacher'), ctx(1)).then((r) => (result = r));
+    const third = watch(handle(unit('teacher'), ctx(1)));
     await tick();
     // Before: put back at once (nak 200–300 ms on a first delivery, up to 2.2 s later), to come
     // back after the delay whether or not a slot had freed meanwhile.
-    expect(result).toBeUndefined();
+    expect(third.outcome()).toBeUndefined();
     expect(queries()).toBe(0);
     running[0]!.release();
-    await third;
-    expect(result).toBe('ack');
+    await third.settled;
+    expect(third.outcome()).toBe('ack');
     expect(queries()).toBe(1);
     // The waiting unit held the freed slot while it ran, and let it go when done.
     expect(slots.tryTake('teacher')).toBeDefined();
@@ -97,14 +103,13 @@ describe('fetch units: a user at their share of slots (issue 15)', () => {
     const slots = new UserSlots(2, { capacity: 4, maxWaitMs: 30_000 });
     const a = [slots.tryTake('a')!, slots.tryTake('a')!];
     const { handle, queries } = handlerWith(slots);
-    let result: unknown;
-    const waiting = handle(unit('a'), ctx(1)).then((r) => (result = r));
+    const waiting = watch(handle(unit('a'), ctx(1)));
     await tick();
-    expect(result).toBeUndefined();
+    expect(waiting.outcome()).toBeUndefined();
     // b's unit takes the fourth slot: running 3 + 1 waiting = all 4 the consumer holds.
     const b = slots.tryTake('b')!;
-    await waiting;
-    expect(result).toEqual({ nak: expect.any(Number) });
+    await waiting.settled;
+    expect(waiting.outcome()).toEqual({ nak: expect.any(Number) });
     expect(queries()).toBe(0);
     a.forEach((s) => s.release());
     b.release();
@@ -115,13 +120,12 @@ describe('fetch units: a user at their share of slots (issue 15)', () => {
     const slots = new UserSlots(1, { capacity: 8, maxWaitMs: 30_000 });
     const held = slots.tryTake('a')!;
     const { handle, queries } = handlerWith(slots);
-    let result: unknown;
-    const waiting = handle(unit('a'), ctx(3)).then((r) => (result = r));
+    const waiting = watch(handle(unit('a'), ctx(3)));
     await vi.advanceTimersByTimeAsync(29_000);
-    expect(result).toBeUndefined();
+    expect(waiting.outcome()).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1_000);
-    await waiting;
-    expect(result).toEqual({ nak: expect.any(Number) });
+    await waiting.settled;
+    expect(waiting.outcome()).toEqual({ nak: expect.any(Number) });
     expect(queries()).toBe(0);
     // It no longer waits: a release finds no one, and the next unit may wait again.
     held.release();
@@ -147,12 +151,11 @@ describe('fetch units: a user at their share of slots (issue 15)', () => {
     const slots = new UserSlots(1, { capacity: 0, maxWaitMs: 30_000 });
     const held = slots.tryTake('a')!;
     const { handle } = handlerWith(slots);
-    let result: unknown;
-    const last = handle(unit('a'), ctx(1000, true)).then((r) => (result = r));
+    const last = watch(handle(unit('a'), ctx(1000, true)));
     await tick();
-    expect(result).toBeUndefined();
+    expect(last.outcome()).toBeUndefined();
     held.release();
-    await last;
-    expect(result).toBe('ack');
+    await last.settled;
+    expect(last.outcome()).toBe('ack');
   });
 });
