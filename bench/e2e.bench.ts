@@ -85,7 +85,7 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
       title: 'End to end, details: Canvas requests, throttling, CPU',
       figures: detail,
       notes: [
-        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. The simulator runs in a process of its own (the canvas-sim CLI, `startSimProcess`), so no CPU figure but its own holds its work. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = the bench process during the floor: the floor’s HTTP client alone (for heavy, whose floor runs beside the pipeline, also the pipeline run’s status poll, ten small queries a second: “bench process CPU (pipeline)” is that poll alone in the other cases). simulator CPU (pipeline) / (floor) = the simulator’s process over the pipeline run / over the floor (for heavy one figure over both, which run at once): what serving the calls costs, in no other figure. store floor CPU = putting the floor’s rows into empty copies of the `canvas` tables with the writer’s own row preparation and one COPY per resource in one transaction (this process and its Postgres backend; `bench/e2e/store-floor.ts`): with the floor’s, the least CPU that fetching and storing these rows takes. CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
+        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. The simulator runs in a process of its own (the canvas-sim CLI, `startSimProcess`), so no CPU figure but its own holds its work. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = the bench process during the floor: the floor’s HTTP client alone (for heavy, whose floor runs beside the pipeline, also the pipeline run’s status poll, there one query a second; “bench process CPU (pipeline)” is that poll alone, ten a second, in the other cases). simulator CPU (pipeline) / (floor) = the simulator’s process over the pipeline run / over the floor (for heavy one figure over both, which run at once): what serving the calls costs, in no other figure. store floor CPU = putting the floor’s rows into empty copies of the `canvas` tables with the writer’s own row preparation and one COPY per resource in one transaction (this process and its Postgres backend; `bench/e2e/store-floor.ts`): with the floor’s, the least CPU that fetching and storing these rows takes. CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
       ],
     },
   ];
@@ -142,7 +142,8 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
         const simBefore = simCpu();
         const benchBefore = cpuSeconds(process.pid);
         const runs = p.floorAlongside
-          ? await Promise.all([runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), timedFloor()])
+          ? // A poll a second instead of ten: the floor's CPU, timed in this process meanwhile, holds the poll too (~1 ms each).
+            await Promise.all([runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS, pollMs: 1_000 }), timedFloor()])
           : ([await runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), undefined] as const);
         const run = runs[0];
         const runSimCpu = simCpu() - simBefore;
