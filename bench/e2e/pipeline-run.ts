@@ -17,7 +17,7 @@ export interface PipelineRun {
 }
 
 /**
- * One full sync of `simUserId` as app user `userId`, with a fresh Canvas token (a new, empty
+ * One sync (full unless `options.mode`) of `simUserId` as app user `userId`, with a fresh Canvas token (a new, empty
  * leaky bucket), timed from the start request to `completed` (or `failed`/`cancelled`).
  *
  * The writer commits the last unit together with the sync's completion (the full sync's delete
@@ -25,11 +25,17 @@ export interface PipelineRun {
  * `completionGraceMs` without progress in that state the run is reported as hung instead of eating
  * the whole time budget.
  */
-export async function runPipelineSync(h: PipelineHarness, userId: string, simUserId: number, options: { timeoutMs: number; completionGraceMs: number }): Promise<PipelineRun> {
+export async function runPipelineSync(
+  h: PipelineHarness,
+  userId: string,
+  simUserId: number,
+  // `mode`: a scheduled run's `incremental` (bench/resync.bench.ts); default `full`.
+  options: { timeoutMs: number; completionGraceMs: number; mode?: 'full' | 'incremental' },
+): Promise<PipelineRun> {
   const token = h.sim.issueToken(simUserId);
   await retryingConnect(() => h.connect(userId, simUserId, token));
   const started = Date.now();
-  const syncId = await retryingConnect(() => h.startSync(userId, { mode: 'full', chunkSize: 10 }));
+  const syncId = await retryingConnect(() => h.startSync(userId, { mode: options.mode ?? 'full', chunkSize: 10 }));
   const deadline = started + options.timeoutMs;
   let lastDone = -1;
   let lastProgressAt = started;
