@@ -100,7 +100,9 @@ process.stdout.write(`${out.join('\n')}\n`);
 
 /**
  * Per profile and latency (the case's prefix), the resync benchmark's runs: an incremental run after
- * a few changes (or, without that case, with none) and a full run with none.
+ * a few changes (or, without that case, with none) and a full run with none, as the sum of the
+ * per-component medians; the first sync and the unchanged run as the median of their totals
+ * (shown for comparison).
  */
 function resyncsFrom(list: Figure[]): Array<MeasuredResync & { first?: number; unchanged?: number }> {
   const cpuOf = (kase: string): PerComponent | undefined => {
@@ -114,7 +116,7 @@ function resyncsFrom(list: Figure[]): Array<MeasuredResync & { first?: number; u
     const full = cpuOf(`${base} · full, unchanged`);
     if (!incremental || !full) return [];
     const requests = value(list, `${base} · incremental, unchanged`, 'requests') ?? value(list, `${base} · incremental, after changes`, 'requests');
-    return [{ profile: base, incremental, full, ...(requests === undefined ? {} : { requests }), first: total(cpuOf(`${base} · first sync`)), unchanged: total(cpuOf(`${base} · incremental, unchanged`)) }];
+    return [{ profile: base, incremental, full, ...(requests === undefined ? {} : { requests }), first: value(list, `${base} · first sync`, 'CPU') ?? total(cpuOf(`${base} · first sync`)), unchanged: value(list, `${base} · incremental, unchanged`, 'CPU') ?? total(cpuOf(`${base} · incremental, unchanged`)) }];
   });
 }
 
