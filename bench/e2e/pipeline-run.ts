@@ -17,21 +17,15 @@ export interface PipelineRun {
 }
 
 /**
- * One sync (full unless `options.mode`) of `simUserId` as app user `userId`, with a fresh Canvas token (a new, empty
+ * One full sync of `simUserId` as app user `userId`, with a fresh Canvas token (a new, empty
  * leaky bucket), timed from the start request to `completed` (or `failed`/`cancelled`).
  *
  * The writer commits the last unit together with the sync's completion (the full sync's delete
  * sweep), so a completion that hangs shows as a sync stuck at N−1 of N units. After
  * `completionGraceMs` without progress in that state the run is reported as hung instead of eating
- * the whole time budget.
+ * the whole time budget. `mode: 'incremental'` starts a scheduled run's kind instead (resync bench).
  */
-export async function runPipelineSync(
-  h: PipelineHarness,
-  userId: string,
-  simUserId: number,
-  // `mode`: a scheduled run's `incremental` (bench/resync.bench.ts); default `full`.
-  options: { timeoutMs: number; completionGraceMs: number; mode?: 'full' | 'incremental' },
-): Promise<PipelineRun> {
+export async function runPipelineSync(h: PipelineHarness, userId: string, simUserId: number, options: { timeoutMs: number; completionGraceMs: number; mode?: 'full' | 'incremental' }): Promise<PipelineRun> {
   const token = h.sim.issueToken(simUserId);
   await retryingConnect(() => h.connect(userId, simUserId, token));
   const started = Date.now();
