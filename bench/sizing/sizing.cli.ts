@@ -121,17 +121,18 @@ function resyncsFrom(list: Figure[]): Array<MeasuredResync & { first?: number; u
 }
 
 function printSteadyState(): void {
+  const fullRuns = fullEvery === 0 ? 'no run full' : `1 run in ${fullEvery} full`;
   const total = (p: PerComponent) => COMPONENTS.reduce((n, c) => n + p[c], 0);
   if (out.at(-1) !== '') out.push('');
   out.push('### A scheduled run: CPU seconds (resync benchmark)', '');
-  out.push(row(['users like', 'first sync', 'incremental, unchanged', 'incremental, after changes', 'full, unchanged', `mean run (1 in ${fullEvery} full)`, 'mean run / first sync', 'Canvas requests']));
+  out.push(row(['users like', 'first sync', 'incremental, unchanged', 'incremental, after changes', 'full, unchanged', `mean run (${fullRuns})`, 'mean run / first sync', 'Canvas requests']));
   out.push(row(['---', ...Array(7).fill('---:')]));
   for (const r of resyncs) {
     const mean = total(sizeSteadyState(r, 1, 1, fullEvery).cpuPerRun);
     const cell = (n: number | undefined) => (n === undefined ? '' : fmt(n, 2));
     out.push(row([r.profile, cell(r.first), cell(r.unchanged), fmt(total(r.incremental), 2), fmt(total(r.full), 2), fmt(mean, 3), r.first ? `${fmt(mean / r.first, 2)}×` : '', r.requests === undefined ? '' : fmt(r.requests, 0)]));
   }
-  out.push('', `### Steady state: users on a ${intervals.join(' / ')}-minute schedule, 1 run in ${fullEvery} full: cores busy all the time`, '');
+  out.push('', `### Steady state: users on a ${intervals.join(' / ')}-minute schedule, ${fullRuns}: cores busy all the time`, '');
   out.push(row(['users like', 'users', 'every (min)', 'runs / s', ...COMPONENTS.map((c) => `${c} cores`), 'total cores', 'Canvas requests / s']));
   out.push(row(['---', ...Array(5 + COMPONENTS.length).fill('---:')]));
   for (const r of resyncs) {
