@@ -23,13 +23,13 @@ export interface PipelineRun {
  * The writer commits the last unit together with the sync's completion (the full sync's delete
  * sweep), so a completion that hangs shows as a sync stuck at N−1 of N units. After
  * `completionGraceMs` without progress in that state the run is reported as hung instead of eating
- * the whole time budget.
+ * the whole time budget. `mode: 'incremental'` starts a scheduled run's kind instead (resync bench).
  */
-export async function runPipelineSync(h: PipelineHarness, userId: string, simUserId: number, options: { timeoutMs: number; completionGraceMs: number }): Promise<PipelineRun> {
+export async function runPipelineSync(h: PipelineHarness, userId: string, simUserId: number, options: { timeoutMs: number; completionGraceMs: number; mode?: 'full' | 'incremental' }): Promise<PipelineRun> {
   const token = h.sim.issueToken(simUserId);
   await retryingConnect(() => h.connect(userId, simUserId, token));
   const started = Date.now();
-  const syncId = await retryingConnect(() => h.startSync(userId, { mode: 'full', chunkSize: 10 }));
+  const syncId = await retryingConnect(() => h.startSync(userId, { mode: options.mode ?? 'full', chunkSize: 10 }));
   const deadline = started + options.timeoutMs;
   let lastDone = -1;
   let lastProgressAt = started;
