@@ -7,11 +7,13 @@ import { toMarkdown, writeJson, type BenchResult, type RunInfo } from './support
 import { runE2eBench } from './e2e.bench.js';
 import { runMemoryBench } from './memory.bench.js';
 import { runFanoutBench } from './notifier-fanout.bench.js';
+import { runResyncBench } from './resync.bench.js';
 import { runScalingBench } from './scaling.bench.js';
 import { runWriterBench } from './writer-throughput.bench.js';
 
 const BENCHES: Array<{ id: string; run: (ctx: BenchContext) => Promise<BenchResult | BenchResult[]> }> = [
   { id: 'e2e', run: runE2eBench },
+  { id: 'resync', run: runResyncBench },
   { id: 'writer', run: runWriterBench },
   { id: 'scaling', run: runScalingBench },
   { id: 'fanout', run: runFanoutBench },

@@ -24,15 +24,16 @@ export interface PipelineRun {
  * The writer commits the last unit together with the sync's completion (the full sync's delete
  * sweep), so a completion that hangs shows as a sync stuck at N−1 of N units. After
  * `completionGraceMs` without progress in that state the run is reported as hung instead of eating
- * the whole time budget. `pollMs` (default 100) is how often the sync row is read: the completion
- * time comes from `finished_at`, so a slower poll only costs the hang detection its precision (and
- * saves this process CPU: ~1 ms a poll, which a floor timed beside the run would count).
+ * the whole time budget. `mode: 'incremental'` starts a scheduled run's kind instead (resync bench).
+ * `pollMs` (default 100) is how often the sync row is read: the completion time comes from
+ * `finished_at`, so a slower poll only costs the hang detection its precision (and saves this
+ * process CPU: ~1 ms a poll, which a floor timed beside the run would count).
  */
-export async function runPipelineSync(h: PipelineHarness<BenchSim>, userId: string, simUserId: number, options: { timeoutMs: number; completionGraceMs: number; pollMs?: number }): Promise<PipelineRun> {
+export async function runPipelineSync(h: PipelineHarness<BenchSim>, userId: string, simUserId: number, options: { timeoutMs: number; completionGraceMs: number; mode?: 'full' | 'incremental'; pollMs?: number }): Promise<PipelineRun> {
   const token = await h.sim.issueToken(simUserId);
   await retryingConnect(() => h.connect(userId, simUserId, token));
   const started = Date.now();
-  const syncId = await retryingConnect(() => h.startSync(userId, { mode: 'full', chunkSize: 10 }));
+  const syncId = await retryingConnect(() => h.startSync(userId, { mode: options.mode ?? 'full', chunkSize: 10 }));
   const deadline = started + options.timeoutMs;
   let lastDone = -1;
   let lastProgressAt = started;
