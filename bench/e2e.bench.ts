@@ -1,7 +1,7 @@
 import { DEFAULT_LATENCY, REALISTIC_LATENCY, type SimLatency, type SimProfile } from '@canvas-sync/canvas-sim';
-import type { PipelineHarness } from '@canvas-sync/testkit';
+import type { PipelineHarness, SimProcess } from '@canvas-sync/testkit';
 import type { BenchContext } from './support/bench-context.js';
-import { countRows, cpuBetween, describeCounts, expectedRows, pipelineCpu, sameCounts, startBenchPipeline, type RowCounts } from './support/bench-pipeline.js';
+import { countRows, cpuBetween, describeCounts, expectedRowsOf, pipelineCpu, sameCounts, startBenchPipeline, type RowCounts } from './support/bench-pipeline.js';
 import { cpuSeconds } from './support/proc-stats.js';
 import type { BenchResult, Figure } from './support/results.writer.js';
 import { median } from './support/stats.js';
@@ -20,9 +20,8 @@ interface ProfilePlan {
   /** Run the floor at the same time as the pipeline (separate tokens, so separate buckets). */
   floorAlongside?: boolean;
   /**
-   * Generate the simulator's content before timing. Without it the simulator, which shares this
-   * process's one thread with the floor's client, generates each course on first use and becomes
-   * the bottleneck of a `heavy` run.
+   * Generate the simulator's content before timing. Without it the simulator generates each course
+   * on first use, within the timed runs (it has one thread, and a `heavy` run would wait on it).
    */
   warm: boolean;
   timeoutMs: number;
@@ -86,7 +85,7 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
       title: 'End to end, details: Canvas requests, throttling, CPU',
       figures: detail,
       notes: [
-        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = this process (HTTP client and simulator together: an upper bound of the floor’s own; for heavy, whose floor runs beside the pipeline, it also holds the simulator’s work for the pipeline, so no per-row ratio is given). store floor CPU = putting the floor’s rows into empty copies of the `canvas` tables with the writer’s own row preparation and one COPY per resource in one transaction (this process and its Postgres backend; `bench/e2e/store-floor.ts`): with the floor’s, the least CPU that fetching and storing these rows takes. CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
+        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. The simulator runs in a process of its own (the canvas-sim CLI, `startSimProcess`), so no CPU figure but its own holds its work. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = the bench process during the floor: the floor’s HTTP client alone (for heavy, whose floor runs beside the pipeline, also the pipeline run’s status poll, there one query a second; “bench process CPU (pipeline)” is that poll alone, ten a second, in the other cases). simulator CPU (pipeline) / (floor) = the simulator’s process over the pipeline run / over the floor (for heavy one figure over both, which run at once): what serving the calls costs, in no other figure. store floor CPU = putting the floor’s rows into empty copies of the `canvas` tables with the writer’s own row preparation and one COPY per resource in one transaction (this process and its Postgres backend; `bench/e2e/store-floor.ts`): with the floor’s, the least CPU that fetching and storing these rows takes. CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
       ],
     },
   ];
@@ -98,59 +97,69 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
  * first teacher sync ~1.0–1.15 CPU s against ~0.55–0.9 for later ones; docs/performance.md), as
  * does this process's first floor.
  */
-async function warmUp(h: PipelineHarness, mode: LatencyMode, simUserId: number): Promise<void> {
+async function warmUp(h: PipelineHarness<SimProcess>, mode: LatencyMode, simUserId: number): Promise<void> {
   const userId = `e2e-${mode.id}-warm-up`;
   const run = await runPipelineSync(h, userId, simUserId, { timeoutMs: 60_000, completionGraceMs: COMPLETION_GRACE_MS });
   if (run.status !== 'completed') throw new Error(`e2e warm-up sync ${run.status} (${run.unitsDone}/${run.unitsTotal} units)`);
-  const floor = await runFetchFloor({ simUrl: h.sim.url, token: h.sim.issueToken(simUserId), keepRows: true });
+  const floor = await runFetchFloor({ simUrl: h.sim.url, token: await h.sim.issueToken(simUserId), keepRows: true });
   await runStoreFloor(h.database.url, `${userId}-store-floor`, floor.rows!);
 }
 
 /** One latency mode: a pipeline on a simulator of that latency, every profile of the plan. */
 async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[], out: { main: Figure[]; detail: Figure[]; notes: string[] }): Promise<void> {
   const { main, detail, notes } = out;
-  // One more user, a student, for the warm-up below.
+  // One more user, a student, for the warm-up below. The simulator runs in its own process, so
+  // this process's CPU time is the floor's client alone and its event loop delays no answer.
   const { h, close } = await startBenchPipeline(ctx, {
     sim: { users: [...plan.map((p) => ({ profile: p.profile })), { profile: 'student' as const }], latency: mode.latency, contentCacheSize: 1_024 },
+    simProcess: true,
   });
+  const simCpu = () => cpuSeconds(h.sim.pid);
   try {
     if (mode.baseline) await prepareBaselineSchema(h.database.url);
     await warmUp(h, mode, h.sim.users[plan.length]!.id);
     for (const [index, p] of plan.entries()) {
       const simUser = h.sim.users[index]!;
-      let expected: RowCounts | undefined = p.warm ? expectedRows(h.sim, simUser.id) : undefined;
-      ctx.log(`e2e ${p.profile}${mode.suffix}: ${expected ? describeCounts(expected) : JSON.stringify(h.sim.summary(simUser.id))}`);
-      const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number; fetcherCpu: number; writerCpu: number; postgresCpu: number }> = [];
-      const floor: Array<FloorResult & { peak: number; cpu: number; storeCpu: number | undefined }> = [];
+      let expected: RowCounts | undefined = p.warm ? await expectedRowsOf(h.sim, simUser.id) : undefined;
+      ctx.log(`e2e ${p.profile}${mode.suffix}: ${expected ? describeCounts(expected) : JSON.stringify(await h.sim.summary(simUser.id))}`);
+      // simCpu: the simulator's process over the run; benchCpu: this process over the pipeline run (its status poll, and beside it the floor).
+      const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number; fetcherCpu: number; writerCpu: number; postgresCpu: number; simCpu: number; benchCpu: number }> = [];
+      const floor: Array<FloorResult & { peak: number; cpu: number; simCpu: number; storeCpu: number | undefined }> = [];
       const pending: Array<{ userId: string; run: PipelineRun }> = [];
       let abandoned = false;
 
       for (let i = 0; i < p.iterations && !abandoned; i++) {
         const userId = `e2e-${mode.id}-${p.profile}-${i}`;
-        const floorToken = h.sim.issueToken(simUser.id);
+        const floorToken = await h.sim.issueToken(simUser.id);
         const timedFloor = async () => {
           const before = cpuSeconds(process.pid);
-          // Beside the pipeline (heavy) the floor's CPU is not its own, so no store floor is added to it.
+          const simBefore = simCpu();
+          // Heavy's floor runs beside the pipeline and keeps no rows (~200,000 in this process): no store floor.
           const f = await runFetchFloor({ simUrl: h.sim.url, token: floorToken, keepRows: !p.floorAlongside });
-          return { ...f, cpu: cpuSeconds(process.pid) - before };
+          return { ...f, cpu: cpuSeconds(process.pid) - before, simCpu: simCpu() - simBefore };
         };
         const cpuBefore = await pipelineCpu(h);
+        const simBefore = simCpu();
+        const benchBefore = cpuSeconds(process.pid);
         const runs = p.floorAlongside
-          ? await Promise.all([runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), timedFloor()])
+          ? // A poll a second instead of ten: the floor's CPU, timed in this process meanwhile, holds the poll too (~1 ms each).
+            await Promise.all([runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS, pollMs: 1_000 }), timedFloor()])
           : ([await runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), undefined] as const);
         const run = runs[0];
+        const runSimCpu = simCpu() - simBefore;
+        const benchCpu = cpuSeconds(process.pid) - benchBefore;
         const cpuAfter = await pipelineCpu(h);
         const cpu = cpuBetween(cpuBefore, cpuAfter);
         const ofService = (name: string) => cpuBetween(cpuBefore, { ...cpuAfter, services: new Map([...cpuAfter.services].filter(([pid]) => h.services.some((x) => x.name === name && x.child.pid === pid))) }).services;
         const { rows: floorRows, ...f } = runs[1] ?? (await timedFloor());
         const store = floorRows && (await runStoreFloor(h.database.url, `${userId}-store-floor`, floorRows));
-        const stats = h.sim.stats();
+        const stats = await h.sim.stats();
         const s = stats.byToken[run.token];
-        pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres, fetcherCpu: ofService('fetcher'), writerCpu: ofService('writer'), postgresCpu: cpu.postgres });
+        pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres, fetcherCpu: ofService('fetcher'), writerCpu: ofService('writer'), postgresCpu: cpu.postgres, simCpu: runSimCpu, benchCpu });
         floor.push({ ...f, peak: stats.byToken[floorToken]?.peakInFlight ?? 0, storeCpu: store && store.nodeCpu + store.postgresCpu });
         if (store && store.rows !== f.courses + f.terms + f.assignmentGroups + f.assignments + f.submissions) notes.push(`**${p.profile} store floor stored ${store.rows} rows**, the floor read ${f.courses + f.terms + f.assignmentGroups + f.assignments + f.submissions}.`);
         pending.push({ userId, run });
-        ctx.log(`e2e ${p.profile}${mode.suffix}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled)${store ? `; store floor ${store.rows} rows, ${store.nodeCpu.toFixed(2)} + ${store.postgresCpu.toFixed(2)} CPU s (this process + Postgres)` : ''}`);
+        ctx.log(`e2e ${p.profile}${mode.suffix}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled); CPU s: pipeline ${(cpu.services + cpu.postgres).toFixed(2)}, floor ${f.cpu.toFixed(2)}, simulator ${runSimCpu.toFixed(2)}${p.floorAlongside ? ' (both)' : ` + ${f.simCpu.toFixed(2)} (floor)`}${store ? `; store floor ${store.rows} rows, ${store.nodeCpu.toFixed(2)} + ${store.postgresCpu.toFixed(2)} CPU s (this process + Postgres)` : ''}`);
         if (!['completed', 'failed', 'cancelled'].includes(run.status)) {
           abandoned = true;
           notes.push(
@@ -162,7 +171,7 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
         }
       }
       // Without a warm-up the simulator's summary and the floor give the truth (the floor sees every row it serves).
-      expected ??= { ...summaryCounts(h.sim.summary(simUser.id)), terms: floor[0]!.terms, submissions: floor[0]!.submissions };
+      expected ??= { ...summaryCounts(await h.sim.summary(simUser.id)), terms: floor[0]!.terms, submissions: floor[0]!.submissions };
       for (const { userId, run } of pending) {
         // A hung sync's last unit is not committed: its rows are missing by design of the transaction.
         if (run.hung) continue;
@@ -175,7 +184,7 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
 
       const baseline: BaselineResult[] = [];
       for (let i = 0; i < (mode.baseline ? p.baselineRuns : 0); i++) {
-        const token = h.sim.issueToken(simUser.id);
+        const token = await h.sim.issueToken(simUser.id);
         const b = await runSequentialBaseline({ simUrl: h.sim.url, token, userId: `e2e-${mode.id}-${p.profile}-baseline-${i}`, databaseUrl: h.database.url, ...(p.baselineCourses ? { maxCourses: p.baselineCourses } : {}) });
         baseline.push(b);
         ctx.log(`e2e ${p.profile}: baseline ${b.seconds.toFixed(1)} s on ${b.coursesDone}/${b.coursesTotal} courses (${b.requests} requests) → ${b.estimatedSeconds.toFixed(1)} s`);
@@ -219,15 +228,18 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
         { case: c, name: 'writer CPU', value: median(pipeline.map((r) => r.writerCpu)), unit: 'CPU s' },
         { case: c, name: 'Postgres CPU', value: median(pipeline.map((r) => r.postgresCpu)), unit: 'CPU s' },
         { case: c, name: 'pipeline CPU per 1,000 rows', value: (1000 * pCpu) / rows, unit: 'CPU s' },
+        { case: c, name: 'floor CPU per 1,000 rows', value: (1000 * fCpu) / rows, unit: 'CPU s' },
+        { case: c, name: 'pipeline CPU / floor CPU', value: pCpu / fCpu, unit: '×' },
         ...(p.floorAlongside
-          ? []
+          ? [{ case: c, name: 'simulator CPU (pipeline + floor)', value: median(pipeline.map((r) => r.simCpu)), unit: 'CPU s' }]
           : (() => {
               const sCpu = median(floor.map((r) => r.storeCpu ?? 0));
               return [
-                { case: c, name: 'floor CPU per 1,000 rows', value: (1000 * fCpu) / rows, unit: 'CPU s' },
-                { case: c, name: 'pipeline CPU / floor CPU', value: pCpu / fCpu, unit: '×' },
                 { case: c, name: 'store floor CPU', value: sCpu, unit: 'CPU s' },
                 { case: c, name: 'pipeline CPU / (floor + store floor) CPU', value: pCpu / (fCpu + sCpu), unit: '×' },
+                { case: c, name: 'simulator CPU (pipeline)', value: median(pipeline.map((r) => r.simCpu)), unit: 'CPU s' },
+                { case: c, name: 'simulator CPU (floor)', value: median(floor.map((r) => r.simCpu)), unit: 'CPU s' },
+                { case: c, name: 'bench process CPU (pipeline)', value: median(pipeline.map((r) => r.benchCpu)), unit: 'CPU s' },
               ];
             })()),
         { case: c, name: 'Σ request cost', value: cost, unit: 'units' },

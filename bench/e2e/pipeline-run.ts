@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { PipelineHarness } from '@canvas-sync/testkit';
 import { retryingConnect, sleep } from '../support/bench-context.js';
+import type { BenchSim } from '../support/bench-pipeline.js';
 
 export interface PipelineRun {
   syncId: string;
@@ -24,9 +25,12 @@ export interface PipelineRun {
  * sweep), so a completion that hangs shows as a sync stuck at N−1 of N units. After
  * `completionGraceMs` without progress in that state the run is reported as hung instead of eating
  * the whole time budget. `mode: 'incremental'` starts a scheduled run's kind instead (resync bench).
+ * `pollMs` (default 100) is how often the sync row is read: the completion time comes from
+ * `finished_at`, so a slower poll only costs the hang detection its precision (and saves this
+ * process CPU: ~1 ms a poll, which a floor timed beside the run would count).
  */
-export async function runPipelineSync(h: PipelineHarness, userId: string, simUserId: number, options: { timeoutMs: number; completionGraceMs: number; mode?: 'full' | 'incremental' }): Promise<PipelineRun> {
-  const token = h.sim.issueToken(simUserId);
+export async function runPipelineSync(h: PipelineHarness<BenchSim>, userId: string, simUserId: number, options: { timeoutMs: number; completionGraceMs: number; mode?: 'full' | 'incremental'; pollMs?: number }): Promise<PipelineRun> {
+  const token = await h.sim.issueToken(simUserId);
   await retryingConnect(() => h.connect(userId, simUserId, token));
   const started = Date.now();
   const syncId = await retryingConnect(() => h.startSync(userId, { mode: options.mode ?? 'full', chunkSize: 10 }));
@@ -52,7 +56,7 @@ export async function runPipelineSync(h: PipelineHarness, userId: string, simUse
     if (now > deadline || (lastUnitPending && now - lastProgressAt > options.completionGraceMs)) {
       return { ...base, completedSeconds: Number.NaN, lastProgressSeconds: (lastProgressAt - started) / 1000, hung: lastUnitPending };
     }
-    await sleep(100);
+    await sleep(options.pollMs ?? 100);
   }
 }
 
@@ -61,7 +65,7 @@ export async function runPipelineSync(h: PipelineHarness, userId: string, simUse
  * sessions terminated (a hung completion query would otherwise keep a core busy for the rest of
  * the run), then the sync is marked cancelled. The pipeline's services are gone afterwards.
  */
-export async function abandonPipeline(h: PipelineHarness, syncId: string): Promise<void> {
+export async function abandonPipeline(h: PipelineHarness<BenchSim>, syncId: string): Promise<void> {
   await Promise.all(h.services.map((s) => s.kill('SIGKILL')));
   await retryingConnect(() => sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(h.database.db));
   await retryingConnect(() => h.database.db.updateTable('syncs').set({ status: 'cancelled', finished_at: new Date() }).where('id', '=', syncId).execute());

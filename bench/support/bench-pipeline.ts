@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { CanvasSim, SimOptions } from '@canvas-sync/canvas-sim';
+import type { CanvasSim, SimCounts, SimOptions } from '@canvas-sync/canvas-sim';
 import type { Database } from '@canvas-sync/shared';
-import { startPipeline, type PipelineHarness } from '@canvas-sync/testkit';
+import { startPipeline, startSimProcess, type PipelineHarness, type SimProcess } from '@canvas-sync/testkit';
 import { retryingConnect, type BenchContext } from './bench-context.js';
 import { serviceNodeEnv } from './service-node-env.js';
 import { cpuSeconds } from './proc-stats.js';
@@ -20,18 +20,44 @@ export const SERVICE_DEFAULTS: Record<string, string> = {
 export const TABLES = ['courses', 'terms', 'assignment_groups', 'assignments', 'submissions'] as const;
 export type RowCounts = Record<(typeof TABLES)[number], number>;
 
+/** Either simulator a bench pipeline runs on. */
+export type BenchSim = CanvasSim | SimProcess;
+
+interface BenchPipelineOptions {
+  sim: SimOptions;
+  fetchers?: number;
+  writers?: number;
+  env?: Record<string, string>;
+  /**
+   * Run the simulator in its own process (`startSimProcess`, the `canvas-sim` CLI) instead of in
+   * this one: this process's CPU time is then the bench's own, and the simulator's answers do not
+   * wait for this process's event loop. `sim` must hold only what the CLI can set.
+   */
+  simProcess?: boolean;
+}
+
 /** A pipeline (fetcher and writer processes, a database, a NATS namespace) on the bench's servers, closed by the cleanup. */
-export async function startBenchPipeline(
-  ctx: BenchContext,
-  options: { sim: SimOptions; fetchers?: number; writers?: number; env?: Record<string, string> },
-): Promise<{ h: PipelineHarness; close: () => Promise<void> }> {
-  const h = await startPipeline({
-    sim: options.sim,
+export function startBenchPipeline(ctx: BenchContext, options: BenchPipelineOptions & { simProcess: true }): Promise<{ h: PipelineHarness<SimProcess>; close: () => Promise<void> }>;
+export function startBenchPipeline(ctx: BenchContext, options: BenchPipelineOptions & { simProcess?: false }): Promise<{ h: PipelineHarness; close: () => Promise<void> }>;
+export async function startBenchPipeline(ctx: BenchContext, options: BenchPipelineOptions): Promise<{ h: PipelineHarness<BenchSim>; close: () => Promise<void> }> {
+  const rest = {
     fetchers: options.fetchers ?? 1,
     writers: options.writers ?? 1,
     env: { ...SERVICE_DEFAULTS, ...serviceNodeEnv(), ...options.env },
     servers: ctx.servers,
-  });
+  };
+  let h: PipelineHarness<BenchSim>;
+  if (options.simProcess) {
+    const sim = await startSimProcess(options.sim);
+    try {
+      h = await startPipeline({ ...rest, externalSim: sim });
+    } catch (error) {
+      await sim.close();
+      throw error;
+    }
+  } else {
+    h = await startPipeline({ ...rest, sim: options.sim });
+  }
   const close = ctx.cleanup.add(`pipeline ${h.database.name}`, () => h.close());
   return { h, close };
 }
@@ -61,6 +87,15 @@ export function expectedRows(sim: CanvasSim, simUserId: number): RowCounts {
   };
 }
 
+/** {@link expectedRows} of a simulator in its own process: its counts, not its rows (a `heavy` user has ~200,000); it generates every course's content first as well. */
+export async function expectedRowsOf(sim: SimProcess, simUserId: number): Promise<RowCounts> {
+  return rowCounts(await sim.counts(simUserId));
+}
+
+function rowCounts(c: SimCounts): RowCounts {
+  return { courses: c.courses, terms: c.terms, assignment_groups: c.assignmentGroups, assignments: c.assignments, submissions: c.submissions };
+}
+
 export function sameCounts(a: RowCounts, b: RowCounts): boolean {
   return TABLES.every((t) => a[t] === b[t]);
 }
@@ -70,7 +105,7 @@ export function describeCounts(c: RowCounts): string {
 }
 
 /** CPU seconds used so far by the pipeline: its service processes, and the Postgres backends serving its database. */
-export async function pipelineCpu(h: PipelineHarness, only?: 'fetcher' | 'writer'): Promise<{ services: Map<number, number>; postgres: Map<number, number> }> {
+export async function pipelineCpu(h: PipelineHarness<BenchSim>, only?: 'fetcher' | 'writer'): Promise<{ services: Map<number, number>; postgres: Map<number, number> }> {
   const live = h.services.filter((s) => s.child.exitCode === null && (!only || s.name === only));
   const services = new Map(live.map((s) => [s.child.pid!, cpuSeconds(s.child.pid!)]));
   const { rows } = await retryingConnect(() => sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(h.database.db));

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { SimOptions, SimUserSpec } from './api.types.js';
+import type { EndpointLatency, SimLatency, SimOptions, SimUserSpec } from './api.types.js';
 import { REALISTIC_LATENCY } from './config/options.js';
 import { isProfile } from './config/profiles.js';
 import type { SimFaults } from './faults.types.js';
@@ -8,6 +8,8 @@ import type { SimOAuthClient } from './oauth.types.js';
 
 export interface CliRequest {
   help: boolean;
+  /** Exit when stdin ends: the parent's end (even a SIGKILL) closes the pipe. */
+  exitWithStdin: boolean;
   options: SimOptions;
   faults: SimFaults | null;
 }
@@ -26,6 +28,8 @@ export const USAGE = `Usage: canvas-sim [flags]
   --latency-jitter MS         random extra latency, seeded (default 10)
   --no-latency                all latency 0
   --realistic-latency         Canvas's slow calls: a course's assignment_groups 0.3 s + 2 ms/row + up to 0.5 s
+  --latency JSON              a whole SimLatency (endpoints, jitterBy), e.g. the bench's presets
+  --content-cache-size N      courses whose generated content stays in memory (default 64)
   --no-throttle               never throttle (headers still sent)
   --throttle-hwm N            high-water mark (default 600)
   --throttle-max N            bucket maximum (default 800)
@@ -44,6 +48,7 @@ export const USAGE = `Usage: canvas-sim [flags]
   --hostile-tuning JSON       sizes of hostile answers (SimHostileTuning); hostile users come from --users JSON
   --faults JSON               initial faults (SimFaults), e.g. '{"serverErrorRate":0.05}'
   --log                       log requests to stderr
+  --exit-with-stdin           exit when stdin ends (a parent that pipes stdin takes the sim down with it)
   --help                      this text
 
 The first stdout line is {"port":N,"users":[{"id","name","token"}]}; logs go to stderr.
@@ -58,7 +63,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
       port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, profile: { type: 'string' },
       users: { type: 'string' }, courses: { type: 'string' }, 'assignments-per-course': { type: 'string' },
       'latency-base': { type: 'string' }, 'latency-per-item': { type: 'string' }, 'latency-jitter': { type: 'string' },
-      'no-latency': { type: 'boolean' }, 'realistic-latency': { type: 'boolean' }, 'no-throttle': { type: 'boolean' },
+      'no-latency': { type: 'boolean' }, 'realistic-latency': { type: 'boolean' }, latency: { type: 'string' }, 'no-throttle': { type: 'boolean' },
+      'content-cache-size': { type: 'string' }, 'exit-with-stdin': { type: 'boolean' },
       'throttle-hwm': { type: 'string' }, 'throttle-max': { type: 'string' }, 'throttle-leak': { type: 'string' },
       'throttle-upfront': { type: 'string' }, 'throttle-status': { type: 'string' },
       'throttle-cost-per-item': { type: 'string' }, 'throttle-base-cost': { type: 'string' },
@@ -95,7 +101,10 @@ export function parseCliArgs(argv: string[]): CliRequest {
       ...(perCourse === undefined ? {} : { assignmentsPerCourse: perCourse }),
     }));
   }
-  if (values['no-latency']) options.latency = { baseMs: 0, perItemMs: 0, jitterMs: 0 };
+  const latencyFlags = ['no-latency', 'realistic-latency', 'latency'].filter((f) => values[f as 'latency'] !== undefined);
+  if (latencyFlags.length > 1) throw new Error(`--${latencyFlags.join(', --')}: choose one`);
+  if (values.latency !== undefined) options.latency = parseLatency(values.latency);
+  else if (values['no-latency']) options.latency = { baseMs: 0, perItemMs: 0, jitterMs: 0 };
   else if (values['realistic-latency']) options.latency = REALISTIC_LATENCY;
   else if (values['latency-base'] !== undefined || values['latency-per-item'] !== undefined || values['latency-jitter'] !== undefined) {
     options.latency = {
@@ -123,13 +132,16 @@ export function parseCliArgs(argv: string[]): CliRequest {
   set('lowercaseHeaders', values['lowercase-headers']);
   set('shiftRows', values['shift-rows']);
   set('logger', values.log);
+  const cacheSize = num('content-cache-size', values['content-cache-size']);
+  if (cacheSize !== undefined && !(Number.isInteger(cacheSize) && cacheSize > 0)) throw new Error(`--content-cache-size must be a positive integer, got ${cacheSize}`);
+  set('contentCacheSize', cacheSize);
   if (values['oauth-client']) options.oauthClients = values['oauth-client'].map(parseOAuthClient);
   set('accessTokenTtlSeconds', num('access-token-ttl', values['access-token-ttl']));
   set('authorizationCodeTtlSeconds', num('oauth-code-ttl', values['oauth-code-ttl']));
   set('oauthAutoApprove', values['oauth-auto-approve']);
   if (values['hostile-tuning'] !== undefined) options.hostileTuning = JSON.parse(values['hostile-tuning']) as SimHostileTuning;
   const faults = values.faults === undefined ? null : (JSON.parse(values.faults) as SimFaults);
-  return { help: values.help === true, options, faults };
+  return { help: values.help === true, exitWithStdin: values['exit-with-stdin'] === true, options, faults };
 }
 
 function parseUsers(raw: string | undefined, fallback: SimOptions['profile']): SimUserSpec[] | null {
@@ -140,6 +152,17 @@ function parseUsers(raw: string | undefined, fallback: SimOptions['profile']): S
     if (!isProfile(profile)) throw new Error(`--users: unknown profile ${profile}`);
     return { profile };
   });
+}
+
+/** A whole `SimLatency` as JSON: the shape is checked here, so a typo fails at start, not as a silent default. */
+function parseLatency(raw: string): SimLatency {
+  const value = JSON.parse(raw) as unknown;
+  const isTiming = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as EndpointLatency).baseMs === 'number' && typeof (v as EndpointLatency).perItemMs === 'number';
+  if (!isTiming(value)) throw new Error('--latency must be a JSON SimLatency with numbers baseMs and perItemMs');
+  const latency = value as SimLatency;
+  if (latency.endpoints !== undefined && !Object.values(latency.endpoints).every(isTiming)) throw new Error('--latency: every endpoint needs numbers baseMs and perItemMs');
+  if (latency.jitterBy !== undefined && latency.jitterBy !== 'request' && latency.jitterBy !== 'path') throw new Error('--latency: jitterBy must be request or path');
+  return latency;
 }
 
 function parseOAuthClient(raw: string): SimOAuthClient {

@@ -22,11 +22,11 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ port: sim.port, users: sim.users.map(({ id, name, token }) => ({ id, name, token })) })}\n`);
   process.stderr.write(`canvas-sim listening on ${sim.url} (control API at ${sim.url}/__sim)\n`);
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
+  const stop = (reason: string): void => {
     // A second signal means "now": skip the graceful close.
     if (stopping) process.exit(1);
     stopping = true;
-    process.stderr.write(`canvas-sim: ${signal}, closing\n`);
+    process.stderr.write(`canvas-sim: ${reason}, closing\n`);
     sim.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -37,6 +37,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  if (request.exitWithStdin) {
+    process.stdin.on('end', () => stop('stdin ended'));
+    process.stdin.resume();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../src/cli-args.js';
+import { REALISTIC_LATENCY } from '../src/index.js';
 
 const BIN = fileURLToPath(new URL('../bin/canvas-sim.js', import.meta.url));
 
@@ -29,6 +30,25 @@ describe('CLI arguments', () => {
     expect(parseCliArgs(['--users', 'student,teacher']).options.users).toEqual([{ profile: 'student' }, { profile: 'teacher' }]);
   });
 
+  it('takes a whole latency, a content cache size and stdin as a lifeline', () => {
+    const realistic = parseCliArgs(['--latency', JSON.stringify(REALISTIC_LATENCY), '--content-cache-size', '1024', '--users', 'student,teacher,heavy', '--exit-with-stdin']);
+    expect(realistic.options).toEqual({ latency: REALISTIC_LATENCY, contentCacheSize: 1024, users: [{ profile: 'student' }, { profile: 'teacher' }, { profile: 'heavy' }] });
+    expect(realistic.exitWithStdin).toBe(true);
+    expect(parseCliArgs([]).exitWithStdin).toBe(false);
+    expect(parseCliArgs(['--realistic-latency']).options.latency).toEqual(REALISTIC_LATENCY);
+    expect(parseCliArgs(['--latency', '{"baseMs":5,"perItemMs":0}']).options.latency).toEqual({ baseMs: 5, perItemMs: 0 });
+  });
+
+  it('refuses a malformed latency, two latency flags and a bad cache size', () => {
+    expect(() => parseCliArgs(['--latency', '{"base":5}'])).toThrow(/baseMs and perItemMs/);
+    expect(() => parseCliArgs(['--latency', '{"baseMs":5,"perItemMs":0,"endpoints":{"/x":{"baseMs":"slow"}}}'])).toThrow(/every endpoint/);
+    expect(() => parseCliArgs(['--latency', '{"baseMs":5,"perItemMs":0,"jitterBy":"course"}'])).toThrow(/jitterBy/);
+    expect(() => parseCliArgs(['--latency', '{"baseMs":5,"perItemMs":0}', '--no-latency'])).toThrow(/choose one/);
+    expect(() => parseCliArgs(['--realistic-latency', '--no-latency'])).toThrow(/choose one/);
+    expect(() => parseCliArgs(['--content-cache-size', '0'])).toThrow(/positive integer/);
+    expect(() => parseCliArgs(['--content-cache-size', '1.5'])).toThrow(/positive integer/);
+  });
+
   it('refuses bad values', () => {
     expect(() => parseCliArgs(['--profile', 'huge'])).toThrow(/profile/);
     expect(() => parseCliArgs(['--throttle-status', '500'])).toThrow(/403 or 429/);
@@ -51,6 +71,18 @@ describe('canvas-sim binary', () => {
       expect(res.status).toBe(200);
       expect(((await res.json()) as { id: number }).id).toBe(banner.users[0]!.id);
       child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('with --exit-with-stdin, exits 0 when its stdin ends (its parent is gone)', async () => {
+    const child = spawn(process.execPath, [BIN, '--profile', 'tiny', '--no-latency', '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    try {
+      await once(createInterface({ input: child.stdout }), 'line');
+      child.stdin.end();
       const [code] = (await once(child, 'exit')) as [number | null];
       expect(code).toBe(0);
     } finally {

@@ -28,6 +28,17 @@ describe('control API over HTTP', () => {
     expect((await call('GET', `/__sim/summary/${sim.users[0]!.id}`)).json).toEqual(sim.summary(sim.users[0]!.id));
   });
 
+  it('counts the ground truth without sending it, generating every course first', async () => {
+    sim = await startQuietSim({ users: [{ profile: 'student' }] });
+    const user = sim.users[0]!.id;
+    expect(sim.stats().content.cachedCourses).toBe(0);
+    const counts = await call('GET', `/__sim/counts/${user}`);
+    const truth = sim.groundTruth(user);
+    expect(counts.json).toEqual({ courses: truth.courses.length, terms: truth.terms.length, assignmentGroups: truth.assignmentGroups.length, assignments: truth.assignments.length, submissions: truth.submissions.length });
+    expect(sim.stats().content.cachedCourses).toBe(sim.summary(user).courses);
+    expect((await call('GET', '/__sim/counts/1')).status).toBe(404);
+  });
+
   it('mutates, and refuses a bad mutation with 400 {error}', async () => {
     sim = await startQuietSim();
     const user = sim.users[0]!;

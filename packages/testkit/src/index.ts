@@ -9,7 +9,8 @@ export { startPrivatePostgres, type PrivatePostgres } from './private-postgres.j
 export { freePort, waitFor } from './free-port.js';
 export { REPO_ROOT, spawnService, type ServiceName, type ServiceProcess } from './service-process.js';
 export { compareWithGroundTruth, type GroundTruthReport } from './ground-truth.js';
-export { startPipeline, type PipelineHarness, type PipelineOptions, type SyncRequest } from './pipeline-harness.js';
+export { startPipeline, type PipelineHarness, type PipelineOptions, type PipelineSim, type SyncRequest } from './pipeline-harness.js';
+export { simCliArgs, startSimProcess, type SimProcess } from './sim-process.js';
 export { obtainSimGrant, storeSimGrant, TEST_OAUTH_CLIENT, TEST_REDIRECT_URI, type SimGrant } from './oauth-grants.js';
 export { startNatsCluster, type ClusterNode, type NatsCluster, type NatsClusterOptions } from './nats-cluster.js';
 export { startWebhookReceiver, type ReceivedWebhook, type ReceiverMode, type WebhookReceiver } from './webhook-receiver.js';

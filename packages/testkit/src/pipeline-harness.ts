@@ -20,9 +20,9 @@ export interface SyncRequest {
  * the Canvas simulator, with a test database and NATS namespace of its own. It plays the api's
  * part of starting syncs the way the api does (row + `sync.requested`).
  */
-export interface PipelineHarness {
+export interface PipelineHarness<S extends PipelineSim = CanvasSim> {
   /** Starts or restarts nothing itself: `start` adds a service process with the harness's environment. */
-  sim: CanvasSim;
+  sim: S;
   database: TestDatabase;
   nats: TestNats;
   env: Record<string, string>;
@@ -48,6 +48,16 @@ export interface PipelineHarness {
   close(): Promise<void>;
 }
 
+/**
+ * What the harness needs of a simulator it did not start (`externalSim`): where it is, its users'
+ * tokens, and how to close it (the harness's `close` does).
+ */
+export interface PipelineSim {
+  url: string;
+  users: ReadonlyArray<{ id: number; token: string }>;
+  close(): Promise<void>;
+}
+
 /** Options of {@link startPipeline}. */
 export interface PipelineOptions {
   sim?: SimOptions;
@@ -62,8 +72,15 @@ export interface PipelineOptions {
   servers?: { natsUrl: string; postgresUrl: string };
 }
 
-export async function startPipeline(options: PipelineOptions = {}): Promise<PipelineHarness> {
-  const sim = await startCanvasSim({ latency: { baseMs: 0, perItemMs: 0 }, ...options.sim });
+/**
+ * Starts a pipeline on an in-process simulator (`options.sim`), or with `externalSim` on one the
+ * caller started (e.g. `startSimProcess`, a simulator in its own process), which the harness then
+ * owns and closes. `connectOAuth` needs the in-process one.
+ */
+export function startPipeline<S extends PipelineSim>(options: Omit<PipelineOptions, 'sim'> & { externalSim: S }): Promise<PipelineHarness<S>>;
+export function startPipeline(options?: PipelineOptions): Promise<PipelineHarness>;
+export async function startPipeline(options: PipelineOptions & { externalSim?: PipelineSim } = {}): Promise<PipelineHarness<PipelineSim>> {
+  const sim: PipelineSim = options.externalSim ?? (await startCanvasSim({ latency: { baseMs: 0, perItemMs: 0 }, ...options.sim }));
   const database = options.servers ? await createMigratedDatabase(options.servers.postgresUrl) : await createTestDatabase();
   const nats = await createTestNats(options.servers ? { url: options.servers.natsUrl } : {});
   const cipher = createTokenCipher(parseTokenKeys({ TOKEN_ENCRYPTION_KEY: DEV_TOKEN_KEY }, () => '') as Exclude<ReturnType<typeof parseTokenKeys>, string>);
@@ -118,8 +135,8 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       return row.id;
     },
     async connectOAuth(userId, simUserId) {
-      if (!oauthClient) throw new Error('connectOAuth needs a simulator started with oauthClients');
-      const grant = await obtainSimGrant(sim, simUserId, oauthClient);
+      if (!oauthClient || options.externalSim) throw new Error('connectOAuth needs an in-process simulator started with oauthClients');
+      const grant = await obtainSimGrant(sim as CanvasSim, simUserId, oauthClient);
       return { connectionId: await storeSimGrant(db, cipher, userId, sim.url, grant), grant };
     },
     async startSync(userId, request = {}, startOptions = {}) {

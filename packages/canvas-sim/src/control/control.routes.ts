@@ -31,6 +31,7 @@ export function registerControlRoutes(app: FastifyInstance, control: SimControl)
       return truth;
     }),
   );
+  app.get('/__sim/counts/:userId', async (req, reply) => guard(reply, () => control.counts(idOf(req.params, 'userId'))));
   app.get('/__sim/summary/:userId', async (req, reply) => guard(reply, () => control.summary(idOf(req.params, 'userId'))));
   app.post('/__sim/mutate', async (req, reply) => guard(reply, () => ({ result: control.mutate(req.body as SimMutation) })));
   app.get('/__sim/faults', async () => control.currentFaults());

@@ -13,6 +13,15 @@ import type { SimStats } from '../stats.types.js';
 import type { OAuthStore } from '../oauth/oauth.store.js';
 import type { SimOAuthStats } from '../oauth.types.js';
 
+/** Row counts of a user's ground truth: what a complete sync holds, without shipping the rows. */
+export interface SimCounts {
+  courses: number;
+  terms: number;
+  assignmentGroups: number;
+  assignments: number;
+  submissions: number;
+}
+
 /** The control surface, shared by the programmatic API and `/__sim` over HTTP. */
 export class SimControl {
   constructor(
@@ -38,6 +47,16 @@ export class SimControl {
 
   groundTruth(userId: number): GroundTruth {
     return groundTruth(this.world, userId);
+  }
+
+  /**
+   * The sizes of {@link groundTruth}. It builds the ground truth as that does, so every course's
+   * content is generated (and cached, up to `contentCacheSize`) before it answers: a caller warms
+   * the simulator with it. A `heavy` user's ~200,000 rows are counted here instead of sent as JSON.
+   */
+  counts(userId: number): SimCounts {
+    const truth = groundTruth(this.world, userId);
+    return { courses: truth.courses.length, terms: truth.terms.length, assignmentGroups: truth.assignmentGroups.length, assignments: truth.assignments.length, submissions: truth.submissions.length };
   }
 
   groundTruthCourse(userId: number, courseId: number): CourseTruth | null {
