@@ -1,5 +1,6 @@
 import { DEFAULT_LATENCY, REALISTIC_LATENCY, type SimLatency, type SimProfile } from '@canvas-sync/canvas-sim';
 import type { PipelineHarness, SimProcess } from '@canvas-sync/testkit';
+import { availableParallelism } from 'node:os';
 import type { BenchContext } from './support/bench-context.js';
 import { countRows, cpuBetween, describeCounts, expectedRowsOf, pipelineCpu, sameCounts, startBenchPipeline, type RowCounts } from './support/bench-pipeline.js';
 import { cpuSeconds } from './support/proc-stats.js';
@@ -7,6 +8,8 @@ import type { BenchResult, Figure } from './support/results.writer.js';
 import { median } from './support/stats.js';
 import { runFetchFloor, type FloorResult } from './e2e/fetch-floor.js';
 import { runStoreFloor } from './e2e/store-floor.js';
+import { runTransportFloor } from './e2e/transport-floor.js';
+import { listeningPid } from './support/listening-pid.js';
 import { abandonPipeline, runPipelineSync, type PipelineRun } from './e2e/pipeline-run.js';
 import { prepareBaselineSchema, runSequentialBaseline, type BaselineResult } from './e2e/sequential-baseline.js';
 
@@ -76,7 +79,7 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
     'pipeline = start request → `completed` (the writer’s `finished_at`): 1 fetcher + 1 writer process, default settings, rows checked against the simulator after each run. baseline = one request at a time, Canvas’s default page size (10 rows), groups / assignments / submissions listed separately per course, one autocommitted INSERT … ON CONFLICT per row into a scratch schema. floor = course list + one assignment_groups?include[]=assignments&include[]=submission walk per course, per_page=100, as many requests in flight as the fetcher’s own token budget allows (steered by X-Rate-Limit-Remaining, up to its ceiling of 11; in memory), no broker, no database.',
     'realistic latency = a course’s assignment_groups with embedded assignments 0.3 s + 2 ms per row + up to 0.5 s, the course list 150 ms + 1 ms per course, other calls as the simulator’s default (canvas-sim `REALISTIC_LATENCY`); the jitter is drawn once per page (seeded), so the pipeline and the floor meet the same latency for each course and their ratio measures the pipeline, not the draws.',
     'throttle bound = (Σ X-Request-Cost of the floor’s requests − 600) / 10 units/s: the least time Canvas’s default leaky bucket allows for that work, however many requests are in flight (a request is admitted only while the bucket is below its 600 high-water mark, and it leaks 10 units/s); 0 when the whole account fits in the bucket.',
-    'Every run uses a fresh Canvas token (an empty bucket) and a fresh app user (every pipeline run writes every row). Before the runs of each latency, one unmeasured student sync, floor and store floor warm the processes up (the services are long-running; a fresh process’s first syncs also pay V8 compiling its code).',
+    'Every run uses a fresh Canvas token (an empty bucket) and a fresh app user (every pipeline run writes every row). Before the runs of each latency, one unmeasured student sync, floor, store floor and transport floor warm the processes up (the services are long-running; a fresh process’s first syncs also pay V8 compiling its code).',
   );
   return [
     { id: 'e2e', title: 'End to end: pipeline vs sequential baseline vs fetch floor', figures: main, notes },
@@ -85,24 +88,25 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
       title: 'End to end, details: Canvas requests, throttling, CPU',
       figures: detail,
       notes: [
-        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. The simulator runs in a process of its own (the canvas-sim CLI, `startSimProcess`), so no CPU figure but its own holds its work. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = the bench process during the floor: the floor’s HTTP client alone (for heavy, whose floor runs beside the pipeline, also the pipeline run’s status poll, there one query a second; “bench process CPU (pipeline)” is that poll alone, ten a second, in the other cases). simulator CPU (pipeline) / (floor) = the simulator’s process over the pipeline run / over the floor (for heavy one figure over both, which run at once): what serving the calls costs, in no other figure. store floor CPU = putting the floor’s rows into empty copies of the `canvas` tables with the writer’s own row preparation and one COPY per resource in one transaction (this process and its Postgres backend; `bench/e2e/store-floor.ts`): with the floor’s, the least CPU that fetching and storing these rows takes. CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
+        'Requests, throttled requests and peak in-flight per token come from the simulator’s statistics for the run’s token. The simulator runs in a process of its own (the canvas-sim CLI, `startSimProcess`), so no CPU figure but its own holds its work. pipeline CPU = user + system CPU seconds of the fetcher and writer processes and of the Postgres backends of the bench database during the run (not NATS, not the simulator); floor CPU = the bench process during the floor: the floor’s HTTP client alone (for heavy, whose floor runs beside the pipeline, also the pipeline run’s status poll, there one query a second; “bench process CPU (pipeline)” is that poll alone, ten a second, in the other cases). simulator CPU (pipeline) / (floor) = the simulator’s process over the pipeline run / over the floor (for heavy one figure over both, which run at once): what serving the calls costs, in no other figure. store floor CPU = putting the floor’s rows into empty copies of the `canvas` tables with the writer’s own row preparation and one COPY per resource in one transaction (this process and its Postgres backend; `bench/e2e/store-floor.ts`): with the floor’s, the least CPU that fetching and storing these rows takes. transport floor CPU = carrying the floor’s rows through JetStream as the pipeline does (each row serialized once into parts of ≤ 512 KB per course, published with an ack to a file-stored stream, pulled in batches of 8, parsed, acked; this process; `bench/e2e/transport-floor.ts`); NATS CPU = the NATS server’s process (found by its listening port; empty when it runs elsewhere) over the pipeline run / the transport floor — on a shared server it also holds whatever else used it meanwhile. design floor CPU, all processes = floor + simulator (floor) + transport floor + NATS (transport floor) + store floor: the least CPU this design spends on the sync in every process, Canvas’s side included; design floor on all cores / floor = that CPU spread perfectly over this machine’s cores, in units of the floor’s time: the least pipeline/floor the design can reach on this machine at this latency (below 1 the cores are not what bounds it). CPU seconds depend little on how loaded the machine is; wall seconds depend on it a lot.',
       ],
     },
   ];
 }
 
 /**
- * One unmeasured student sync, floor and store floor before the measured runs: the services are
+ * One unmeasured student sync, floor, store floor and transport floor before the measured runs: the services are
  * long-running processes, and a fresh one's first syncs also pay V8 compiling its code (a writer's
  * first teacher sync ~1.0–1.15 CPU s against ~0.55–0.9 for later ones; docs/performance.md), as
  * does this process's first floor.
  */
-async function warmUp(h: PipelineHarness<SimProcess>, mode: LatencyMode, simUserId: number): Promise<void> {
+async function warmUp(h: PipelineHarness<SimProcess>, mode: LatencyMode, simUserId: number, natsUrl: string): Promise<void> {
   const userId = `e2e-${mode.id}-warm-up`;
   const run = await runPipelineSync(h, userId, simUserId, { timeoutMs: 60_000, completionGraceMs: COMPLETION_GRACE_MS });
   if (run.status !== 'completed') throw new Error(`e2e warm-up sync ${run.status} (${run.unitsDone}/${run.unitsTotal} units)`);
   const floor = await runFetchFloor({ simUrl: h.sim.url, token: await h.sim.issueToken(simUserId), keepRows: true });
   await runStoreFloor(h.database.url, `${userId}-store-floor`, floor.rows!);
+  await runTransportFloor(natsUrl, undefined, floor.rows!);
 }
 
 /** One latency mode: a pipeline on a simulator of that latency, every profile of the plan. */
@@ -115,16 +119,19 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
     simProcess: true,
   });
   const simCpu = () => cpuSeconds(h.sim.pid);
+  // The NATS server's process, when it runs on this machine (its CPU is in no other figure).
+  const natsPid = listeningPid(natsPort(ctx.servers.natsUrl));
+  const natsCpu = () => (natsPid === undefined ? Number.NaN : cpuSeconds(natsPid));
   try {
     if (mode.baseline) await prepareBaselineSchema(h.database.url);
-    await warmUp(h, mode, h.sim.users[plan.length]!.id);
+    await warmUp(h, mode, h.sim.users[plan.length]!.id, ctx.servers.natsUrl);
     for (const [index, p] of plan.entries()) {
       const simUser = h.sim.users[index]!;
       let expected: RowCounts | undefined = p.warm ? await expectedRowsOf(h.sim, simUser.id) : undefined;
       ctx.log(`e2e ${p.profile}${mode.suffix}: ${expected ? describeCounts(expected) : JSON.stringify(await h.sim.summary(simUser.id))}`);
       // simCpu: the simulator's process over the run; benchCpu: this process over the pipeline run (its status poll, and beside it the floor).
-      const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number; fetcherCpu: number; writerCpu: number; postgresCpu: number; simCpu: number; benchCpu: number }> = [];
-      const floor: Array<FloorResult & { peak: number; cpu: number; simCpu: number; storeCpu: number | undefined }> = [];
+      const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number; fetcherCpu: number; writerCpu: number; postgresCpu: number; simCpu: number; natsCpu: number; benchCpu: number }> = [];
+      const floor: Array<FloorResult & { peak: number; cpu: number; simCpu: number; storeCpu: number | undefined; transportCpu: number | undefined; transportNatsCpu: number | undefined }> = [];
       const pending: Array<{ userId: string; run: PipelineRun }> = [];
       let abandoned = false;
 
@@ -140,6 +147,7 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
         };
         const cpuBefore = await pipelineCpu(h);
         const simBefore = simCpu();
+        const natsBefore = natsCpu();
         const benchBefore = cpuSeconds(process.pid);
         const runs = p.floorAlongside
           ? // A poll a second instead of ten: the floor's CPU, timed in this process meanwhile, holds the poll too (~1 ms each).
@@ -147,19 +155,21 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
           : ([await runPipelineSync(h, userId, simUser.id, { timeoutMs: p.timeoutMs, completionGraceMs: COMPLETION_GRACE_MS }), undefined] as const);
         const run = runs[0];
         const runSimCpu = simCpu() - simBefore;
+        const runNatsCpu = natsCpu() - natsBefore;
         const benchCpu = cpuSeconds(process.pid) - benchBefore;
         const cpuAfter = await pipelineCpu(h);
         const cpu = cpuBetween(cpuBefore, cpuAfter);
         const ofService = (name: string) => cpuBetween(cpuBefore, { ...cpuAfter, services: new Map([...cpuAfter.services].filter(([pid]) => h.services.some((x) => x.name === name && x.child.pid === pid))) }).services;
         const { rows: floorRows, ...f } = runs[1] ?? (await timedFloor());
         const store = floorRows && (await runStoreFloor(h.database.url, `${userId}-store-floor`, floorRows));
+        const transport = floorRows && (await runTransportFloor(ctx.servers.natsUrl, natsPid, floorRows));
         const stats = await h.sim.stats();
         const s = stats.byToken[run.token];
-        pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres, fetcherCpu: ofService('fetcher'), writerCpu: ofService('writer'), postgresCpu: cpu.postgres, simCpu: runSimCpu, benchCpu });
-        floor.push({ ...f, peak: stats.byToken[floorToken]?.peakInFlight ?? 0, storeCpu: store && store.nodeCpu + store.postgresCpu });
+        pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres, fetcherCpu: ofService('fetcher'), writerCpu: ofService('writer'), postgresCpu: cpu.postgres, simCpu: runSimCpu, natsCpu: runNatsCpu, benchCpu });
+        floor.push({ ...f, peak: stats.byToken[floorToken]?.peakInFlight ?? 0, storeCpu: store && store.nodeCpu + store.postgresCpu, transportCpu: transport?.clientCpu, transportNatsCpu: transport?.natsCpu });
         if (store && store.rows !== f.courses + f.terms + f.assignmentGroups + f.assignments + f.submissions) notes.push(`**${p.profile} store floor stored ${store.rows} rows**, the floor read ${f.courses + f.terms + f.assignmentGroups + f.assignments + f.submissions}.`);
         pending.push({ userId, run });
-        ctx.log(`e2e ${p.profile}${mode.suffix}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled); CPU s: pipeline ${(cpu.services + cpu.postgres).toFixed(2)}, floor ${f.cpu.toFixed(2)}, simulator ${runSimCpu.toFixed(2)}${p.floorAlongside ? ' (both)' : ` + ${f.simCpu.toFixed(2)} (floor)`}${store ? `; store floor ${store.rows} rows, ${store.nodeCpu.toFixed(2)} + ${store.postgresCpu.toFixed(2)} CPU s (this process + Postgres)` : ''}`);
+        ctx.log(`e2e ${p.profile}${mode.suffix}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled); CPU s: pipeline ${(cpu.services + cpu.postgres).toFixed(2)}, floor ${f.cpu.toFixed(2)}, simulator ${runSimCpu.toFixed(2)}${p.floorAlongside ? ' (both)' : ` + ${f.simCpu.toFixed(2)} (floor)`}${store ? `; store floor ${store.rows} rows, ${store.nodeCpu.toFixed(2)} + ${store.postgresCpu.toFixed(2)} CPU s (this process + Postgres)` : ''}${transport ? `; transport floor ${transport.parts} parts, ${(transport.bytes / 1e6).toFixed(1)} MB, ${transport.clientCpu.toFixed(2)} + ${transport.natsCpu?.toFixed(2) ?? '?'} CPU s (this process + NATS)` : ''}; NATS over the pipeline run ${runNatsCpu.toFixed(2)} CPU s`);
         if (!['completed', 'failed', 'cancelled'].includes(run.status)) {
           abandoned = true;
           notes.push(
@@ -230,16 +240,30 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
         { case: c, name: 'pipeline CPU per 1,000 rows', value: (1000 * pCpu) / rows, unit: 'CPU s' },
         { case: c, name: 'floor CPU per 1,000 rows', value: (1000 * fCpu) / rows, unit: 'CPU s' },
         { case: c, name: 'pipeline CPU / floor CPU', value: pCpu / fCpu, unit: '×' },
+        { case: c, name: 'NATS CPU (pipeline)', value: median(pipeline.map((r) => r.natsCpu)), unit: 'CPU s' },
         ...(p.floorAlongside
           ? [{ case: c, name: 'simulator CPU (pipeline + floor)', value: median(pipeline.map((r) => r.simCpu)), unit: 'CPU s' }]
           : (() => {
               const sCpu = median(floor.map((r) => r.storeCpu ?? 0));
+              const tCpu = median(floor.map((r) => r.transportCpu ?? 0));
+              const tNats = median(floor.map((r) => r.transportNatsCpu ?? Number.NaN));
+              const simFloor = median(floor.map((r) => r.simCpu));
+              // The least CPU the design spends on a sync, every process's share: Canvas's answers
+              // served and read, the rows carried through JetStream, stored. Spread perfectly over
+              // this machine's cores it still takes `least` seconds.
+              const design = fCpu + simFloor + tCpu + tNats + sCpu;
+              const least = design / availableParallelism();
               return [
                 { case: c, name: 'store floor CPU', value: sCpu, unit: 'CPU s' },
                 { case: c, name: 'pipeline CPU / (floor + store floor) CPU', value: pCpu / (fCpu + sCpu), unit: '×' },
+                { case: c, name: 'transport floor CPU', value: tCpu, unit: 'CPU s' },
+                { case: c, name: 'NATS CPU (transport floor)', value: tNats, unit: 'CPU s' },
+                { case: c, name: 'pipeline CPU / (floor + transport + store floor) CPU', value: pCpu / (fCpu + tCpu + sCpu), unit: '×' },
                 { case: c, name: 'simulator CPU (pipeline)', value: median(pipeline.map((r) => r.simCpu)), unit: 'CPU s' },
-                { case: c, name: 'simulator CPU (floor)', value: median(floor.map((r) => r.simCpu)), unit: 'CPU s' },
+                { case: c, name: 'simulator CPU (floor)', value: simFloor, unit: 'CPU s' },
                 { case: c, name: 'bench process CPU (pipeline)', value: median(pipeline.map((r) => r.benchCpu)), unit: 'CPU s' },
+                { case: c, name: 'design floor CPU, all processes', value: design, unit: 'CPU s' },
+                { case: c, name: 'design floor on all cores / floor', value: least / fSeconds, unit: '×' },
               ];
             })()),
         { case: c, name: 'Σ request cost', value: cost, unit: 'units' },
@@ -255,6 +279,13 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
   } finally {
     await close();
   }
+}
+
+/** The port of the first server of a NATS URL list (`nats://host:4222,nats://…`); 4222 when none is given. */
+function natsPort(urls: string): number {
+  const first = urls.split(',')[0]!.trim();
+  const port = Number(new URL(first.includes('://') ? first : `nats://${first}`).port);
+  return port > 0 ? port : 4222;
 }
 
 function summaryCounts(s: { courses: number; restrictedCourses: number; assignmentGroups: number; assignments: number }): Omit<RowCounts, 'terms' | 'submissions'> {
