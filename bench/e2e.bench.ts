@@ -56,6 +56,13 @@ const FULL: ProfilePlan[] = [
   { profile: 'teacher', iterations: 3, baselineRuns: 1, baselineCourses: 10, warm: true, timeoutMs: 180_000 },
   { profile: 'heavy', iterations: 1, baselineRuns: 1, baselineCourses: 8, floorAlongside: true, warm: true, timeoutMs: 540_000 },
 ];
+/**
+ * Unmeasured rounds of {@link warmUp} before each latency's runs (`BENCH_E2E_WARMUP`). The services
+ * are long-running, and V8 tiers their per-part and per-statement code up only over several syncs:
+ * with 1 round a student's pipeline/floor read 2.03–2.05 and its CPU 0.20–0.22 s, with 6 rounds
+ * 1.52–1.66 and 0.15–0.16 s (teacher 2.80–3.21 → 2.44–2.57; docs/performance.md, session 10).
+ */
+const WARM_UP_ROUNDS = Number(process.env.BENCH_E2E_WARMUP ?? 6);
 /** How long a sync may take to complete after its last unit is written before we call it hung. */
 const COMPLETION_GRACE_MS = 15_000;
 
@@ -79,7 +86,7 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
     'pipeline = start request → `completed` (the writer’s `finished_at`): 1 fetcher + 1 writer process, default settings, rows checked against the simulator after each run. baseline = one request at a time, Canvas’s default page size (10 rows), groups / assignments / submissions listed separately per course, one autocommitted INSERT … ON CONFLICT per row into a scratch schema. floor = course list + one assignment_groups?include[]=assignments&include[]=submission walk per course, per_page=100, as many requests in flight as the fetcher’s own token budget allows (steered by X-Rate-Limit-Remaining, up to its ceiling of 11; in memory), no broker, no database.',
     'realistic latency = a course’s assignment_groups with embedded assignments 0.3 s + 2 ms per row + up to 0.5 s, the course list 150 ms + 1 ms per course, other calls as the simulator’s default (canvas-sim `REALISTIC_LATENCY`); the jitter is drawn once per page (seeded), so the pipeline and the floor meet the same latency for each course and their ratio measures the pipeline, not the draws.',
     'throttle bound = (Σ X-Request-Cost of the floor’s requests − 600) / 10 units/s: the least time Canvas’s default leaky bucket allows for that work, however many requests are in flight (a request is admitted only while the bucket is below its 600 high-water mark, and it leaks 10 units/s); 0 when the whole account fits in the bucket.',
-    'Every run uses a fresh Canvas token (an empty bucket) and a fresh app user (every pipeline run writes every row). Before the runs of each latency, one unmeasured student sync, floor, store floor and transport floor warm the processes up (the services are long-running; a fresh process’s first syncs also pay V8 compiling its code).',
+    `Every run uses a fresh Canvas token (an empty bucket) and a fresh app user (every pipeline run writes every row). Before the runs of each latency, ${WARM_UP_ROUNDS} unmeasured rounds of a student sync, floor, store floor and transport floor warm the processes up (\`BENCH_E2E_WARMUP\`; the services are long-running, and a fresh process’s first syncs also pay V8 compiling and tiering up its code).`,
   );
   return [
     { id: 'e2e', title: 'End to end: pipeline vs sequential baseline vs fetch floor', figures: main, notes },
@@ -95,13 +102,13 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
 }
 
 /**
- * One unmeasured student sync, floor, store floor and transport floor before the measured runs: the services are
+ * An unmeasured student sync, floor, store floor and transport floor before the measured runs: the services are
  * long-running processes, and a fresh one's first syncs also pay V8 compiling its code (a writer's
  * first teacher sync ~1.0–1.15 CPU s against ~0.55–0.9 for later ones; docs/performance.md), as
  * does this process's first floor.
  */
-async function warmUp(h: PipelineHarness<SimProcess>, mode: LatencyMode, simUserId: number, natsUrl: string): Promise<void> {
-  const userId = `e2e-${mode.id}-warm-up`;
+async function warmUp(h: PipelineHarness<SimProcess>, mode: LatencyMode, simUserId: number, natsUrl: string, round: number): Promise<void> {
+  const userId = `e2e-${mode.id}-warm-up-${round}`;
   const run = await runPipelineSync(h, userId, simUserId, { timeoutMs: 60_000, completionGraceMs: COMPLETION_GRACE_MS });
   if (run.status !== 'completed') throw new Error(`e2e warm-up sync ${run.status} (${run.unitsDone}/${run.unitsTotal} units)`);
   const floor = await runFetchFloor({ simUrl: h.sim.url, token: await h.sim.issueToken(simUserId), keepRows: true });
@@ -124,7 +131,7 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
   const natsCpu = () => (natsPid === undefined ? Number.NaN : cpuSeconds(natsPid));
   try {
     if (mode.baseline) await prepareBaselineSchema(h.database.url);
-    await warmUp(h, mode, h.sim.users[plan.length]!.id, ctx.servers.natsUrl);
+    for (let i = 0; i < WARM_UP_ROUNDS; i++) await warmUp(h, mode, h.sim.users[plan.length]!.id, ctx.servers.natsUrl, i);
     for (const [index, p] of plan.entries()) {
       const simUser = h.sim.users[index]!;
       let expected: RowCounts | undefined = p.warm ? await expectedRowsOf(h.sim, simUser.id) : undefined;
