@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordRow } from '@canvas-sync/shared';
-import { contentHash } from './content-hash.js';
+import { contentHash, type RecordRow } from '@canvas-sync/shared';
 import { prepareRows } from './prepare-rows.js';
 
 const assignment = (id: unknown, more: Record<string, unknown> = {}) => ({ id, course_id: 7, assignment_group_id: 3, name: `A${String(id)}`, due_at: '2024-01-15T23:59:00Z', position: 1, points_possible: 10, published: true, updated_at: '2024-01-10T10:00:00-06:00', ...more });
@@ -60,5 +59,16 @@ describe('prepareRows', () => {
   it('absent and null values are nothing to warn about', () => {
     const { warnings } = prepareRows('submissions', [{ id: 1, assignment_id: 2, score: null, grade: null, submitted_at: null }, { id: 2 }], 7);
     expect(warnings).toEqual([]);
+  });
+
+  it('hashes a row as the fetcher does its text (SyncRecords.unchanged): U+0000 and lone surrogates replaced in raw, not in the hash', () => {
+    const canvas = String.raw`{"id":77,"__proto__":{"x":1},"2":"b","1":"a","name":"nul\u0000 \ud800 \ud83d\ude00","points_possible":12345678901234567890,"submission":{"id":1}}`;
+    const fetched = JSON.parse(canvas) as Record<string, unknown>;
+    fetched.submission = undefined;
+    const fetcherText = JSON.stringify(fetched);
+    // The writer gets the row parsed back from the part's text.
+    const [row] = prepareRows('assignments', [JSON.parse(fetcherText) as RecordRow], 7).rows;
+    expect(row!.content_hash).toBe(contentHash(undefined, fetcherText));
+    expect(row!.raw).toMatchObject({ name: 'nul\ufffd \ufffd \u{1f600}' });
   });
 });

@@ -1,9 +1,8 @@
 import { setImmediate } from 'node:timers/promises';
-import type { RecordRow, Resource } from '@canvas-sync/shared';
+import { contentHash, type RecordRow, type Resource } from '@canvas-sync/shared';
 import { fitId, UNFIT } from '../resources/fit.js';
 import { RESOURCE_TABLES } from '../resources/resource-columns.js';
 import { storableJson } from '../resources/storable-json.js';
-import { contentHash } from './content-hash.js';
 
 /** A row ready for SQL: typed columns, `raw` (storable) and the content hash. */
 export type PreparedRow = Record<string, unknown> & { id: number; content_hash: string };
