@@ -15,7 +15,8 @@ export {
 } from './common.js';
 export { SyncRequested, syncRequested } from './sync-requested.js';
 export { FetchUnit, fetchUnit } from './fetch-unit.js';
-export { RawRow, RecordRow, RecordSet, SyncRecords, syncRecords } from './sync-records.js';
+export { MAX_UNCHANGED_IDS, RawRow, RecordRow, RecordSet, SyncRecords, syncRecords, UnchangedIdSet } from './sync-records.js';
+export { contentHash } from './content-hash.js';
 export { SyncPlanned, syncPlanned } from './sync-planned.js';
 export { SyncStatusEvent, syncStatus } from './sync-status.js';
 export { Progress, SyncProgress, syncProgress } from './sync-progress.js';

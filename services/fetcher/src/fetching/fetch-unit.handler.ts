@@ -7,6 +7,7 @@ import { usableId } from '../canvas/walk.js';
 import { WorkBudget, type SyncLimits } from '../canvas/walk-limits.js';
 import type { Origin, PipelinePublisher } from '../messaging/pipeline.publisher.js';
 import { finishedCourses, findSync, type SyncState } from '../syncs/sync-state.repository.js';
+import { storedHashes } from './stored-hashes.repository.js';
 import { fairShareDelay, type UserSlots } from './user-slots.js';
 import { UnitRecords } from './unit-records.js';
 import type { WorkGuard } from './work-guard.js';
@@ -63,11 +64,14 @@ export function fetchUnitHandler(deps: FetchUnitDeps) {
  * One course's walk. A course whose answer is too large or too slow to arrive, or whose walk
  * passes its page/row limit, is skipped with a warning, like a forbidden one: the user's other courses still sync. Past the
  * sync's share (`session.budget` exhausted) the error goes up and fails the sync.
+ * The content hashes of the course's stored rows are read first: rows fetched unchanged travel as
+ * ids (`UnitRecords`), in every mode (a full sync's sweep and a dry run's diff treat them as seen).
  */
 async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: CanvasSession, courseId: number, origin: Origin, ctx: MessageContext): Promise<void> {
   const unitKey = `course:${courseId}`;
   const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
-  const out = new UnitRecords(deps.publisher, { ...base, unitKey, fetchId: randomUUID() }, origin);
+  const stored = await storedHashes(deps.db, sync.userId, courseId);
+  const out = new UnitRecords(deps.publisher, { ...base, unitKey, fetchId: randomUUID() }, origin, undefined, stored.size > 0 ? stored : undefined);
   try {
     const pages = deps.canvas.paginate(session, `/api/v1/courses/${courseId}/assignment_groups`, { 'include[]': ['assignments', 'submission'] });
     for await (const groups of pages) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, syncRecords, type SyncRecords } from '@canvas-sync/shared';
+import { contentHash, decodeMessage, encodeMessage, syncRecords, type Resource, type SyncRecords } from '@canvas-sync/shared';
 import type { PipelinePublisher, SerializedRecords } from '../messaging/pipeline.publisher.js';
 import { UnitRecords } from './unit-records.js';
 
@@ -58,6 +58,25 @@ describe('UnitRecords', () => {
     await out.finish();
     expect(parts.map((p) => p.records.assignments?.length)).toEqual([10, 10, 5, 1, 1]);
     expect(parts.flatMap((p) => p.records.assignments ?? []).map((r) => r.id)).toEqual([...Array.from({ length: 25 }, (_, i) => 10 + i), 99, 35]);
+  });
+
+  it('sends a row stored with the same content hash as its id, counted against the part’s bytes; a changed one as text', async () => {
+    const { publisher, parts, sizes } = capture();
+    const rows = Array.from({ length: 1_000 }, (_, i) => ({ id: 100_000 + i, score: i, grade: 'é' }));
+    const known = new Map(rows.map((r) => [r.id, contentHash(r)]));
+    known.set(100_500, contentHash({ id: 100_500, score: -1, grade: 'é' }));
+    const stored = new Map<Resource, Map<number, string>>([['submissions', known]]);
+    const out = new UnitRecords(publisher, unit, { correlationId: 'c', traceparent: undefined }, 1_000, stored);
+    for (const row of rows) await out.add('submissions', row);
+    await out.add('assignments', { id: 100_001, name: 'not stored as an assignment' });
+    await out.finish();
+    // An id is 6 bytes and its comma: ~143 ids fill a part of 1,000 bytes.
+    expect(parts.length).toBeGreaterThanOrEqual(7);
+    for (const size of sizes) expect(size).toBeLessThan(1_000 + 500);
+    expect(parts.flatMap((p) => p.unchanged?.submissions ?? [])).toEqual(rows.map((r) => r.id).filter((id) => id !== 100_500));
+    expect(parts.flatMap((p) => p.records.submissions ?? [])).toEqual([rows[500]]);
+    expect(parts.flatMap((p) => p.records.assignments ?? []).map((r) => r.id)).toEqual([100_001]);
+    expect(parts.flatMap((p) => Object.keys(p.unchanged ?? {}))).not.toContain('assignments');
   });
 
   it('publishes an empty final part for a unit without rows', async () => {

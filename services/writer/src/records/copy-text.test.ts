@@ -6,6 +6,8 @@ import { prepareRows } from './prepare-rows.js';
 
 // The exact bytes the writer COPYs and the hashes it stores, pinned: the stored hashes decide
 // which rows a later sync rewrites, so a faster encoder must produce the same text and hashes.
+// (Re-pinned in session 10 when the hashes of rows with unfit values got UNFIT_HASH_PREFIX; with the
+// prefix stripped, the digests were the old pins.)
 const line = (raw: Record<string, unknown>, courseId: number | null = null) => {
   const [row] = prepareRows('assignments', [raw as RecordRow], courseId).rows;
   return [copyLine('assignments', copyField('u\\1'), row!), row!.content_hash];
@@ -20,11 +22,11 @@ describe('copyLine', () => {
     ]);
   });
 
-  it('unfit values: raw made storable, the hash of the row as sent, the columns \\N', () => {
+  it('unfit values: raw made storable, the hash of the row as sent (marked unfit), the columns \\N', () => {
     const raw = { id: 2, course_id: 2 ** 53 + 2, name: 'nul\u0000', lock_at: '2024-02-30T00:00:00Z', description: '\ud800 lone', published: 'yes' };
     expect(line(raw)).toEqual([
-      'u\\\\1\t2\t{"id":2,"course_id":9007199254740994,"name":"nul\ufffd","lock_at":"2024-02-30T00:00:00Z","description":"\ufffd lone","published":"yes"}\tz0wHvSqNA7_XWOMEygHCp4MlXx3Kg2ITdxjCIjgBBro\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n',
-      'z0wHvSqNA7_XWOMEygHCp4MlXx3Kg2ITdxjCIjgBBro',
+      'u\\\\1\t2\t{"id":2,"course_id":9007199254740994,"name":"nul\ufffd","lock_at":"2024-02-30T00:00:00Z","description":"\ufffd lone","published":"yes"}\tunfit:z0wHvSqNA7_XWOMEygHCp4MlXx3Kg2ITdxjCIjgBBro\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n',
+      'unfit:z0wHvSqNA7_XWOMEygHCp4MlXx3Kg2ITdxjCIjgBBro',
     ]);
   });
 
@@ -51,7 +53,7 @@ describe('copyLine', () => {
       for (const row of prepareRows('assignments', input as RecordRow[], courseId).rows) hash.update(copyLine('assignments', copyField('user-1'), row)).update(row.content_hash);
       return hash.digest('hex');
     };
-    expect(digest(null)).toBe('5dc0875e33fe7962dcf138622eced5aec51084f7aa9a8ed7d1d4ae9335c656bb');
-    expect(digest(42)).toBe('eaa1fe9b1fece7173d755250af0a03edf3ca1d082befd5a24596490104b1ba39');
+    expect(digest(null)).toBe('ae2fae59417fd0c97db6f962ac7391efeb868028a8e8483a52bed66fb5bdb964');
+    expect(digest(42)).toBe('ccc929924940c327ee776fb340f8a4ecc5b44e613cb9ecad976285ff067a24c0');
   });
 });

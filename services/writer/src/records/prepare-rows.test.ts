@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordRow } from '@canvas-sync/shared';
-import { contentHash } from './content-hash.js';
-import { prepareRows } from './prepare-rows.js';
+import { contentHash, type RecordRow } from '@canvas-sync/shared';
+import { prepareRows, UNFIT_HASH_PREFIX } from './prepare-rows.js';
 
 const assignment = (id: unknown, more: Record<string, unknown> = {}) => ({ id, course_id: 7, assignment_group_id: 3, name: `A${String(id)}`, due_at: '2024-01-15T23:59:00Z', position: 1, points_possible: 10, published: true, updated_at: '2024-01-10T10:00:00-06:00', ...more });
 
@@ -30,7 +29,8 @@ describe('prepareRows', () => {
     expect(by.get(3)).toMatchObject({ lock_at: null, name: null, raw: { name: 'nul\ufffdname', lock_at: '2024-02-30T00:00:00Z' } });
     expect(by.get(4)).toMatchObject({ assignment_group_id: null, points_possible: null, raw: { assignment_group_id: -5 } });
     expect(by.get(5)).toMatchObject({ course_id: null, raw: { extra: { ['k\ufffd']: '\ufffd' } } });
-    expect(by.get(3)!.content_hash).toBe(contentHash(bad[1]));
+    expect(by.get(3)!.content_hash).toBe(UNFIT_HASH_PREFIX + contentHash(bad[1]));
+    expect(by.get(1)!.content_hash).toBe(contentHash(assignment(1)));
     expect(warnings).toEqual([
       { code: 'canvas_value_unfit', message: 'Kept 4 rows of assignments with values that do not fit: assignment_group_id, course_id, due_at, lock_at, name, points_possible left empty; U+0000 or unpaired surrogates in raw replaced by U+FFFD (ids 2, 3, 4, 5).' },
     ]);
@@ -60,5 +60,23 @@ describe('prepareRows', () => {
   it('absent and null values are nothing to warn about', () => {
     const { warnings } = prepareRows('submissions', [{ id: 1, assignment_id: 2, score: null, grade: null, submitted_at: null }, { id: 2 }], 7);
     expect(warnings).toEqual([]);
+  });
+
+  it('hashes a row as the fetcher does its text (SyncRecords.unchanged); a row kept with unfit values or U+0000 has a hash no fetched row has', () => {
+    const canvas = String.raw`{"id":77,"__proto__":{"x":1},"2":"b","1":"a","name":"\u00e9 \ud83d\ude00","points_possible":12345678901234567890,"submission":{"id":1}}`;
+    const fetcherText = (answer: string) => {
+      const fetched = JSON.parse(answer) as Record<string, unknown>;
+      fetched.submission = undefined;
+      return JSON.stringify(fetched);
+    };
+    // The writer gets the row parsed back from the part's text.
+    const prepared = (text: string) => prepareRows('assignments', [JSON.parse(text) as RecordRow], 7).rows[0]!;
+    expect(prepared(fetcherText(canvas)).content_hash).toBe(contentHash(undefined, fetcherText(canvas)));
+    // U+0000 or a lone surrogate (replaced in raw), or a value its column cannot hold: sent as text on every sync, warned about each time.
+    for (const odd of [canvas.replace(String.raw`\u00e9`, String.raw`\u0000`), canvas.replace(String.raw`\u00e9`, String.raw`\ud800`), canvas.replace('"2":"b"', '"due_at":"2024-02-30T00:00:00Z"')]) {
+      const text = fetcherText(odd);
+      expect(text).not.toBe(fetcherText(canvas));
+      expect(prepared(text).content_hash).toBe(UNFIT_HASH_PREFIX + contentHash(undefined, text));
+    }
   });
 });

@@ -1,9 +1,8 @@
 import { setImmediate } from 'node:timers/promises';
-import type { RecordRow, Resource } from '@canvas-sync/shared';
+import { contentHash, type RecordRow, type Resource } from '@canvas-sync/shared';
 import { fitId, UNFIT } from '../resources/fit.js';
 import { RESOURCE_TABLES } from '../resources/resource-columns.js';
 import { storableJson } from '../resources/storable-json.js';
-import { contentHash } from './content-hash.js';
 
 /** A row ready for SQL: typed columns, `raw` (storable) and the content hash. */
 export type PreparedRow = Record<string, unknown> & { id: number; content_hash: string };
@@ -15,6 +14,15 @@ export interface RowWarning {
 }
 
 const SAMPLE_IDS = 5;
+
+/**
+ * Marks the stored hash of a row kept with values that do not fit: never equal to a fetched row's
+ * hash, so the fetcher always sends such a row as text (not as an `unchanged` id), and every sync
+ * that sees it warns about it again (`canvas_value_unfit`), as before ids were sent. The writer's
+ * own pre-check compares marked with marked: such a row unchanged in Canvas is not rewritten.
+ * Not base64url (`:`), so no plain hash has it.
+ */
+export const UNFIT_HASH_PREFIX = 'unfit:';
 
 // `JSON.stringify(raw)` of a prepared row, kept from hashing so COPY does not serialize it again.
 // A WeakMap, not a field: a row's own keys are its SQL columns.
@@ -31,7 +39,8 @@ export function rawJson(row: PreparedRow): string {
  * sends"): a row without a usable id is skipped; a value that does not fit its typed column leaves
  * the column `NULL`; U+0000 and unpaired surrogates in `raw` become U+FFFD. Each such case adds
  * one warning per resource (counted, with a few ids — never the values). The hash is taken of the
- * row as Canvas sent it, so it is the same as before for every row and stable for unchanged ones.
+ * row as Canvas sent it, so it is stable for unchanged ones; a row with such values has it marked
+ * ({@link UNFIT_HASH_PREFIX}).
  */
 export function prepareRows(resource: Resource, input: RecordRow[], courseId: number | null): PreparedRows {
   const preparer = rowsPreparer(resource, courseId);
@@ -90,7 +99,10 @@ function rowsPreparer(resource: Resource, courseId: number | null) {
         row[c.name] = null;
       } else row[c.name] = v;
     }
-    if (unfit) unfitIds.push(id);
+    if (unfit) {
+      unfitIds.push(id);
+      row.content_hash = UNFIT_HASH_PREFIX + row.content_hash;
+    }
     if (!storable.replaced) jsonOf.set(row, json);
     byId.set(id, row);
   };

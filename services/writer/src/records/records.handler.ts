@@ -38,7 +38,9 @@ export interface PartWritten {
  * — under the sync row's lock — the part's change events and feed rows (none in a dry run), the
  * unit's checkpoint when this part completed its fetch, the sync's counts and progress, and the
  * sync's completion when it was the last unit. Throws `not_found` / `message_invalid` for a part
- * of a missing sync or of another user's.
+ * of a missing sync or of another user's. The part's `unchanged` ids (rows the fetcher found stored
+ * with the same content hash, sent without their text) are counted `unchanged` and stored as seen
+ * with the rows, so a full sync's sweep keeps them; nothing is written for them, no change event.
  *
  * Round trips (a writer's CPU above its rows' own is largely per statement: kysely, pg, a socket
  * write; issue #15): besides a COPY per resource with changed rows, a part sends the claim (which
@@ -63,6 +65,8 @@ export async function writePart(tx: Transaction<Database>, m: SyncRecords, ahead
     seen[resource] = prepared.rows.map((r) => r.id);
     batches.push({ resource, rows: prepared.rows });
   }
+  const unchanged = unchangedIds(m, seen);
+  for (const [resource, ids] of unchanged) seen[resource] = [...(seen[resource] ?? []), ...ids];
   const sync = await claimPart(tx, { ...m, courseId }, planWritesSql(m.userId, batches));
   if (!sync) throw new AppError('not_found', `sync ${m.syncId} does not exist`);
   if (sync.userId !== m.userId) throw new AppError('message_invalid', 'records for a sync of another user');
@@ -77,12 +81,15 @@ export async function writePart(tx: Transaction<Database>, m: SyncRecords, ahead
     const { resource, rows } = plan;
     if (diff) diff[resource] = plannedDiff(plan);
     const { created, updated } = diff ? { created: diff[resource]!.create, updated: diff[resource]!.update } : await writePlanned(tx, m.userId, plan);
-    counts[resource] = { created: created.length, updated: updated.length, unchanged: rows.length - created.length - updated.length, deleted: 0 };
+    const alike = unchanged.get(resource)?.length ?? 0;
+    counts[resource] = { created: created.length, updated: updated.length, unchanged: rows.length - created.length - updated.length + alike, deleted: 0 };
     if (!diff) {
       written.push({ resource, n: created.length + updated.length });
       changes.push(changeBatch(resource, rows, { created, updated }));
     }
   }
+  // Resources of the part with unchanged ids only: counted, nothing written, no change event.
+  for (const [resource, ids] of unchanged) counts[resource] ??= { created: 0, updated: 0, unchanged: ids.length, deleted: 0 };
   // The change events in the lock's statement, after the lock (lock order: sync row, then the
   // user's change counter) and before the completion, whose sweep and `sync.finished` must
   // follow this part's changes.
@@ -118,6 +125,23 @@ export async function preparePartAhead(m: SyncRecords): Promise<PreparedPart> {
 /** The resources of a part that hold rows, in {@link RESOURCES} order. */
 function partInputs(m: SyncRecords) {
   return RESOURCES.flatMap((resource) => (m.records[resource]?.length ? [{ resource, input: m.records[resource] }] : []));
+}
+
+/**
+ * The part's `unchanged` ids per resource with rows in {@link RESOURCES} order: each id once, and
+ * not one the part also carries as a row (`seen`: a row the walk met twice, changed in between;
+ * the row is written and counted, the id not again).
+ */
+function unchangedIds(m: SyncRecords, seen: Record<string, number[]>): Map<Resource, number[]> {
+  const out = new Map<Resource, number[]>();
+  for (const resource of RESOURCES) {
+    const ids = m.unchanged?.[resource];
+    if (!ids?.length) continue;
+    const rows = new Set(seen[resource]);
+    const unique = [...new Set(ids)].filter((id) => !rows.has(id));
+    if (unique.length > 0) out.set(resource, unique);
+  }
+  return out;
 }
 
 /** The planned course of a course unit (its rows' `course_id`), null for other units. */
