@@ -64,14 +64,17 @@ export function fetchUnitHandler(deps: FetchUnitDeps) {
  * One course's walk. A course whose answer is too large or too slow to arrive, or whose walk
  * passes its page/row limit, is skipped with a warning, like a forbidden one: the user's other courses still sync. Past the
  * sync's share (`session.budget` exhausted) the error goes up and fails the sync.
- * The content hashes of the course's stored rows are read first: rows fetched unchanged travel as
- * ids (`UnitRecords`), in every mode (a full sync's sweep and a dry run's diff treat them as seen).
+ * In an incremental sync the content hashes of the course's stored rows are read first: rows
+ * fetched unchanged travel as ids (`UnitRecords`). A full sync sends every row as text: its sweep
+ * marks deleted what it did not see, and a writer from before the `unchanged` field (a rolling
+ * deploy) drops the ids, so it would sweep rows that are still in Canvas. Writers handle the ids in
+ * every mode; a later fetcher may send them in full syncs once no older writer can run.
  */
 async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: CanvasSession, courseId: number, origin: Origin, ctx: MessageContext): Promise<void> {
   const unitKey = `course:${courseId}`;
   const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
-  const stored = await storedHashes(deps.db, sync.userId, courseId);
-  const out = new UnitRecords(deps.publisher, { ...base, unitKey, fetchId: randomUUID() }, origin, undefined, stored.size > 0 ? stored : undefined);
+  const stored = sync.mode === 'incremental' ? await storedHashes(deps.db, sync.userId, courseId) : undefined;
+  const out = new UnitRecords(deps.publisher, { ...base, unitKey, fetchId: randomUUID() }, origin, undefined, stored?.size ? stored : undefined);
   try {
     const pages = deps.canvas.paginate(session, `/api/v1/courses/${courseId}/assignment_groups`, { 'include[]': ['assignments', 'submission'] });
     for await (const groups of pages) {
