@@ -1,7 +1,7 @@
 export { localInfra, shouldUseTestcontainers, withDatabase, type TestInfra } from './infra.js';
 export { planServer, serversSetting, type ServerChoice, type ServersSetting } from './servers/server-plan.js';
 export { provideRunServers, type RunServers } from './servers/run-servers.js';
-export { createEmptyDatabase, createMigratedDatabase, createTestDatabase, type TestDatabase } from './test-database.js';
+export { createEmptyDatabase, createMigratedDatabase, createTestDatabase, insertTestConnection, type TestDatabase } from './test-database.js';
 export { createTestNats, type TestNats } from './test-nats.js';
 export { startPrivateNats, type PrivateNats } from './private-nats.js';
 export { findNatsServer, postgresBinDir, embeddedPostgresBinDir } from './servers/index.js';

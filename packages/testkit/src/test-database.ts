@@ -65,3 +65,17 @@ export async function createMigratedDatabase(postgresUrl: string, prefix = 'cs_d
   await migrateToLatest(database.db);
   return database;
 }
+
+/**
+ * Inserts a Canvas connection for `userId` that syncs can reference, with a placeholder token
+ * (never decrypted: for tests that drive the writer or the fetcher's repositories directly).
+ * Returns its id.
+ */
+export async function insertTestConnection(db: Kysely<Database>, userId: string): Promise<string> {
+  const row = await db
+    .insertInto('connections')
+    .values({ user_id: userId, base_url: 'https://canvas.example.edu', token_ciphertext: 'x', token_key_id: 'k', canvas_user: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash, type FetchUnit, type MessageContext } from '@canvas-sync/shared';
-import { createTestDatabase, type TestDatabase } from '@canvas-sync/testkit';
+import { createTestDatabase, insertTestConnection, type TestDatabase } from '@canvas-sync/testkit';
 import type { CanvasClient } from '../src/canvas/canvas.client.js';
 import type { CanvasSession } from '../src/canvas/canvas-session.js';
 import { DEFAULT_SYNC_LIMITS } from '../src/canvas/walk-limits.js';
@@ -35,13 +35,7 @@ describe('fetch unit: unchanged rows as ids', () => {
   let connectionId: string;
   beforeAll(async () => {
     t = await createTestDatabase();
-    connectionId = (
-      await t.db
-        .insertInto('connections')
-        .values({ user_id: USER, base_url: 'https://canvas.example.edu', token_ciphertext: 'x', token_key_id: 'k', canvas_user: null })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    connectionId = await insertTestConnection(t.db, USER);
     const store = async (table: string, user: string, course: number, row: Row, embedded: string, extra: { deleted?: boolean; hash?: string } = {}) => {
       const hash = extra.hash ?? contentHash(undefined, text(row, embedded));
       const more = table === 'canvas.submissions' ? sql`, assignment_id` : sql``;

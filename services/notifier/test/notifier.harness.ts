@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
 import { publish, syncProgress, toProgressEvent, type SyncRow } from '@canvas-sync/shared';
-import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@canvas-sync/testkit';
+import { createTestDatabase, createTestNats, insertTestConnection, type TestDatabase, type TestNats } from '@canvas-sync/testkit';
 import { buildApp } from '../src/app.js';
 import { createUserTokenVerifier } from '../src/auth/user-token.verifier.js';
 import { DEV_JWT_SECRET, type WsConfig } from '../src/config.js';
@@ -77,13 +77,8 @@ export async function startHarness(ws: Partial<WsConfig> = {}, options: { natsUr
 }
 
 /** Inserts the Canvas connection a user's syncs reference. */
-export async function createConnection(h: Pick<Harness, 'database'>, userId: string): Promise<string> {
-  const row = await h.database.db
-    .insertInto('connections')
-    .values({ user_id: userId, base_url: 'https://canvas.example.edu', token_ciphertext: 'x', token_key_id: 'k', canvas_user: null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+export function createConnection(h: Pick<Harness, 'database'>, userId: string): Promise<string> {
+  return insertTestConnection(h.database.db, userId);
 }
 
 /** Inserts a sync the way the api does (queued, seq 0) or in any later state. */

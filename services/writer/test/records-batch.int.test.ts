@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, MessageContext, RecordRow, SyncRecords, SyncRow } from '@canvas-sync/shared';
-import { createTestDatabase, type TestDatabase } from '@canvas-sync/testkit';
+import { createTestDatabase, insertTestConnection, type TestDatabase } from '@canvas-sync/testkit';
 import { recordsBatcher } from '../src/records/records-batcher.js';
 import { noopWriterMetrics } from '../src/writer-metrics.js';
 
@@ -34,15 +34,11 @@ describe('records batcher', () => {
 
   /** A running sync of `user` whose course units are `courses` (the courses unit is done). */
   const newSync = async (user: string, courses: number[]): Promise<string> => {
-    const connection = await t.db
-      .insertInto('connections')
-      .values({ user_id: user, base_url: 'https://canvas.example.edu', token_ciphertext: 'x', token_key_id: 'k', canvas_user: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const connectionId = await insertTestConnection(t.db, user);
     const id = randomUUID();
     await t.db
       .insertInto('syncs')
-      .values({ id, user_id: user, connection_id: connection.id, status: 'running', scope: JSON.stringify({ type: 'all' }) as never, mode: 'incremental', dry_run: false, chunk_size: 10, traceparent: null, plan_ready: true, units_total: courses.length + 1 })
+      .values({ id, user_id: user, connection_id: connectionId, status: 'running', scope: JSON.stringify({ type: 'all' }) as never, mode: 'incremental', dry_run: false, chunk_size: 10, traceparent: null, plan_ready: true, units_total: courses.length + 1 })
       .execute();
     await sql`INSERT INTO sync_units (sync_id, unit_key, course_id, state) VALUES (${id}, 'courses', NULL, 'done')`.execute(t.db);
     for (const c of courses) await sql`INSERT INTO sync_units (sync_id, unit_key, course_id, state) VALUES (${id}, ${`course:${c}`}, ${c}, 'pending')`.execute(t.db);

@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, MessageContext, RecordRow, SyncRecords } from '@canvas-sync/shared';
-import { createTestDatabase, type TestDatabase } from '@canvas-sync/testkit';
+import { createTestDatabase, insertTestConnection, type TestDatabase } from '@canvas-sync/testkit';
 import { recordsHandler } from '../src/records/records.handler.js';
 import { noopWriterMetrics } from '../src/writer-metrics.js';
 
@@ -35,15 +35,11 @@ describe('records part round trips', () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     counted = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: t.url, max: 3 }) }), log: (e) => void (e.level === 'query' && statements.push(e.query.sql)) });
-    const connection = await t.db
-      .insertInto('connections')
-      .values({ user_id: USER, base_url: 'https://canvas.example.edu', token_ciphertext: 'x', token_key_id: 'k', canvas_user: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const connectionId = await insertTestConnection(t.db, USER);
     syncId = randomUUID();
     await t.db
       .insertInto('syncs')
-      .values({ id: syncId, user_id: USER, connection_id: connection.id, status: 'running', scope: JSON.stringify({ type: 'all' }) as never, mode: 'incremental', dry_run: false, chunk_size: 10, traceparent: null, plan_ready: true, units_total: 3 })
+      .values({ id: syncId, user_id: USER, connection_id: connectionId, status: 'running', scope: JSON.stringify({ type: 'all' }) as never, mode: 'incremental', dry_run: false, chunk_size: 10, traceparent: null, plan_ready: true, units_total: 3 })
       .execute();
     await sql`INSERT INTO sync_units (sync_id, unit_key, course_id, state) VALUES (${syncId}, 'course:1', 1, 'pending'), (${syncId}, 'course:2', 2, 'pending'), (${syncId}, 'courses', NULL, 'done')`.execute(t.db);
   });

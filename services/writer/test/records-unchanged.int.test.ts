@@ -3,7 +3,7 @@ import pino from 'pino';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageContext, RecordRow, SyncRecords } from '@canvas-sync/shared';
-import { createTestDatabase, type TestDatabase } from '@canvas-sync/testkit';
+import { createTestDatabase, insertTestConnection, type TestDatabase } from '@canvas-sync/testkit';
 import { recordsHandler } from '../src/records/records.handler.js';
 import { noopWriterMetrics } from '../src/writer-metrics.js';
 
@@ -25,13 +25,7 @@ describe('records parts with unchanged ids', () => {
   let connectionId: string;
   beforeAll(async () => {
     t = await createTestDatabase();
-    connectionId = (
-      await t.db
-        .insertInto('connections')
-        .values({ user_id: USER, base_url: 'https://canvas.example.edu', token_ciphertext: 'x', token_key_id: 'k', canvas_user: null })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    connectionId = await insertTestConnection(t.db, USER);
     // The first sync: every row as text.
     const first = await newSync('full', false);
     await write(part(first, 'courses', 0, true, { courses: [{ id: 1, name: 'Course one' }] }));

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, SyncRow } from '@canvas-sync/shared';
-import { createTestDatabase, type TestDatabase } from '@canvas-sync/testkit';
+import { createTestDatabase, insertTestConnection, type TestDatabase } from '@canvas-sync/testkit';
 import { sweepUnseen } from '../src/finalize/sweep.repository.js';
 
 const USER = 'sweep-user';
@@ -57,11 +57,11 @@ describe('the sweep stays linear when statistics predate the user', () => {
     }
     await sql`INSERT INTO canvas.courses (user_id, id, raw, content_hash) VALUES (${USER}, ${COURSE}, ${raw}::jsonb, 'h')`.execute(t.db);
 
-    const connection = await t.db.insertInto('connections').values({ user_id: USER, base_url: 'https://canvas.example.edu', token_ciphertext: 'x', token_key_id: 'k', canvas_user: null }).returning('id').executeTakeFirstOrThrow();
+    const connectionId = await insertTestConnection(t.db, USER);
     const syncId = randomUUID();
     await t.db
       .insertInto('syncs')
-      .values({ id: syncId, user_id: USER, connection_id: connection.id, status: 'running', scope: JSON.stringify({ type: 'all' }) as never, mode: 'full', dry_run: false, chunk_size: 10, traceparent: null, plan_ready: true, units_total: 2 })
+      .values({ id: syncId, user_id: USER, connection_id: connectionId, status: 'running', scope: JSON.stringify({ type: 'all' }) as never, mode: 'full', dry_run: false, chunk_size: 10, traceparent: null, plan_ready: true, units_total: 2 })
       .execute();
     // Every row seen but the last three of each table.
     const seenIds = Array.from({ length: ROWS - 3 }, (_, i) => i + 1);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@canvas-sync/testkit';
+import { createTestDatabase, insertTestConnection, type TestDatabase } from '@canvas-sync/testkit';
 import { addWarnings, MAX_SYNC_WARNINGS } from '../src/checkpoints/syncs.repository.js';
 
 describe('addWarnings', () => {
@@ -8,15 +8,11 @@ describe('addWarnings', () => {
   let syncId: string;
   beforeAll(async () => {
     t = await createTestDatabase();
-    const connection = await t.db
-      .insertInto('connections')
-      .values({ user_id: 'warn-user', base_url: 'https://canvas.example.edu', token_ciphertext: 'x', token_key_id: 'k', canvas_user: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const connectionId = await insertTestConnection(t.db, 'warn-user');
     syncId = randomUUID();
     await t.db
       .insertInto('syncs')
-      .values({ id: syncId, user_id: 'warn-user', connection_id: connection.id, status: 'running', scope: JSON.stringify({ type: 'all' }) as never, mode: 'full', dry_run: false, chunk_size: 10, traceparent: null })
+      .values({ id: syncId, user_id: 'warn-user', connection_id: connectionId, status: 'running', scope: JSON.stringify({ type: 'all' }) as never, mode: 'full', dry_run: false, chunk_size: 10, traceparent: null })
       .execute();
   });
   afterAll(async () => t?.drop());
