@@ -9,6 +9,7 @@ import { median } from './support/stats.js';
 import { runFetchFloor, type FloorResult } from './e2e/fetch-floor.js';
 import { runStoreFloor } from './e2e/store-floor.js';
 import { runTransportFloor } from './e2e/transport-floor.js';
+import { runTailFloor } from './e2e/tail-floor.js';
 import { listeningPid } from './support/listening-pid.js';
 import { abandonPipeline, runPipelineSync, type PipelineRun } from './e2e/pipeline-run.js';
 import { prepareBaselineSchema, runSequentialBaseline, type BaselineResult } from './e2e/sequential-baseline.js';
@@ -85,6 +86,7 @@ export async function runE2eBench(ctx: BenchContext): Promise<BenchResult[]> {
   notes.push(
     'pipeline = start request → `completed` (the writer’s `finished_at`): 1 fetcher + 1 writer process, default settings, rows checked against the simulator after each run. baseline = one request at a time, Canvas’s default page size (10 rows), groups / assignments / submissions listed separately per course, one autocommitted INSERT … ON CONFLICT per row into a scratch schema. floor = course list + one assignment_groups?include[]=assignments&include[]=submission walk per course, per_page=100, as many requests in flight as the fetcher’s own token budget allows (steered by X-Rate-Limit-Remaining, up to its ceiling of 11; in memory), no broker, no database.',
     'realistic latency = a course’s assignment_groups with embedded assignments 0.3 s + 2 ms per row + up to 0.5 s, the course list 150 ms + 1 ms per course, other calls as the simulator’s default (canvas-sim `REALISTIC_LATENCY`); the jitter is drawn once per page (seeded), so the pipeline and the floor meet the same latency for each course and their ratio measures the pipeline, not the draws.',
+    'tail floor = what must still follow the floor’s last answer in this design, one step after the other: that course’s rows carried through JetStream (serialized into its part, published, pulled by a waiting consumer, parsed; the transport floor) and stored (prepared, one COPY per resource, committed; the store floor), each the least of 3 rounds on a warm connection (`bench/e2e/tail-floor.ts`). A part is one message and one transaction, so the sync cannot complete before both: (floor + tail floor) / floor is the least pipeline/floor this design reaches at this latency on this machine, before any hop of its own (median of the runs’ ratios).',
     'throttle bound = (Σ X-Request-Cost of the floor’s requests − 600) / 10 units/s: the least time Canvas’s default leaky bucket allows for that work, however many requests are in flight (a request is admitted only while the bucket is below its 600 high-water mark, and it leaks 10 units/s); 0 when the whole account fits in the bucket.',
     `Every run uses a fresh Canvas token (an empty bucket) and a fresh app user (every pipeline run writes every row). Before the runs of each latency, ${WARM_UP_ROUNDS} unmeasured rounds of a student sync, floor, store floor and transport floor warm the processes up (\`BENCH_E2E_WARMUP\`; the services are long-running, and a fresh process’s first syncs also pay V8 compiling and tiering up its code).`,
   );
@@ -138,7 +140,7 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
       ctx.log(`e2e ${p.profile}${mode.suffix}: ${expected ? describeCounts(expected) : JSON.stringify(await h.sim.summary(simUser.id))}`);
       // simCpu: the simulator's process over the run; benchCpu: this process over the pipeline run (its status poll, and beside it the floor).
       const pipeline: Array<PipelineRun & { throttled: number; peak: number; requests: number; cpu: number; fetcherCpu: number; writerCpu: number; postgresCpu: number; simCpu: number; natsCpu: number; benchCpu: number }> = [];
-      const floor: Array<FloorResult & { peak: number; cpu: number; simCpu: number; storeCpu: number | undefined; transportCpu: number | undefined; transportNatsCpu: number | undefined }> = [];
+      const floor: Array<FloorResult & { peak: number; cpu: number; simCpu: number; storeCpu: number | undefined; transportCpu: number | undefined; transportNatsCpu: number | undefined; tailSeconds: number | undefined }> = [];
       const pending: Array<{ userId: string; run: PipelineRun }> = [];
       let abandoned = false;
 
@@ -170,13 +172,14 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
         const { rows: floorRows, ...f } = runs[1] ?? (await timedFloor());
         const store = floorRows && (await runStoreFloor(h.database.url, `${userId}-store-floor`, floorRows));
         const transport = floorRows && (await runTransportFloor(ctx.servers.natsUrl, natsPid, floorRows));
+        const tail = floorRows && f.lastCourseId !== undefined ? await runTailFloor({ databaseUrl: h.database.url, natsUrl: ctx.servers.natsUrl, userId: `${userId}-tail-floor`, read: floorRows, courseId: f.lastCourseId }) : undefined;
         const stats = await h.sim.stats();
         const s = stats.byToken[run.token];
         pipeline.push({ ...run, throttled: s?.throttled ?? 0, peak: s?.peakInFlight ?? 0, requests: s?.requests ?? 0, cpu: cpu.services + cpu.postgres, fetcherCpu: ofService('fetcher'), writerCpu: ofService('writer'), postgresCpu: cpu.postgres, simCpu: runSimCpu, natsCpu: runNatsCpu, benchCpu });
-        floor.push({ ...f, peak: stats.byToken[floorToken]?.peakInFlight ?? 0, storeCpu: store && store.nodeCpu + store.postgresCpu, transportCpu: transport?.clientCpu, transportNatsCpu: transport?.natsCpu });
+        floor.push({ ...f, peak: stats.byToken[floorToken]?.peakInFlight ?? 0, storeCpu: store && store.nodeCpu + store.postgresCpu, transportCpu: transport?.clientCpu, transportNatsCpu: transport?.natsCpu, tailSeconds: tail?.seconds });
         if (store && store.rows !== f.courses + f.terms + f.assignmentGroups + f.assignments + f.submissions) notes.push(`**${p.profile} store floor stored ${store.rows} rows**, the floor read ${f.courses + f.terms + f.assignmentGroups + f.assignments + f.submissions}.`);
         pending.push({ userId, run });
-        ctx.log(`e2e ${p.profile}${mode.suffix}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled); CPU s: pipeline ${(cpu.services + cpu.postgres).toFixed(2)}, floor ${f.cpu.toFixed(2)}, simulator ${runSimCpu.toFixed(2)}${p.floorAlongside ? ' (both)' : ` + ${f.simCpu.toFixed(2)} (floor)`}${store ? `; store floor ${store.rows} rows, ${store.nodeCpu.toFixed(2)} + ${store.postgresCpu.toFixed(2)} CPU s (this process + Postgres)` : ''}${transport ? `; transport floor ${transport.parts} parts, ${(transport.bytes / 1e6).toFixed(1)} MB, ${transport.clientCpu.toFixed(2)} + ${transport.natsCpu?.toFixed(2) ?? '?'} CPU s (this process + NATS)` : ''}; NATS over the pipeline run ${runNatsCpu.toFixed(2)} CPU s`);
+        ctx.log(`e2e ${p.profile}${mode.suffix}: pipeline ${run.status} ${run.unitsDone}/${run.unitsTotal} units, completed after ${run.completedSeconds.toFixed(1)} s, last progress ${run.lastProgressSeconds.toFixed(1)} s (${s?.requests} requests, ${s?.throttled} throttled); floor ${f.seconds.toFixed(1)} s (${f.requests} requests, ${f.throttled} throttled); CPU s: pipeline ${(cpu.services + cpu.postgres).toFixed(2)}, floor ${f.cpu.toFixed(2)}, simulator ${runSimCpu.toFixed(2)}${p.floorAlongside ? ' (both)' : ` + ${f.simCpu.toFixed(2)} (floor)`}${store ? `; store floor ${store.rows} rows, ${store.nodeCpu.toFixed(2)} + ${store.postgresCpu.toFixed(2)} CPU s (this process + Postgres)` : ''}${transport ? `; transport floor ${transport.parts} parts, ${(transport.bytes / 1e6).toFixed(1)} MB, ${transport.clientCpu.toFixed(2)} + ${transport.natsCpu?.toFixed(2) ?? '?'} CPU s (this process + NATS)` : ''}; NATS over the pipeline run ${runNatsCpu.toFixed(2)} CPU s${tail ? `; tail floor ${(tail.seconds * 1000).toFixed(1)} ms (course ${f.lastCourseId}, ${tail.rows} rows: transport ${(tail.transportSeconds * 1000).toFixed(1)} + store ${(tail.storeSeconds * 1000).toFixed(1)} ms)` : ''}`);
         if (!['completed', 'failed', 'cancelled'].includes(run.status)) {
           abandoned = true;
           notes.push(
@@ -216,6 +219,13 @@ async function runMode(ctx: BenchContext, mode: LatencyMode, plan: ProfilePlan[]
       const cost = median(floor.map((r) => r.cost));
       const rows = Object.values(expected).reduce((a, b) => a + b, 0);
       main.push({ case: c, name: 'pipeline', value: pSeconds, unit: 's', ...pLabel }, { case: c, name: 'floor', value: fSeconds, unit: 's' }, { case: c, name: 'pipeline/floor', value: pSeconds / fSeconds, unit: '×' });
+      // The least pipeline/floor of this design here: the last course's rows carried and stored after the floor's end (tail-floor.ts).
+      if (floor.every((r) => r.tailSeconds !== undefined)) {
+        main.push(
+          { case: c, name: 'tail floor', value: median(floor.map((r) => r.tailSeconds!)), unit: 's' },
+          { case: c, name: '(floor + tail floor) / floor', value: median(floor.map((r) => (r.seconds + r.tailSeconds!) / r.seconds)), unit: '×' },
+        );
+      }
       const bLabel = baseline.some((b) => b.extrapolated) ? { label: 'extrapolated' } : {};
       if (baseline.length > 0) {
         const bSeconds = median(baseline.map((r) => r.estimatedSeconds));

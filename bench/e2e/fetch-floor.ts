@@ -25,6 +25,8 @@ export interface FloorResult {
   cost: number;
   /** With `keepRows`: what it read, for the store floor (`store-floor.ts`). */
   rows?: FloorRows;
+  /** The course whose walk ended last: the floor's time ends with its answer (`tail-floor.ts`). */
+  lastCourseId?: number;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function runFetchFloor(options: { simUrl: string; token: string; ma
         }
         if (kept) groups.push(group);
       });
+      result.lastCourseId = id;
     }
   };
   await Promise.all(Array.from({ length: maxInFlight * 2 }, worker));

@@ -9,6 +9,11 @@ import type { FloorRows } from './fetch-floor.js';
 export interface TransportFloorResult {
   parts: number;
   bytes: number;
+  /**
+   * Wall time from the first row serialized to the last part parsed by the consumer, whose pull
+   * is already waiting (as the writer's is); the stream's setup apart. With `rounds`, the least.
+   */
+  seconds: number;
   /** This process: each row serialized, the parts published and acked, then pulled, parsed and acked. */
   clientCpu: number;
   /** The NATS server over the same time; undefined when its process cannot be read (`natsPid`). */
@@ -22,43 +27,65 @@ export interface TransportFloorResult {
  * batches, parsed and acked. No envelope, no validation, no headers, no other message. With the
  * fetch and store floors it is the least CPU the pipeline's design can take for a sync: Canvas's
  * answers read, carried, stored (docs/performance.md, "What bounds the simulator-latency ratio").
+ * `rounds` (default 1) carries the rows that many times, each on a fresh stream, and reports the
+ * least wall time; the CPU figures add up the rounds (the tail floor's use, `tail-floor.ts`).
  */
-export async function runTransportFloor(natsUrl: string, natsPid: number | undefined, read: FloorRows): Promise<TransportFloorResult> {
+export async function runTransportFloor(natsUrl: string, natsPid: number | undefined, read: FloorRows, rounds = 1): Promise<TransportFloorResult> {
   const nc = await connect({ servers: natsUrl, name: 'canvas-sync-bench-transport-floor' });
   const jsm = await jetstreamManager(nc);
-  const id = randomUUID().slice(0, 8);
-  const stream = `BENCH_TRANSPORT_${id.toUpperCase()}`;
-  const subject = `bench-transport-${id}`;
+  const out: TransportFloorResult = { parts: 0, bytes: 0, seconds: Number.POSITIVE_INFINITY, clientCpu: 0, natsCpu: natsPid === undefined ? undefined : 0 };
   try {
-    await jsm.streams.add({ name: stream, subjects: [`${subject}.>`], storage: StorageType.File, retention: RetentionPolicy.Workqueue });
-    await jsm.consumers.add(stream, { durable_name: 'writer', ack_policy: AckPolicy.Explicit, max_ack_pending: 64 });
-    const js = jetstream(nc);
-    const consumer = await js.consumers.get(stream, 'writer');
-    const natsBefore = natsPid === undefined ? 0 : cpuSeconds(natsPid);
-    const before = cpuSeconds(process.pid);
-    const encoder = new TextEncoder();
-    let parts = 0;
-    let bytes = 0;
-    const published: Array<Promise<unknown>> = [];
-    for (const text of partsAsTheFetcherMakesThem(read)) {
-      const data = encoder.encode(text);
-      bytes += data.length;
-      published.push(js.publish(`${subject}.records`, data, { msgID: `${id}-${parts}` }));
-      parts += 1;
-    }
-    await Promise.all(published);
-    let received = 0;
-    while (received < parts) {
-      for await (const m of await consumer.fetch({ max_messages: 8, expires: 1_000 })) {
-        JSON.parse(new TextDecoder().decode(m.data));
-        await m.ackAck();
-        received += 1;
-        if (received === parts) break;
+    for (let round = 0; round < rounds; round++) {
+      // A stream per round: a pull left waiting by the round before would take the next round's part.
+      const id = randomUUID().slice(0, 8);
+      const stream = `BENCH_TRANSPORT_${id.toUpperCase()}`;
+      const subject = `bench-transport-${id}`;
+      try {
+        await jsm.streams.add({ name: stream, subjects: [`${subject}.>`], storage: StorageType.File, retention: RetentionPolicy.Workqueue });
+        await jsm.consumers.add(stream, { durable_name: 'writer', ack_policy: AckPolicy.Explicit, max_ack_pending: 64 });
+        const js = jetstream(nc);
+        const consumer = await js.consumers.get(stream, 'writer');
+        // One message through first, off the clock: a fresh stream's first write creates its files.
+        await js.publish(`${subject}.warm`, new Uint8Array(1));
+        for await (const m of await consumer.fetch({ max_messages: 1, expires: 1_000 })) await m.ackAck();
+        // The pull waits before the first publish, as the writer's does: no request round trip on the clock.
+        const first = await consumer.fetch({ max_messages: 8, expires: 1_000 });
+        const natsBefore = natsPid === undefined ? 0 : cpuSeconds(natsPid);
+        const before = cpuSeconds(process.pid);
+        const start = performance.now();
+        let parsedAt = start;
+        let parts = 0;
+        // `parts` is final before any message is handled: the loop below publishes without yielding.
+        const pulled = (async () => {
+          let received = 0;
+          for (let batch = first; ; batch = await consumer.fetch({ max_messages: 8, expires: 1_000 })) {
+            for await (const m of batch) {
+              JSON.parse(new TextDecoder().decode(m.data));
+              parsedAt = performance.now();
+              await m.ackAck();
+              if (++received === parts) return;
+            }
+          }
+        })();
+        const encoder = new TextEncoder();
+        let bytes = 0;
+        const published: Array<Promise<unknown>> = [];
+        for (const text of partsAsTheFetcherMakesThem(read)) {
+          const data = encoder.encode(text);
+          bytes += data.length;
+          published.push(js.publish(`${subject}.records`, data, { msgID: `${id}-${parts}` }));
+          parts += 1;
+        }
+        await Promise.all([...published, pulled]);
+        out.clientCpu += cpuSeconds(process.pid) - before;
+        if (natsPid !== undefined) out.natsCpu! += cpuSeconds(natsPid) - natsBefore;
+        Object.assign(out, { parts, bytes, seconds: Math.min(out.seconds, (parsedAt - start) / 1000) });
+      } finally {
+        await jsm.streams.delete(stream).catch(() => undefined);
       }
     }
-    return { parts, bytes, clientCpu: cpuSeconds(process.pid) - before, natsCpu: natsPid === undefined ? undefined : cpuSeconds(natsPid) - natsBefore };
+    return out;
   } finally {
-    await jsm.streams.delete(stream).catch(() => undefined);
     await nc.close();
   }
 }
