@@ -3,7 +3,10 @@ import type { Database } from '@canvas-sync/shared';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-const CHUNK_CHARS = 256 * 1024;
+/** Room for COPY text in a CopyData message: it is sent when the next line might not fit. */
+const CHUNK_BYTES = 256 * 1024;
+/** A frontend message's header: its type byte, then its length. */
+const HEADER_BYTES = 5;
 /** Frontend message types of the COPY sub-protocol. */
 const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]); // 'c', length 4
@@ -17,7 +20,7 @@ export const MAX_BUFFERED = 4 * 1024 * 1024;
  * without parameters sent in the same message, before the COPY (one round trip for all); they
  * must return no rows.
  *
- * The query, its data (CopyData messages of ≤ 256 K characters) and the CopyDone go to the
+ * The query, its data (CopyData messages of ~256 KB) and the CopyDone go to the
  * socket in one write when the data is under 4 MiB (larger data streams as the socket drains),
  * without waiting for the server's CopyInResponse: Postgres reads the data
  * when the COPY starts, and if a statement before it or the COPY itself fails, it drops the
@@ -39,38 +42,42 @@ export async function copyIn(db: Db, table: string, columns: string[], lines: It
   return copy.done;
 }
 
-/** `lines` joined into chunks of ≥ {@link CHUNK_CHARS} characters (the last one shorter). */
-function* chunks(lines: Iterable<string>): Generator<string> {
-  let chunk = '';
+/**
+ * `lines` as CopyData messages of about {@link CHUNK_BYTES} bytes of text (the last one fewer),
+ * each one buffer, header included: every line is encoded straight into it, so a part's COPY
+ * text is never joined into strings first (each join a copy, and garbage for the collector) and
+ * a message is one socket write, not two.
+ */
+function* copyDataMessages(lines: Iterable<string>): Generator<Buffer> {
+  let message = Buffer.allocUnsafe(HEADER_BYTES + CHUNK_BYTES);
+  let at = HEADER_BYTES;
+  const seal = () => writeHeader(message.subarray(0, at), COPY_DATA);
   for (const line of lines) {
-    chunk += line;
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: a line that may not fit goes to the next message.
+    const most = line.length * 3;
+    if (at + most > message.length) {
+      if (at > HEADER_BYTES) yield seal();
+      message = Buffer.allocUnsafe(HEADER_BYTES + Math.max(CHUNK_BYTES, most));
+      at = HEADER_BYTES;
     }
+    at += message.write(line, at);
   }
-  if (chunk) yield chunk;
+  if (at > HEADER_BYTES) yield seal();
 }
 
-/** A frontend message's 5-byte header: its type, then its length (itself included, not the type). */
-function messageHeader(type: number, bodyBytes: number): Buffer {
-  const header = Buffer.allocUnsafe(5);
-  header[0] = type;
-  header.writeUInt32BE(bodyBytes + 4, 1);
-  return header;
-}
-
-/** One CopyData message: its header and the text. */
-function writeCopyData(stream: PgConnection['stream'], chunk: string): void {
-  const text = Buffer.from(chunk);
-  stream.write(messageHeader(COPY_DATA, text.length));
-  stream.write(text);
+/** Fills the first {@link HEADER_BYTES} of `message` with its header: its type, then its length (itself included, not the type). */
+function writeHeader(message: Buffer, type: number): Buffer {
+  message[0] = type;
+  message.writeUInt32BE(message.length - 1, 1);
+  return message;
 }
 
 /** A CopyFail message: the server ends the COPY with an error (our own `reason` in its text). */
 function copyFail(reason: string): Buffer {
-  const text = Buffer.from(`${reason}\0`);
-  return Buffer.concat([messageHeader(COPY_FAIL, text.length), text]);
+  const text = `${reason}\0`;
+  const message = Buffer.allocUnsafe(HEADER_BYTES + Buffer.byteLength(text));
+  message.write(text, HEADER_BYTES);
+  return writeHeader(message, COPY_FAIL);
 }
 
 /** Resolves when the socket's buffer has drained, or the socket is gone. */
@@ -139,10 +146,10 @@ export class CopyFromStdin {
       corked = false;
     };
     try {
-      for (const chunk of chunks(this.lines)) {
+      for (const message of copyDataMessages(this.lines)) {
         // After an error the server drops whatever data follows; stop making it.
         if (this.finished) return;
-        writeCopyData(stream, chunk);
+        stream.write(message);
         if (stream.writableLength > MAX_BUFFERED) {
           uncork();
           await drained(stream);
