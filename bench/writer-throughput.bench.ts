@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createDb } from '@canvas-sync/shared';
@@ -38,6 +40,12 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
   const db = createDb({ url: database.url, poolMax: 1, applicationName: 'canvas-sync-bench' });
   // The writer as it runs: WRITER_CONCURRENCY transactions at once, each on its own connection.
   const slotDbs = Array.from({ length: DEFAULT_WRITER_CONCURRENCY }, (_, i) => createDb({ url: database.url, poolMax: 1, applicationName: `canvas-sync-bench-slot-${i}` }));
+  // This process's garbage-collection pauses (main thread), summed: how much of its CPU a phase's GC took.
+  let gcMs = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   try {
     // A backend's pid, read at the start of each phase (an idle pool may have closed and reopened its connection).
     const backendOf = async (on: typeof db) => (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(on)).rows[0]!.pid;
@@ -65,19 +73,23 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
         await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
       }
     };
-    /** Wall seconds, CPU seconds of this process and of the Postgres backends of `on`, WAL bytes and full-page image bytes of `fn`. */
+    /** Wall seconds, CPU seconds of this process (and of it GC pauses) and of the Postgres backends of `on`, WAL bytes and full-page image bytes of `fn`. */
     const measure = async <T>(on: Array<typeof db>, fn: () => Promise<T>) => {
       const backends = await Promise.all(on.map(backendOf));
       const pgCpuNow = () => sum(backends.map((pid) => cpuSeconds(pid)));
       const held = await holdWal();
       const lsn = await walLsn();
       const node = process.cpuUsage();
+      const gcBefore = gcMs;
       const pgCpu = pgCpuNow();
       const started = performance.now();
       const result = await fn();
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(node);
-      return { result, seconds, nodeCpu: (used.user + used.system) / 1e6, pgCpu: pgCpuNow() - pgCpu, wal: await walSince(lsn), fpi: await fullPageImages(lsn, held) };
+      // GC entries are delivered after the event loop turns.
+      await new Promise((resolve) => setImmediate(resolve));
+      const gc = (gcMs - gcBefore) / 1000;
+      return { result, seconds, nodeCpu: (used.user + used.system) / 1e6, gc, pgCpu: pgCpuNow() - pgCpu, wal: await walSince(lsn), fpi: await fullPageImages(lsn, held) };
     };
     const original = assignmentRows(count);
     const changed = assignmentRows(count, 1);
@@ -141,7 +153,13 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
     // on a shared machine the load moves between rounds, so each round's ratios are taken within
     // the round, and the report gives their median (and every round's, in the notes).
     type Measured = Awaited<ReturnType<typeof upsertAll>>;
-    const phases: Record<'copy' | 'copyParts' | 'insertParts' | 'insert' | 'update' | 'unchanged' | 'insertSlots' | 'updateSlots', Measured[]> = { copy: [], copyParts: [], insertParts: [], insert: [], update: [], unchanged: [], insertSlots: [], updateSlots: [] };
+    const phases: Record<'copy' | 'copyParts' | 'insertParts' | 'insert' | 'update' | 'unchanged' | 'copyBeforeInsertSlots' | 'insertSlots' | 'copyBeforeUpdateSlots' | 'updateSlots', Measured[]> = { copy: [], copyParts: [], insertParts: [], insert: [], update: [], unchanged: [], copyBeforeInsertSlots: [], insertSlots: [], copyBeforeUpdateSlots: [], updateSlots: [] };
+    /**
+     * The COPY each phase's time is compared with: the one run just before it, for the writer's
+     * slots (this machine's speed drifts by tens of percent within a minute: a COPY 20 s earlier
+     * says less about it), the round's first for the others.
+     */
+    const copyFor = (k: keyof typeof phases) => (k === 'insertSlots' ? phases.copyBeforeInsertSlots : k === 'updateSlots' ? phases.copyBeforeUpdateSlots : phases.copy);
     for (let round = 1; round <= rounds; round++) {
       await client.query('TRUNCATE bench_copy.assignments, canvas.assignments');
       phases.copy.push(await copyAll());
@@ -152,49 +170,65 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       phases.insert.push(await upsertAll(parts));
       phases.update.push(await upsertAll(changedParts));
       phases.unchanged.push(await upsertAll(changedParts));
-      // The same insert and update with the writer's WRITER_CONCURRENCY transactions at once.
-      await client.query('TRUNCATE canvas.assignments');
+      // The same insert and update with the writer's WRITER_CONCURRENCY transactions at once, each
+      // right after a COPY of its own.
+      await client.query('TRUNCATE bench_copy.assignments, canvas.assignments');
+      phases.copyBeforeInsertSlots.push(await copyAll());
       phases.insertSlots.push(await upsertAll(parts, DEFAULT_BATCH_PARTS, slotDbs));
+      await client.query('TRUNCATE bench_copy.assignments');
+      phases.copyBeforeUpdateSlots.push(await copyAll());
       phases.updateSlots.push(await upsertAll(changedParts, DEFAULT_BATCH_PARTS, slotDbs));
-      const [c, p, i1, i, u, n, is, us] = (['copy', 'copyParts', 'insertParts', 'insert', 'update', 'unchanged', 'insertSlots', 'updateSlots'] as const).map((k) => phases[k][round - 1]!);
-      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert one part per transaction ${i1!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written; WAL ${(u!.wal / 2 ** 20).toFixed(0)} MiB, of it full-page images ${(u!.fpi / 2 ** 20).toFixed(0)} MiB), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written); ${DEFAULT_WRITER_CONCURRENCY} slots: insert ${is!.seconds.toFixed(2)} s (${is!.result} written), update ${us!.seconds.toFixed(2)} s (${us!.result} written)`);
+      const [c, p, i1, i, u, n, ci, is, cu, us] = (['copy', 'copyParts', 'insertParts', 'insert', 'update', 'unchanged', 'copyBeforeInsertSlots', 'insertSlots', 'copyBeforeUpdateSlots', 'updateSlots'] as const).map((k) => phases[k][round - 1]!);
+      ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert one part per transaction ${i1!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written; WAL ${(u!.wal / 2 ** 20).toFixed(0)} MiB, of it full-page images ${(u!.fpi / 2 ** 20).toFixed(0)} MiB), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written); ${DEFAULT_WRITER_CONCURRENCY} slots: COPY ${ci!.seconds.toFixed(2)} s, insert ${is!.seconds.toFixed(2)} s (${is!.result} written), COPY ${cu!.seconds.toFixed(2)} s, update ${us!.seconds.toFixed(2)} s (${us!.result} written)`);
     }
     const prepare = await measure([copyDb], async () => {
       for (const part of parts) prepareRows('assignments', part, null);
       return 0;
     });
 
-    /** Median over the rounds of a phase's figure, and of its ratio to the same round's COPY. */
+    /** Median over the rounds of a phase's figure, and of its ratio to the COPY it is compared with ({@link copyFor}). */
     const med = (list: Measured[], f: (m: Measured) => number) => median(list.map(f));
-    const vsCopy = (list: Measured[], f: (m: Measured) => number) => median(list.map((m, i) => f(m) / f(phases.copy[i]!)));
-    const row = (name: string, list: Measured[], isCopy: boolean) => {
+    const cores = availableParallelism();
+    const row = (name: string, key: keyof typeof phases, isCopy: boolean) => {
+      const list = phases[key];
+      const vsCopy = (f: (m: Measured) => number) => median(list.map((m, i) => f(m) / f(copyFor(key)[i]!)));
       const seconds = med(list, (m) => m.seconds);
       figures.push(
         { case: name, name: 'throughput', value: count / seconds, unit: 'rows/s' },
         { case: name, name: 'time', value: seconds, unit: 's' },
-        { case: name, name: 'time vs COPY', value: isCopy ? 1 : vsCopy(list, (m) => m.seconds), unit: '×' },
+        { case: name, name: 'time vs COPY', value: isCopy ? 1 : vsCopy((m) => m.seconds), unit: '×' },
         { case: name, name: 'rows written', value: med(list, (m) => m.result), unit: 'rows' },
         { case: name, name: 'Node CPU', value: med(list, (m) => m.nodeCpu), unit: 'CPU s' },
+        { case: name, name: 'of it GC', value: med(list, (m) => m.gc), unit: 'CPU s' },
         { case: name, name: 'Postgres CPU', value: med(list, (m) => m.pgCpu), unit: 'CPU s' },
-        { case: name, name: 'Node + Postgres CPU vs COPY', value: isCopy ? 1 : vsCopy(list, (m) => m.nodeCpu + m.pgCpu), unit: '×' },
+        { case: name, name: 'Node + Postgres CPU vs COPY', value: isCopy ? 1 : vsCopy((m) => m.nodeCpu + m.pgCpu), unit: '×' },
+        // The least time this phase's CPU allows here: Node's one thread, and all of it spread over the cores.
+        ...(isCopy
+          ? []
+          : [
+              { case: name, name: 'CPU-bound time vs COPY', value: median(list.map((m, i) => Math.max(m.nodeCpu, (m.nodeCpu + m.pgCpu) / cores) / copyFor(key)[i]!.seconds)), unit: '×' },
+              // The same with COPY's Node CPU in place of the phase's own: what this phase's Postgres work alone leaves reachable.
+              { case: name, name: 'bound by its Postgres CPU', value: median(list.map((m, i) => Math.max(copyFor(key)[i]!.nodeCpu, (copyFor(key)[i]!.nodeCpu + m.pgCpu) / cores) / copyFor(key)[i]!.seconds)), unit: '×' },
+            ]),
         { case: name, name: 'WAL', value: med(list, (m) => m.wal) / 2 ** 20, unit: 'MiB' },
         ...(walinspect ? [{ case: name, name: 'of it full-page images', value: med(list, (m) => m.fpi) / 2 ** 20, unit: 'MiB' }] : []),
       );
     };
-    row('COPY into an empty table', phases.copy, true);
-    row('COPY, one transaction per part', phases.copyParts, false);
-    row('upsert, insert path (empty table), one part per transaction', phases.insertParts, false);
-    row(`upsert, insert path (empty table), ${DEFAULT_BATCH_PARTS} parts per transaction`, phases.insert, false);
-    row('upsert, update path (every hash changed)', phases.update, false);
-    row('upsert, unchanged (same hashes)', phases.unchanged, false);
-    row(`upsert, insert path, ${DEFAULT_WRITER_CONCURRENCY} transactions at once (the writer's slots)`, phases.insertSlots, false);
-    row(`upsert, update path, ${DEFAULT_WRITER_CONCURRENCY} transactions at once (the writer's slots)`, phases.updateSlots, false);
+    row('COPY into an empty table', 'copy', true);
+    row('COPY, one transaction per part', 'copyParts', false);
+    row('upsert, insert path (empty table), one part per transaction', 'insertParts', false);
+    row(`upsert, insert path (empty table), ${DEFAULT_BATCH_PARTS} parts per transaction`, 'insert', false);
+    row('upsert, update path (every hash changed)', 'update', false);
+    row('upsert, unchanged (same hashes)', 'unchanged', false);
+    row(`upsert, insert path, ${DEFAULT_WRITER_CONCURRENCY} transactions at once (the writer's slots)`, 'insertSlots', false);
+    row(`upsert, update path, ${DEFAULT_WRITER_CONCURRENCY} transactions at once (the writer's slots)`, 'updateSlots', false);
     figures.push(
       { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'throughput', value: count / prepare.seconds, unit: 'rows/s' },
       { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'time', value: prepare.seconds, unit: 's' },
       { case: 'prepareRows only (hash + typed columns, no SQL)', name: 'Node CPU', value: prepare.nodeCpu, unit: 'CPU s' },
     );
-    const perRound = (k: Exclude<keyof typeof phases, 'copy'>) => phases[k].map((m, i) => (m.seconds / phases.copy[i]!.seconds).toFixed(2)).join(', ');
+    const perRound = (k: keyof typeof phases) => phases[k].map((m, i) => (m.seconds / copyFor(k)[i]!.seconds).toFixed(2)).join(', ');
+    const copyTimes = (k: keyof typeof phases) => phases[k].map((m) => m.seconds.toFixed(2)).join(', ');
 
     return {
       id: 'writer',
@@ -202,13 +236,14 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       figures,
       notes: [
         `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each \`prepareRows\` + \`upsertRows\` (the hash pre-check: a primary-key probe per row, Postgres comparing the hashes and answering only where absent and changed rows are; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), ${DEFAULT_BATCH_PARTS} parts per transaction as the writer groups them (WRITER_BATCH_PARTS; each part's rows prepared in slices while the part before it waits on Postgres; the insert path also one part per transaction), one after another on one connection: one writer slot. The last two rows run the writer's ${DEFAULT_WRITER_CONCURRENCY} slots (WRITER_CONCURRENCY): ${DEFAULT_WRITER_CONCURRENCY} such transactions at once on their own connections, each taking the next ${DEFAULT_BATCH_PARTS} parts when it commits, Node work on this one thread as in a writer process; their Postgres CPU sums the ${DEFAULT_WRITER_CONCURRENCY} backends.`,
-        `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each; every figure is the median over the rounds, the ratios taken within each round. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert, one part per transaction ${perRound('insertParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}; ${DEFAULT_WRITER_CONCURRENCY} slots: insert ${perRound('insertSlots')}, update ${perRound('updateSlots')}.`,
+        `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each; every figure is the median over the rounds, the ratios taken within each round: the ${DEFAULT_WRITER_CONCURRENCY}-slot phases against a COPY run just before each (this machine's speed drifts within a minute; their COPYs took ${copyTimes('copyBeforeInsertSlots')} and ${copyTimes('copyBeforeUpdateSlots')} s, the rounds' first ${copyTimes('copy')} s), the others against the round's first COPY. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert, one part per transaction ${perRound('insertParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}; ${DEFAULT_WRITER_CONCURRENCY} slots: insert ${perRound('insertSlots')}, update ${perRound('updateSlots')}.`,
         'COPY = the same prepared rows (hash and typed columns included, so both sides pay the same Node work) streamed as COPY text into `LIKE canvas.assignments INCLUDING ALL` (same primary key and index) in one transaction.',
-        'Node CPU = this process (JSON, hashing, COPY text); Postgres CPU = the one backend doing the work (from /proc); WAL = bytes of write-ahead log the phase generated, and of it full-page images (logged at the first change of a page after a checkpoint: the old versions an update changes sit on pages written before, so its WAL depends on whether a checkpoint fell between the insert and update phases; COPY writes new pages and has none). Time well above Node + Postgres CPU means waiting: for a core on a loaded machine, or for the disk.',
+        'Node CPU = this process (JSON, hashing, COPY text); Postgres CPU = the one backend doing the work (from /proc); WAL = bytes of write-ahead log the phase generated, and of it full-page images (logged at the first change of a page after a checkpoint: the old versions an update changes sit on pages written before, so its WAL depends on whether a checkpoint fell between the insert and update phases; COPY writes new pages and has none). Time well above Node + Postgres CPU means waiting: for a core on a loaded machine, or for the disk. Of it GC = this process\'s garbage-collection pauses on its main thread (perf_hooks). CPU-bound time vs COPY = the larger of the phase\'s Node CPU (one thread) and its Node + Postgres CPU spread over this machine\'s ${cores} cores, over its COPY\'s time: the least time ratio that phase\'s CPU allows here, however well its Node and Postgres work overlapped. Bound by its Postgres CPU = the same with its COPY\'s Node CPU in place of its own: the least time ratio any writer reaches here that spends no more Node work than COPY and the Postgres work this phase needed.',
         ...(ctx.quick && !process.env.BENCH_WRITER_ROWS ? ['Quick run: 10,000 rows instead of 100,000.'] : []),
       ],
     };
   } finally {
+    gcObserver.disconnect();
     await db.destroy();
     await Promise.all(slotDbs.map((d) => d.destroy()));
     await copyDb.destroy();
