@@ -2,6 +2,9 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { CopyFromStdin, MAX_BUFFERED, type PgConnection } from './copy-in.js';
 
+/** The CopyDone message: 'c', length 4. */
+const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]);
+
 /** A socket that takes writes into its buffer and empties it only when told to (`drain()`). */
 function fakeConnection() {
   const events = new EventEmitter();
@@ -47,7 +50,7 @@ describe('CopyFromStdin', () => {
     new CopyFromStdin('COPY t FROM STDIN', Array.from({ length: 100 }, () => line)).submit(c.connection);
     expect(c.corked).toBe(0);
     expect(c.written[0]!.toString()).toBe('QCOPY t FROM STDIN');
-    expect(c.written.at(-1)).toEqual(Buffer.from([0x63, 0, 0, 0, 4]));
+    expect(c.written.at(-1)).toEqual(COPY_DONE);
     expect(c.buffered).toBe(100 * 1000 + 5 + 5);
   });
 
@@ -66,7 +69,7 @@ describe('CopyFromStdin', () => {
     expect(firstBurst).toBeLessThan(total);
     expect(c.buffered).toBeLessThanOrEqual(MAX_BUFFERED + 300 * 1000);
     let rounds = 0;
-    while (!c.written.at(-1)?.equals(Buffer.from([0x63, 0, 0, 0, 4]))) {
+    while (!c.written.at(-1)?.equals(COPY_DONE)) {
       expect(c.buffered).toBeLessThanOrEqual(MAX_BUFFERED + 300 * 1000);
       c.drain();
       await new Promise((resolve) => setImmediate(resolve));
@@ -91,7 +94,6 @@ describe('CopyFromStdin', () => {
   });
 });
 
-const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]);
 
 /** The bodies of the CopyData messages in what was written after the query, each checked for a well-formed header. */
 function copyData(written: Buffer[]): Buffer[] {
