@@ -53,6 +53,10 @@ export function planWritesSql(userId: string, batches: Array<{ resource: Resourc
   // One primary-key probe per id. `LIMIT 1` keeps the lateral subquery from being flattened into
   // a join: with the stale statistics of a table filling up during a sync, Postgres otherwise
   // scans all of the user's rows for every part (`id = ANY(…)` did: 200 ms a part at 100k rows).
+  // The user id is an InitPlan's output, not a constant: Postgres estimates its rows from the
+  // column's distinct count, not from a most-common-values list that predates the user (where it
+  // finds ~1 row and may probe through the (user_id, course_id) index, filtering all of the
+  // user's rows for each row of the part: 1.2–1.8 s a part at 20,000 rows; rows-plan.int.test.ts).
   // Ids and hashes go as array literals (hashes are base64url: nothing to quote).
   const probes = probed.map(
     (b) => sql`
@@ -63,7 +67,7 @@ export function planWritesSql(userId: string, batches: Array<{ resource: Resourc
       FROM unnest(${arrayLiteral(b.rows.map((r) => r.id))}::bigint[], ${arrayLiteral(b.rows.map((r) => r.content_hash))}::text[]) WITH ORDINALITY AS i(id, hash, n)
       LEFT JOIN LATERAL (
         SELECT x.ctid, x.content_hash, x.deleted_at FROM ${sql.raw(RESOURCE_TABLES[b.resource].table)} x
-        WHERE x.user_id = ${userId} AND x.id = i.id LIMIT 1) t ON true
+        WHERE x.user_id = (SELECT ${userId}::text) AND x.id = i.id LIMIT 1) t ON true
       WHERE t.ctid IS NULL OR t.content_hash <> i.hash OR t.deleted_at IS NOT NULL`,
   );
   return probes.length === 0 ? undefined : sql<PlanAnswer>`${sql.join(probes, sql` UNION ALL `)}`;
@@ -114,10 +118,15 @@ async function writeChanged(db: Db, userId: string, { resource, create, update, 
   const { table } = RESOURCE_TABLES[resource];
   // One message: the savepoint, the delete of the changed rows' old versions, and the COPY. No
   // parameters in a multi-statement message, so the values go in as literals: the ctids as
-  // Postgres printed them (checked), the ids, the user id as an escape string.
+  // Postgres printed them (checked), the ids, the user id as an escape string. The user and ids
+  // check that each ctid still holds one of these rows (a slot freed and reused since the
+  // pre-check holds another); `IS TRUE` makes it a filter no index can serve, so the TID scan is
+  // the one plan. As index conditions, they let Postgres read all of the user's rows for each
+  // part — whenever the table has statistics or has been vacuumed (rows-plan.int.test.ts).
   let prelude = 'SAVEPOINT canvas_sync_copy';
   if (update.length > 0) {
-    prelude += `; DELETE FROM ${table} WHERE ctid = ANY('${oldVersions}'::tid[]) AND user_id = ${escapeString(userId)} AND id = ANY('${arrayLiteral(update.map((r) => r.id))}'::bigint[])`;
+    const owned = `user_id = ${escapeString(userId)} AND id = ANY('${arrayLiteral(update.map((r) => r.id))}'::bigint[])`;
+    prelude += `; DELETE FROM ${table} WHERE ctid = ANY('${oldVersions}'::tid[]) AND (${owned}) IS TRUE`;
   }
   const lines = function* () {
     const userField = copyField(userId);
