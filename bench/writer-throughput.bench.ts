@@ -160,23 +160,45 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
      * says less about it), the round's first for the others.
      */
     const copyFor = (k: keyof typeof phases) => (k === 'insertSlots' ? phases.copyBeforeInsertSlots : k === 'updateSlots' ? phases.copyBeforeUpdateSlots : phases.copy);
+    /**
+     * Before each phase: a checkpoint, and before a phase that meets stored rows, the table as
+     * production holds rows written long before — vacuumed and analyzed (autovacuum's work; a
+     * part's plans depend on it) and checkpointed since (the first change to each page then logs
+     * the whole page). Without this, where the WAL-volume checkpoints fell (max_wal_size; a round
+     * writes more than 1 GB) decided whether an update paid full-page images and competed with
+     * the checkpointer's writes: its 4-slot ratio read 1.19 in one round and 1.60 in the next.
+     */
+    const settle = async (stored: boolean) => {
+      if (stored) await client.query('VACUUM (ANALYZE) canvas.assignments');
+      await client.query('CHECKPOINT');
+    };
     for (let round = 1; round <= rounds; round++) {
       await client.query('TRUNCATE bench_copy.assignments, canvas.assignments');
+      await settle(false);
       phases.copy.push(await copyAll());
       await client.query('TRUNCATE bench_copy.assignments');
+      await settle(false);
       phases.copyParts.push(await copyPerPart());
+      await settle(false);
       phases.insertParts.push(await upsertAll(parts, 1));
       await client.query('TRUNCATE canvas.assignments');
+      await settle(false);
       phases.insert.push(await upsertAll(parts));
+      await settle(true);
       phases.update.push(await upsertAll(changedParts));
+      await settle(true);
       phases.unchanged.push(await upsertAll(changedParts));
       // The same insert and update with the writer's WRITER_CONCURRENCY transactions at once, each
       // right after a COPY of its own.
       await client.query('TRUNCATE bench_copy.assignments, canvas.assignments');
+      await settle(false);
       phases.copyBeforeInsertSlots.push(await copyAll());
+      await settle(false);
       phases.insertSlots.push(await upsertAll(parts, DEFAULT_BATCH_PARTS, slotDbs));
       await client.query('TRUNCATE bench_copy.assignments');
+      await settle(true);
       phases.copyBeforeUpdateSlots.push(await copyAll());
+      await settle(false);
       phases.updateSlots.push(await upsertAll(changedParts, DEFAULT_BATCH_PARTS, slotDbs));
       const [c, p, i1, i, u, n, ci, is, cu, us] = (['copy', 'copyParts', 'insertParts', 'insert', 'update', 'unchanged', 'copyBeforeInsertSlots', 'insertSlots', 'copyBeforeUpdateSlots', 'updateSlots'] as const).map((k) => phases[k][round - 1]!);
       ctx.log(`writer: round ${round}: COPY ${c!.seconds.toFixed(2)} s, per part ${p!.seconds.toFixed(2)} s, insert one part per transaction ${i1!.seconds.toFixed(2)} s, insert ${i!.seconds.toFixed(2)} s (${i!.result} written), update ${u!.seconds.toFixed(2)} s (${u!.result} written; WAL ${(u!.wal / 2 ** 20).toFixed(0)} MiB, of it full-page images ${(u!.fpi / 2 ** 20).toFixed(0)} MiB), unchanged ${n!.seconds.toFixed(2)} s (${n!.result} written); ${DEFAULT_WRITER_CONCURRENCY} slots: COPY ${ci!.seconds.toFixed(2)} s, insert ${is!.seconds.toFixed(2)} s (${is!.result} written), COPY ${cu!.seconds.toFixed(2)} s, update ${us!.seconds.toFixed(2)} s (${us!.result} written)`);
@@ -236,9 +258,9 @@ export async function runWriterBench(ctx: BenchContext): Promise<BenchResult> {
       figures,
       notes: [
         `${parts.length} parts of ≤ 512 KB (≈ ${Math.round(count / parts.length)} rows), each \`prepareRows\` + \`upsertRows\` (the hash pre-check: a primary-key probe per row, Postgres comparing the hashes and answering only where absent and changed rows are; then, in a savepoint, a delete by \`ctid\` of the changed rows' old versions and one COPY of the new and changed rows), ${DEFAULT_BATCH_PARTS} parts per transaction as the writer groups them (WRITER_BATCH_PARTS; each part's rows prepared in slices while the part before it waits on Postgres; the insert path also one part per transaction), one after another on one connection: one writer slot. The last two rows run the writer's ${DEFAULT_WRITER_CONCURRENCY} slots (WRITER_CONCURRENCY): ${DEFAULT_WRITER_CONCURRENCY} such transactions at once on their own connections, each taking the next ${DEFAULT_BATCH_PARTS} parts when it commits, Node work on this one thread as in a writer process; their Postgres CPU sums the ${DEFAULT_WRITER_CONCURRENCY} backends.`,
-        `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each; every figure is the median over the rounds, the ratios taken within each round: the ${DEFAULT_WRITER_CONCURRENCY}-slot phases against a COPY run just before each (this machine's speed drifts within a minute; their COPYs took ${copyTimes('copyBeforeInsertSlots')} and ${copyTimes('copyBeforeUpdateSlots')} s, the rounds' first ${copyTimes('copy')} s), the others against the round's first COPY. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert, one part per transaction ${perRound('insertParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}; ${DEFAULT_WRITER_CONCURRENCY} slots: insert ${perRound('insertSlots')}, update ${perRound('updateSlots')}.`,
+        `${rounds} rounds (\`BENCH_WRITER_ROUNDS\`), both tables truncated before each, every phase run right after a \`CHECKPOINT\`, and the update and unchanged phases on a table vacuumed and analyzed after its insert (as production holds rows written long before); every figure is the median over the rounds, the ratios taken within each round: the ${DEFAULT_WRITER_CONCURRENCY}-slot phases against a COPY run just before each (this machine's speed drifts within a minute; their COPYs took ${copyTimes('copyBeforeInsertSlots')} and ${copyTimes('copyBeforeUpdateSlots')} s, the rounds' first ${copyTimes('copy')} s), the others against the round's first COPY. Time vs COPY per round: COPY per part ${perRound('copyParts')}; insert, one part per transaction ${perRound('insertParts')}; insert ${perRound('insert')}; update ${perRound('update')}; unchanged ${perRound('unchanged')}; ${DEFAULT_WRITER_CONCURRENCY} slots: insert ${perRound('insertSlots')}, update ${perRound('updateSlots')}.`,
         'COPY = the same prepared rows (hash and typed columns included, so both sides pay the same Node work) streamed as COPY text into `LIKE canvas.assignments INCLUDING ALL` (same primary key and index) in one transaction.',
-        'Node CPU = this process (JSON, hashing, COPY text); Postgres CPU = the one backend doing the work (from /proc); WAL = bytes of write-ahead log the phase generated, and of it full-page images (logged at the first change of a page after a checkpoint: the old versions an update changes sit on pages written before, so its WAL depends on whether a checkpoint fell between the insert and update phases; COPY writes new pages and has none). Time well above Node + Postgres CPU means waiting: for a core on a loaded machine, or for the disk. Of it GC = this process\'s garbage-collection pauses on its main thread (perf_hooks). CPU-bound time vs COPY = the larger of the phase\'s Node CPU (one thread) and its Node + Postgres CPU spread over this machine\'s ${cores} cores, over its COPY\'s time: the least time ratio that phase\'s CPU allows here, however well its Node and Postgres work overlapped. Bound by its Postgres CPU = the same with its COPY\'s Node CPU in place of its own: the least time ratio any writer reaches here that spends no more Node work than COPY and the Postgres work this phase needed.',
+        `Node CPU = this process (JSON, hashing, COPY text); Postgres CPU = the one backend doing the work (from /proc); WAL = bytes of write-ahead log the phase generated, and of it full-page images (logged at the first change of a page after a checkpoint: the old versions an update changes sit on pages written before the checkpoint that precedes it, as in production; COPY writes new pages and has none). Time well above Node + Postgres CPU means waiting: for a core on a loaded machine, or for the disk. Of it GC = this process's garbage-collection pauses on its main thread (perf_hooks). CPU-bound time vs COPY = the larger of the phase's Node CPU (one thread) and its Node + Postgres CPU spread over this machine's ${cores} cores, over its COPY's time: the least time ratio that phase's CPU allows here, however well its Node and Postgres work overlapped. Bound by its Postgres CPU = the same with its COPY's Node CPU in place of its own: the least time ratio any writer reaches here that spends no more Node work than COPY and the Postgres work this phase needed.`,
         ...(ctx.quick && !process.env.BENCH_WRITER_ROWS ? ['Quick run: 10,000 rows instead of 100,000.'] : []),
       ],
     };
