@@ -8,6 +8,13 @@ import type { BenchResult, Figure } from './support/results.writer.js';
 const ASSIGNMENTS_PER_COURSE = 10;
 
 /**
+ * The writer's Node flags in its pod (k8s/base/writer.yaml): the heap cap in NODE_OPTIONS, and
+ * `--single-threaded-gc` on node's command line (Node refuses it in NODE_OPTIONS). The fetcher's
+ * pod sets none.
+ */
+const WRITER_POD_ENV = { NODE_OPTIONS: '--enable-source-maps --max-old-space-size=192', SERVICE_NODE_ARGS: '--single-threaded-gc' };
+
+/**
  * Peak RSS of a fetcher and a writer process over one full sync of an account, for accounts 10×
  * (and with BENCH_MEMORY_COURSES, 100×…) the size of the first: fresh processes for each size (VmHWM counts from process start), polled
  * VmRSS besides. Flat means memory is bounded by parts and in-flight limits, not by the account.
@@ -30,9 +37,15 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchResult> {
     fetchers: 0,
     writers: 0,
   });
+  // Without the knobs that set every service's flags (service-node-env.ts), each size runs twice:
+  // as the bench always has (no flags: V8 sizes an uncapped heap lazily, which is what grows with
+  // the account), then with the writer as its pod runs it, so the figure the target is about —
+  // memory as deployed — comes from the same run.
+  const podPass = !process.env.BENCH_SERVICE_NODE_OPTIONS && !process.env.BENCH_SERVICE_NODE_ARGS;
   try {
-    const peaks: Record<string, number[]> = { fetcher: [], writer: [] };
+    const peaks: Record<string, number[]> = { fetcher: [], writer: [], 'writer (as its pod runs)': [] };
     for (const [index, courses] of sizes.entries()) {
+      const c = `${courses} courses (${times(courses)})`;
       const simUser = h.sim.users[index]!;
       const [fetcher, writer] = await Promise.all([h.start('fetcher'), h.start('writer')]);
       const pids = { fetcher: fetcher.child.pid!, writer: writer.child.pid! };
@@ -47,7 +60,6 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchResult> {
       if (!run.hung && !complete) {
         notes.push(`**${courses} courses: rows ${JSON.stringify(counts)} vs simulator summary ${JSON.stringify(summary)}.**`);
       }
-      const c = `${courses} courses (${times(courses)})`;
       const rows = counts.courses + counts.terms + counts.assignment_groups + counts.assignments + counts.submissions;
       for (const name of ['fetcher', 'writer'] as const) {
         const peak = Math.max(watch.peak(pids[name]), processMemory(pids[name])?.peakMiB ?? 0);
@@ -62,17 +74,40 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchResult> {
         await abandonPipeline(h, run.syncId);
       }
       await Promise.all([fetcher.kill('SIGTERM'), writer.kill('SIGTERM')]);
+      if (podPass) {
+        // The same account again, for another app user, with fresh processes: the writer with its pod's flags.
+        const [podFetcher, podWriter] = await Promise.all([h.start('fetcher'), h.start('writer', WRITER_POD_ENV)]);
+        const pid = podWriter.child.pid!;
+        const podWatch = new MemoryWatch(() => [pid], 100);
+        const podRun = await runPipelineSync(h, `memory-pod-${courses}`, simUser.id, { timeoutMs: 600_000, completionGraceMs: 10_000 });
+        const peak = Math.max(podWatch.peak(pid), processMemory(pid)?.peakMiB ?? 0);
+        podWatch.stop();
+        peaks['writer (as its pod runs)']!.push(peak);
+        figures.push({ case: c, name: 'writer peak RSS, as its pod runs', value: peak, unit: 'MiB' });
+        ctx.log(`memory: ${courses} courses, writer as its pod runs: peak RSS ${peak.toFixed(0)} MiB (${podRun.status})`);
+        const podCounts = await countRows(h.database.db, `memory-pod-${courses}`);
+        if (podRun.status !== 'completed' || podCounts.assignments !== summary.assignments) notes.push(`**${courses} courses, writer as its pod runs: the sync ended ${podRun.status} with rows ${JSON.stringify(podCounts)}.**`);
+        if (!['completed', 'failed', 'cancelled'].includes(podRun.status)) await abandonPipeline(h, podRun.syncId);
+        await Promise.all([podFetcher.kill('SIGTERM'), podWriter.kill('SIGTERM')]);
+      }
     }
     for (const name of ['fetcher', 'writer'] as const) {
       for (const [index, courses] of sizes.entries()) {
         if (index > 0) figures.push({ case: `${times(courses)} / 1×`, name: `${name} peak RSS`, value: peaks[name]![index]! / peaks[name]![0]!, unit: 'MiB' });
       }
     }
+    const pod = peaks['writer (as its pod runs)']!;
+    for (const [index, courses] of sizes.entries()) {
+      if (index > 0 && pod.length > index) figures.push({ case: `${times(courses)} / 1×`, name: 'writer peak RSS, as its pod runs', value: pod[index]! / pod[0]!, unit: 'MiB' });
+    }
   } finally {
     await close();
   }
   notes.push(
     `Accounts of ${sizes.join(', ')} courses × ${ASSIGNMENTS_PER_COURSE} assignments (each with the student's submission), realistic latency, throttle off (it would only stretch the larger run). A fresh fetcher and writer process per size; peak = max(VmHWM, VmRSS polled every 100 ms), read at completion (or when a sync hangs in its completion). The N× / 1× rows are ratios (×), in the MiB columns.`,
+    ...(podPass
+      ? [`Writer peak RSS, as its pod runs: each size synced again (another app user, fresh processes) with the writer's flags from k8s/base/writer.yaml (\`${WRITER_POD_ENV.NODE_OPTIONS}\`, \`${WRITER_POD_ENV.SERVICE_NODE_ARGS}\`); the fetcher's pod sets no Node flags, so its figures above are as deployed. The columns without it run every service with no flags (\`BENCH_SERVICE_NODE_OPTIONS\`, \`BENCH_SERVICE_NODE_ARGS\` set them for all, and then this pass is left out).`]
+      : [`Every service ran with \`${process.env.BENCH_SERVICE_NODE_OPTIONS ?? ''}\` \`${process.env.BENCH_SERVICE_NODE_ARGS ?? ''}\` (BENCH_SERVICE_NODE_OPTIONS / BENCH_SERVICE_NODE_ARGS).`]),
   );
   return { id: 'memory', title: `Memory: peak RSS of fetcher and writer, account ${sizes.slice(1).map(times).join(', ')} vs 1×`, figures, notes };
 }
