@@ -1,10 +1,10 @@
-import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, RecordRow } from '@canvas-sync/shared';
 import { createTestDatabase, type TestDatabase } from '@canvas-sync/testkit';
 import { prepareRows } from '../src/records/prepare-rows.js';
 import { upsertRows } from '../src/records/rows.repository.js';
+import { explainEveryStatement, nodesOf, planCollectingDb, type PlanNode } from './support/auto-explain.support.js';
 
 const USER = 'plan-user';
 /**
@@ -17,16 +17,6 @@ const PADDING = 'x'.repeat(900);
 const PART = Array.from({ length: 300 }, (_, i) => 500 + i);
 
 const assignment = (id: number, revision: number): RecordRow => ({ id, course_id: 1 + (id % 20), name: `A${id} r${revision}`, description: PADDING, points_possible: 10, published: true });
-
-type Plan = Record<string, unknown>;
-
-/** Every node of EXPLAIN (FORMAT JSON) plans, depth first. */
-function nodesOf(node: unknown): Plan[] {
-  if (!node || typeof node !== 'object') return [];
-  if (Array.isArray(node)) return node.flatMap(nodesOf);
-  const own = node as Plan;
-  return [...('Node Type' in own ? [own] : []), ...Object.values(own).flatMap(nodesOf)];
-}
 
 /**
  * The table states a part meets in production, each in a database of its own:
@@ -70,23 +60,15 @@ function write(db: Kysely<Database>, count: number, revision: number, ids = Arra
 describe.each(Object.keys(STATES) as Array<keyof typeof STATES>)('a part rewritten when the table is %s', (state) => {
   let t: TestDatabase;
   let db: Kysely<Database>;
-  const plans: unknown[] = [];
+  let plans: unknown[];
   let result: { created: number[]; updated: number[] };
 
   beforeAll(async () => {
     t = await createTestDatabase();
     await STATES[state](t);
-    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
-    pool.on('connect', (client) =>
-      client.on('notice', (n) => {
-        const at = n.message?.indexOf('plan:') ?? -1;
-        if (at >= 0) plans.push(JSON.parse(n.message!.slice(at + 'plan:'.length)));
-      }),
-    );
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    ({ db, plans } = planCollectingDb(t.url));
     result = await db.transaction().execute(async (tx) => {
-      await sql`LOAD 'auto_explain'`.execute(tx);
-      for (const setting of ['auto_explain.log_min_duration = 0', 'auto_explain.log_analyze = on', "auto_explain.log_format = 'json'", "auto_explain.log_level = 'notice'"]) await sql.raw(`SET LOCAL ${setting}`).execute(tx);
+      await explainEveryStatement(tx);
       return upsertRows(tx, 'assignments', USER, prepareRows('assignments', PART.map((id) => assignment(id, 1)), null).rows);
     });
   }, 60_000);
@@ -111,7 +93,7 @@ describe.each(Object.keys(STATES) as Array<keyof typeof STATES>)('a part rewritt
   it('deletes the old versions by their ctids, reading no other row', () => {
     const deletes = nodesOf(plans).filter((n) => n['Node Type'] === 'ModifyTable' && n.Operation === 'Delete');
     expect(deletes).toHaveLength(1);
-    const scan = (deletes[0]!.Plans as Plan[])[0]!;
+    const scan = (deletes[0]!.Plans as PlanNode[])[0]!;
     expect([scan['Node Type'], scan['Actual Rows'], scan['Rows Removed by Filter'] ?? 0]).toEqual(['Tid Scan', PART.length, 0]);
   });
 });

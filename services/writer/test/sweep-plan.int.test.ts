@@ -1,23 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, SyncRow } from '@canvas-sync/shared';
 import { createTestDatabase, insertTestConnection, type TestDatabase } from '@canvas-sync/testkit';
 import { sweepUnseen } from '../src/finalize/sweep.repository.js';
+import { explainEveryStatement, nodesOf, planCollectingDb } from './support/auto-explain.support.js';
 
 const USER = 'sweep-user';
 const COURSE = 1;
 /** Rows per table: few enough that the seen ids would fit in two pages, where a scan of them per row looks cheapest. */
 const ROWS = 130;
-
-/** Every node of an EXPLAIN (FORMAT JSON) plan, depth first. */
-function nodesOf(node: unknown): Array<Record<string, unknown>> {
-  if (!node || typeof node !== 'object') return [];
-  if (Array.isArray(node)) return node.flatMap(nodesOf);
-  const own = node as Record<string, unknown>;
-  return [...('Node Type' in own ? [own] : []), ...Object.values(own).flatMap(nodesOf)];
-}
 
 /** Sums a key over every node of an EXPLAIN (FORMAT JSON) plan. */
 function sumOf(node: unknown, key: string): number {
@@ -38,19 +30,12 @@ function sumOf(node: unknown, key: string): number {
 describe('the sweep stays linear when statistics predate the user', () => {
   let t: TestDatabase;
   let db: Kysely<Database>;
-  const plans: unknown[] = [];
+  let plans: unknown[];
   let sync: SyncRow;
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
-    pool.on('connect', (client) =>
-      client.on('notice', (n) => {
-        const at = n.message?.indexOf('plan:') ?? -1;
-        if (at >= 0) plans.push(JSON.parse(n.message!.slice(at + 'plan:'.length)));
-      }),
-    );
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    ({ db, plans } = planCollectingDb(t.url));
 
     // Other users' rows, analyzed: the statistics know nothing of USER. As many as make the table
     // more than a few pages (a shared table), where fetching rows by ctid is cheaper than a scan.
@@ -93,8 +78,7 @@ describe('the sweep stays linear when statistics predate the user', () => {
 
   it('marks exactly the unseen rows deleted, with no plan comparing every row with every seen id', async () => {
     const deleted = await db.transaction().execute(async (tx) => {
-      await sql`LOAD 'auto_explain'`.execute(tx);
-      for (const setting of ["auto_explain.log_min_duration = 0", 'auto_explain.log_analyze = on', "auto_explain.log_format = 'json'", "auto_explain.log_level = 'notice'"]) await sql.raw(`SET LOCAL ${setting}`).execute(tx);
+      await explainEveryStatement(tx);
       return sweepUnseen(tx, sync, true);
     });
     expect(deleted).toEqual({ courses: [], assignment_groups: [], assignments: [ROWS - 2, ROWS - 1, ROWS].map(Number), submissions: [ROWS - 2, ROWS - 1, ROWS] });
