@@ -33,21 +33,23 @@ const STATES = {
   'statistics predate the user': async (t: TestDatabase) => {
     await sql`INSERT INTO canvas.assignments (user_id, id, raw, content_hash, course_id) SELECT 'other-' || (i % 50), i, '{}'::jsonb, 'h', 1 FROM generate_series(1, 50000) i`.execute(t.db);
     await sql`ANALYZE canvas.assignments`.execute(t.db);
-    await write(t.db, ROWS, 0);
+    await writeUserRows(t.db);
   },
   'vacuumed, never analyzed': async (t: TestDatabase) => {
-    await write(t.db, ROWS, 0);
+    await writeUserRows(t.db);
     await sql`VACUUM canvas.assignments`.execute(t.db);
   },
   'analyzed before the user, many users': async (t: TestDatabase) => {
     await sql`INSERT INTO canvas.assignments (user_id, id, raw, content_hash, course_id) SELECT 'other-' || (i % 2000), i, '{}'::jsonb, 'h', 1 FROM generate_series(1, 50000) i`.execute(t.db);
     await sql`ANALYZE canvas.assignments`.execute(t.db);
-    await write(t.db, ROWS, 0);
+    await writeUserRows(t.db);
   },
 } satisfies Record<string, (t: TestDatabase) => Promise<void>>;
 
-function write(db: Kysely<Database>, count: number, revision: number, ids = Array.from({ length: count }, (_, i) => i + 1)) {
-  return db.transaction().execute((tx) => upsertRows(tx, 'assignments', USER, prepareRows('assignments', ids.map((id) => assignment(id, revision)), null).rows));
+/** The user's first sync: ROWS rows, revision 0. */
+function writeUserRows(db: Kysely<Database>) {
+  const rows = Array.from({ length: ROWS }, (_, i) => assignment(i + 1, 0));
+  return db.transaction().execute((tx) => upsertRows(tx, 'assignments', USER, prepareRows('assignments', rows, null).rows));
 }
 
 /**
