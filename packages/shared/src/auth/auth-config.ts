@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { type ConfigProblem, type Deployment } from '../config/deployment.js';
+import { envOptionalUrl } from '../config/env-schemas.js';
 import { envSecretWith, secretProblems, type SecretRule } from '../config/secrets.js';
 import { MIN_SECRET_LENGTH, USER_TOKEN_ALGORITHMS, type UserTokenAlgorithm } from './jwt-verifier.js';
 
@@ -19,25 +20,10 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * path. Plain http is accepted for loopback only (a local identity provider, tests).
  */
 export const jwksEnvSchema = z.object({
-  AUTH_JWKS_URL: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return undefined;
-      let url: URL;
-      try {
-        url = new URL(v.trim());
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a URL like https://login.example.edu/.well-known/jwks.json' });
-        return z.NEVER;
-      }
-      const loopback = LOOPBACK_HOSTS.has(url.hostname) || (isIP(url.hostname) === 4 && url.hostname.startsWith('127.'));
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        ctx.addIssue({ code: 'custom', message: 'must use https:// (http:// only on localhost)' });
-        return z.NEVER;
-      }
-      return url.toString();
-    }),
+  AUTH_JWKS_URL: envOptionalUrl('must be a URL like https://login.example.edu/.well-known/jwks.json', (url) => {
+    const loopback = LOOPBACK_HOSTS.has(url.hostname) || (isIP(url.hostname) === 4 && url.hostname.startsWith('127.'));
+    return url.protocol === 'https:' || (url.protocol === 'http:' && loopback) ? undefined : 'must use https:// (http:// only on localhost)';
+  }),
   AUTH_JWT_ALGORITHM: z
     .enum([...USER_TOKEN_ALGORITHMS, ''])
     .optional()

@@ -23,6 +23,33 @@ export const envInt = (fallback: number, min: number, max: number) =>
       return n;
     });
 
+/**
+ * An optional URL: unset or blank is `undefined`, anything else is trimmed and must parse, and
+ * `problem` may refuse a parsed one by naming what is wrong (`undefined`: accepted). `invalid` is
+ * the message for text that is no URL; the text is not echoed, since a URL may carry a token.
+ * The value is the URL as `URL` prints it.
+ */
+export const envOptionalUrl = (invalid: string, problem: (url: URL) => string | undefined = () => undefined) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(v.trim());
+      } catch {
+        ctx.addIssue({ code: 'custom', message: invalid });
+        return z.NEVER;
+      }
+      const message = problem(url);
+      if (message !== undefined) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return url.toString();
+    });
+
 const urlWithProtocols = (protocols: string[], fallback: string) =>
   z
     .string()

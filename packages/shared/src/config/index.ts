@@ -1,5 +1,5 @@
 export { loadConfig, type Env } from './load-config.js';
-export { baseEnvSchema, envBoolean, envInt, metricsPortEnvSchema, redactUrl, toBaseConfig, type BaseConfig } from './env-schemas.js';
+export { baseEnvSchema, envBoolean, envInt, envOptionalUrl, metricsPortEnvSchema, redactUrl, toBaseConfig, type BaseConfig } from './env-schemas.js';
 export {
   addConfigProblems,
   deploymentEnvSchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deploymentEnvSchema, deploymentOf, envInt, envSecret, secretProblems, type ConfigProblem, type SecretRule } from '@canvas-sync/shared';
+import { deploymentEnvSchema, deploymentOf, envInt, envOptionalUrl, envSecret, secretProblems, type ConfigProblem, type SecretRule } from '@canvas-sync/shared';
 
 /** The event types a webhook can carry (DESIGN.md "Schedules, change events and webhooks"). */
 export const WEBHOOK_EVENT_TYPES = ['sync.finished', 'canvas.changes'] as const;
@@ -19,30 +19,12 @@ export interface WebhookConfig {
   concurrency: number;
 }
 
-const webhookUrl = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return undefined;
-    let url: URL;
-    try {
-      url = new URL(v.trim());
-    } catch {
-      // Not echoed: the URL may carry a token of the receiver's.
-      ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
-      return z.NEVER;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: `must use http: or https:, got "${url.protocol}"` });
-      return z.NEVER;
-    }
-    if (url.username !== '' || url.password !== '') {
-      // fetch refuses such URLs on every request: say so now rather than fail each delivery.
-      ctx.addIssue({ code: 'custom', message: 'must not carry user:password@ (put a receiver token in the path or query; every delivery is signed anyway)' });
-      return z.NEVER;
-    }
-    return url.toString();
-  });
+const webhookUrl = envOptionalUrl('must be an http:// or https:// URL', (url) => {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must use http: or https:, got "${url.protocol}"`;
+  // fetch refuses such URLs on every request: say so now rather than fail each delivery.
+  if (url.username !== '' || url.password !== '') return 'must not carry user:password@ (put a receiver token in the path or query; every delivery is signed anyway)';
+  return undefined;
+});
 
 const webhookEvents = z
   .string()
