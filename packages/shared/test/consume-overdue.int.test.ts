@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { createTestNats, waitFor, type TestNats } from '@canvas-sync/testkit';
-import { on, publish, startConsumer, syncRequested, type RunningConsumer } from '@canvas-sync/shared';
+import type { RunningConsumer } from '@canvas-sync/shared';
+import { consumeSyncRequested, requestSync } from './support/sync-requested.support.js';
 
-const logger = pino({ level: 'silent' });
 const SYNC = '5b0e3a55-0c55-4c1e-9d42-2f3f1b6f7a02';
 
 /**
@@ -23,25 +22,16 @@ describe('consume: a handler past maxHandlerMs is told to stop', () => {
 
   it('aborts ctx.signal once the handler has run past maxHandlerMs', async () => {
     const stopped: string[] = [];
-    consumer = startConsumer({
-      js: nats.js,
-      ns: nats.ns,
-      stream: nats.ns.stream('SYNC_WORK'),
-      durable: 'fetcher-sync-requested',
-      routes: [
-        on(syncRequested, async (_p, ctx) => {
-          // Work that only ends when told to (a hostile Canvas trickling forever).
-          await new Promise<void>((resolve) => ctx.signal?.addEventListener('abort', () => resolve(), { once: true }));
-          stopped.push(String((ctx.signal?.reason as Error).message));
-        }),
-      ],
-      concurrency: 1,
-      ackWaitMs: 3_000,
-      maxHandlerMs: 1_000,
-      maxDeliver: 5,
-      logger,
-    });
-    await publish(nats.js, nats.ns, syncRequested, { syncId: SYNC, userId: 'u1', run: 0 }, { correlationId: SYNC });
+    consumer = consumeSyncRequested(
+      nats,
+      async (_p, ctx) => {
+        // Work that only ends when told to (a hostile Canvas trickling forever).
+        await new Promise<void>((resolve) => ctx.signal?.addEventListener('abort', () => resolve(), { once: true }));
+        stopped.push(String((ctx.signal?.reason as Error).message));
+      },
+      { ackWaitMs: 3_000, maxHandlerMs: 1_000 },
+    );
+    await requestSync(nats, SYNC);
     await waitFor(async () => stopped.length >= 1, 15_000, 'the overdue handler to be aborted');
     expect(stopped[0]).toMatch(/longer than 1000 ms/);
   });

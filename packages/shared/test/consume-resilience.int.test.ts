@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { TimeoutError } from '@nats-io/transport-node';
-import { pino } from 'pino';
 import { createTestNats, waitFor, type TestNats } from '@canvas-sync/testkit';
-import { on, publish, startConsumer, syncRequested, type RunningConsumer } from '@canvas-sync/shared';
+import type { RunningConsumer } from '@canvas-sync/shared';
+import { consumeSyncRequested, DURABLE, requestSync } from './support/sync-requested.support.js';
 
-const logger = pino({ level: 'silent' });
 const SYNC = '5b0e3a55-0c55-4c1e-9d42-2f3f1b6f7a01';
 
 /**
@@ -26,25 +25,15 @@ describe('consume: broker hiccups inside a handler are retried, not given up', (
   it('naks a message whose handler hit a NATS timeout, and handles it again', async () => {
     const deliveries: number[] = [];
     const givenUp: string[] = [];
-    consumer = startConsumer({
-      js: nats.js,
-      ns: nats.ns,
-      stream: nats.ns.stream('SYNC_WORK'),
-      durable: 'fetcher-sync-requested',
-      routes: [
-        on(syncRequested, async (_p, ctx) => {
-          deliveries.push(ctx.deliveryCount);
-          if (ctx.deliveryCount === 1) throw new TimeoutError();
-        }),
-      ],
-      concurrency: 1,
-      ackWaitMs: 30_000,
-      maxDeliver: 5,
-      logger,
-      backoff: { baseMs: 50, maxMs: 100 },
-      onGiveUp: async (_p, _d, reason) => void givenUp.push(reason),
-    });
-    await publish(nats.js, nats.ns, syncRequested, { syncId: SYNC, userId: 'u1', run: 0 }, { correlationId: SYNC });
+    consumer = consumeSyncRequested(
+      nats,
+      async (_p, ctx) => {
+        deliveries.push(ctx.deliveryCount);
+        if (ctx.deliveryCount === 1) throw new TimeoutError();
+      },
+      { backoff: { baseMs: 50, maxMs: 100 }, onGiveUp: async (_p, _d, reason) => void givenUp.push(reason) },
+    );
+    await requestSync(nats, SYNC);
     await waitFor(async () => deliveries.length >= 2, 10_000, 'the redelivery');
     expect(deliveries).toEqual([1, 2]);
     expect(givenUp).toEqual([]);
@@ -76,30 +65,19 @@ describe('consume: the consumer handle', () => {
       consumers: { value: Object.create(consumers, { get: { value: (...args: Parameters<typeof consumers.get>) => (lookups++, consumers.get(...args)) } }) },
     }) as typeof nats.js;
     const handled: string[] = [];
-    const durable = 'fetcher-sync-requested';
-    consumer = startConsumer({
-      js,
-      ns: nats.ns,
-      stream: nats.ns.stream('SYNC_WORK'),
-      durable,
-      routes: [on(syncRequested, async (p) => void handled.push(p.userId))],
-      concurrency: 1,
-      ackWaitMs: 30_000,
-      maxDeliver: 5,
-      logger,
-    });
+    consumer = consumeSyncRequested(nats, async (p) => void handled.push(p.userId), { js });
     for (let i = 0; i < 10; i++) {
-      await publish(nats.js, nats.ns, syncRequested, { syncId: SYNC, userId: `u${i}`, run: 0 }, { correlationId: `${SYNC}-${i}` });
+      await requestSync(nats, SYNC, { userId: `u${i}`, correlationId: `${SYNC}-${i}` });
       await waitFor(async () => handled.length === i + 1, 10_000, `message ${i}`);
     }
     expect(lookups).toBe(1);
 
     const jsm = await jetstreamManager(nats.nc);
     const stream = nats.ns.stream('SYNC_WORK');
-    const { config } = await jsm.consumers.info(stream, durable);
-    await jsm.consumers.delete(stream, durable);
+    const { config } = await jsm.consumers.info(stream, DURABLE);
+    await jsm.consumers.delete(stream, DURABLE);
     await jsm.consumers.add(stream, config);
-    await publish(nats.js, nats.ns, syncRequested, { syncId: SYNC, userId: 'after', run: 0 }, { correlationId: `${SYNC}-after` });
+    await requestSync(nats, SYNC, { userId: 'after', correlationId: `${SYNC}-after` });
     await waitFor(async () => handled.includes('after'), 20_000, 'the message after the consumer was re-created');
     expect(lookups).toBeGreaterThan(1);
   });

@@ -3,12 +3,10 @@ import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { pino } from 'pino';
 import { createTestNats, waitFor, type TestNats } from '@canvas-sync/testkit';
-import { encodeMessage, on, publish, startConsumer, syncRequested, type RunningConsumer } from '@canvas-sync/shared';
+import { encodeMessage, syncRequested, type RunningConsumer } from '@canvas-sync/shared';
+import { consumeSyncRequested, DURABLE, requestSync } from './support/sync-requested.support.js';
 
-const logger = pino({ level: 'silent' });
-const DURABLE = 'fetcher-sync-requested';
 const syncId = (i: number) => `5b0e3a55-0c55-4c1e-9d42-2f3f1b6f7b${String(i).padStart(2, '0')}`;
 
 /**
@@ -37,10 +35,9 @@ describe('consume: a graceful stop acks every message it was delivered', () => {
     const info = await (await jetstreamManager(nats.nc)).consumers.info(nats.ns.stream('SYNC_WORK'), DURABLE);
     return { delivered: info.delivered.consumer_seq, acked: info.ack_floor.consumer_seq, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
   };
-  const start = (handle: () => Promise<void>) =>
-    startConsumer({ js: jetstream(nc), ns: nats.ns, stream: nats.ns.stream('SYNC_WORK'), durable: DURABLE, routes: [on(syncRequested, handle)], concurrency: 5, ackWaitMs: 60_000, maxDeliver: 5, logger });
+  const start = (handle: () => Promise<void>) => consumeSyncRequested(nats, handle, { js: jetstream(nc), concurrency: 5, ackWaitMs: 60_000 });
   const publishMany = async (n: number) => {
-    for (let i = 0; i < n; i++) await publish(nats.js, nats.ns, syncRequested, { syncId: syncId(i), userId: 'u1', run: 0 }, { correlationId: syncId(i) });
+    for (let i = 0; i < n; i++) await requestSync(nats, syncId(i));
   };
 
   it('waits for the handlers of the messages its pull yields after stop was called', async () => {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { pino } from 'pino';
 import { createTestNats, waitFor, type TestNats } from '@canvas-sync/testkit';
-import { on, publish, startConsumer, syncRequested, type HandlerResult, type RunningConsumer } from '@canvas-sync/shared';
+import { publish, syncRequested, type HandlerResult, type RunningConsumer } from '@canvas-sync/shared';
+import { consumeSyncRequested, requestSync } from './support/sync-requested.support.js';
 
-const logger = pino({ level: 'silent' });
 const SYNC = '8d5f7d2e-62a2-4a43-9e4b-5a0f7f3d9c11';
 
 describe('publish/consume on real JetStream', () => {
@@ -19,18 +18,7 @@ describe('publish/consume on real JetStream', () => {
   });
 
   const runConsumer = (handle: (run: number, delivery: number) => Promise<HandlerResult>) =>
-    startConsumer({
-      js: nats.js,
-      ns: nats.ns,
-      stream: nats.ns.stream('SYNC_WORK'),
-      durable: 'fetcher-sync-requested',
-      routes: [on(syncRequested, async (p, ctx) => handle(p.run, ctx.deliveryCount))],
-      concurrency: 4,
-      ackWaitMs: 30_000,
-      maxDeliver: 10,
-      logger,
-      backoff: { baseMs: 50, maxMs: 100 },
-    });
+    consumeSyncRequested(nats, async (p, ctx) => handle(p.run, ctx.deliveryCount), { concurrency: 4, maxDeliver: 10, backoff: { baseMs: 50, maxMs: 100 } });
 
   it('delivers once, redelivers after nak, never after term, and dedups a repeated id', async () => {
     const seen: Array<[number, number]> = [];
@@ -40,7 +28,7 @@ describe('publish/consume on real JetStream', () => {
       if (run === 3) return 'term';
       return 'ack';
     });
-    const send = (run: number, id: string) => publish(nats.js, nats.ns, syncRequested, { syncId: SYNC, userId: 'u1', run }, { id, correlationId: SYNC });
+    const send = (run: number, id: string) => requestSync(nats, SYNC, { run, id });
     await send(1, 'm-1');
     const dup = await send(1, 'm-1');
     expect(dup.duplicate).toBe(true);
