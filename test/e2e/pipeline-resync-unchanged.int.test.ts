@@ -16,9 +16,9 @@ interface Published {
 /**
  * Scheduled resyncs (README "Schedules") carry unchanged rows as ids, not text (issue #15,
  * docs/performance.md "Scheduled resyncs"): the fetcher compares each fetched row's content hash
- * with the stored one. What must hold: the rows end equal to Canvas's, the counts say what
- * changed, a full sync (which sends every row as text) still marks exactly the rows gone from
- * Canvas deleted — and in an incremental sync an unchanged row's text no longer travels through JetStream.
+ * with the stored one, in incremental and full syncs alike. What must hold: the rows end equal to
+ * Canvas's, the counts say what changed, a full sync still marks exactly the rows gone from Canvas
+ * deleted (the ids count as seen) — and an unchanged row's text no longer travels through JetStream.
  */
 describe('resyncs: unchanged rows travel as ids', () => {
   let h: PipelineHarness;
@@ -113,7 +113,7 @@ describe('resyncs: unchanged rows travel as ids', () => {
     await expectGroundTruth();
   });
 
-  it('a full resync sends every row as text (an older writer would sweep ids) and marks exactly the assignment deleted in Canvas (and its submission) deleted', async () => {
+  it('a full resync sends unchanged rows as ids too, and still marks exactly the assignment deleted in Canvas (and its submission) deleted', async () => {
     const [c1] = liveCourses();
     const gone = assignmentsOf(c1!)[2]!;
     const goneSubmissions = truth().submissions.filter((s) => s.assignment_id === gone.id).map((s) => s.id);
@@ -123,8 +123,9 @@ describe('resyncs: unchanged rows travel as ids', () => {
     const row = await h.waitFor(await h.startSync(USER, { mode: 'full' }), ['completed', 'failed']);
     expect(row.status).toBe('completed');
     const sent = await published(row.id);
-    expect(sent.ids).toEqual({ assignment_groups: 0, assignments: 0, submissions: 0 });
-    expect(sent.rows).toEqual({ assignment_groups: t.assignmentGroups.length, assignments: t.assignments.length, submissions: t.submissions.length });
+    // Nothing changed in what Canvas still has: no row's text travels (before: every row's).
+    expect(sent.rows).toEqual({ assignment_groups: 0, assignments: 0, submissions: 0 });
+    expect(sent.ids).toEqual({ assignment_groups: t.assignmentGroups.length, assignments: t.assignments.length, submissions: t.submissions.length });
     expect(row.counts.assignments).toEqual({ created: 0, updated: 0, unchanged: t.assignments.length, deleted: 1 });
     expect(row.counts.submissions).toEqual({ created: 0, updated: 0, unchanged: t.submissions.length, deleted: goneSubmissions.length });
     expect(row.counts.assignment_groups).toEqual({ created: 0, updated: 0, unchanged: t.assignmentGroups.length, deleted: 0 });

@@ -64,17 +64,16 @@ export function fetchUnitHandler(deps: FetchUnitDeps) {
  * One course's walk. A course whose answer is too large or too slow to arrive, or whose walk
  * passes its page/row limit, is skipped with a warning, like a forbidden one: the user's other courses still sync. Past the
  * sync's share (`session.budget` exhausted) the error goes up and fails the sync.
- * In an incremental sync the content hashes of the course's stored rows are read first: rows
- * fetched unchanged travel as ids (`UnitRecords`). A full sync sends every row as text: its sweep
- * marks deleted what it did not see, and a writer from before the `unchanged` field (a rolling
- * deploy) drops the ids, so it would sweep rows that are still in Canvas. Writers handle the ids in
- * every mode; a later fetcher may send them in full syncs once no older writer can run.
+ * The content hashes of the course's stored rows are read first: rows fetched unchanged travel as
+ * ids (`UnitRecords`), in full syncs too, whose sweep counts the ids as seen. A writer from before
+ * the `unchanged` field (before session 10's release) would drop them and sweep those rows: such a
+ * writer must not run beside this fetcher (docs/operations.md "Upgrade").
  */
 async function fetchCourse(deps: FetchUnitDeps, sync: SyncState, session: CanvasSession, courseId: number, origin: Origin, ctx: MessageContext): Promise<void> {
   const unitKey = `course:${courseId}`;
   const base = { syncId: sync.id, userId: sync.userId, run: sync.run };
-  const stored = sync.mode === 'incremental' ? await storedHashes(deps.db, sync.userId, courseId) : undefined;
-  const out = new UnitRecords(deps.publisher, { ...base, unitKey, fetchId: randomUUID() }, origin, undefined, stored?.size ? stored : undefined);
+  const stored = await storedHashes(deps.db, sync.userId, courseId);
+  const out = new UnitRecords(deps.publisher, { ...base, unitKey, fetchId: randomUUID() }, origin, undefined, stored.size ? stored : undefined);
   try {
     const pages = deps.canvas.paginate(session, `/api/v1/courses/${courseId}/assignment_groups`, { 'include[]': ['assignments', 'submission'] });
     for await (const groups of pages) {
