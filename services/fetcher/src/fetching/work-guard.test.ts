@@ -7,7 +7,7 @@ import type { PipelinePublisher } from '../messaging/pipeline.publisher.js';
 import type { SyncState } from '../syncs/sync-state.repository.js';
 import { WorkGuard } from './work-guard.js';
 
-const sync: SyncState = { id: 's1', userId: 'u1', status: 'running', run: 1, scope: { type: 'all' }, mode: 'full', chunkSize: 10, planReady: true, connectionId: 'c1' };
+const sync: SyncState = { id: 's1', userId: 'u1', status: 'running', run: 1, scope: { type: 'all' }, chunkSize: 10, planReady: true, connectionId: 'c1' };
 const ctx: MessageContext = { msgId: 'm1', correlationId: 'c', deliveryCount: 1, lastDelivery: false, traceparent: undefined, logger: pino({ level: 'silent' }) };
 
 /** Runs work that throws `err` under a WorkGuard; returns what went up and the statuses published. */

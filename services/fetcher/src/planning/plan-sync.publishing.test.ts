@@ -8,7 +8,7 @@ import type { PipelinePublisher } from '../messaging/pipeline.publisher.js';
 import type { SyncState } from '../syncs/sync-state.repository.js';
 import { planWork } from './plan-sync.handler.js';
 
-const sync: SyncState = { id: '5b0e3a55-0c55-4c1e-9d42-2f3f1b6f7a03', userId: 'u1', status: 'running', run: 0, scope: { type: 'all' }, mode: 'full', chunkSize: 2, planReady: false, connectionId: 'c1' };
+const sync: SyncState = { id: '5b0e3a55-0c55-4c1e-9d42-2f3f1b6f7a03', userId: 'u1', status: 'running', run: 0, scope: { type: 'all' }, chunkSize: 2, planReady: false, connectionId: 'c1' };
 const origin = { correlationId: sync.id, traceparent: undefined };
 
 /** A publisher whose acks (JetStream's) come only when the test lets them: it records what was handed to it meanwhile. */

@@ -1,14 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '@canvas-sync/shared';
 
-/** What the fetcher needs to know about a sync before working on it. */
+/**
+ * What the fetcher needs to know about a sync before working on it. Not its mode: full and
+ * incremental syncs are fetched alike (unchanged rows as ids), and the writer's sweep tells them apart.
+ */
 export interface SyncState {
   id: string;
   userId: string;
   status: string;
   run: number;
   scope: { type: 'all' } | { type: 'term'; termId: number } | { type: 'course'; courseId: number };
-  mode: string;
   chunkSize: number;
   planReady: boolean;
   connectionId: string;
@@ -18,7 +20,7 @@ export interface SyncState {
 export async function findSync(db: Kysely<Database>, syncId: string): Promise<SyncState | undefined> {
   const row = await db
     .selectFrom('syncs')
-    .select(['id', 'user_id', 'status', 'run', 'scope', 'mode', 'chunk_size', 'plan_ready', 'connection_id'])
+    .select(['id', 'user_id', 'status', 'run', 'scope', 'chunk_size', 'plan_ready', 'connection_id'])
     .where('id', '=', syncId)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -28,7 +30,6 @@ export async function findSync(db: Kysely<Database>, syncId: string): Promise<Sy
     status: row.status,
     run: row.run,
     scope: row.scope,
-    mode: row.mode,
     chunkSize: row.chunk_size,
     planReady: row.plan_ready,
     connectionId: row.connection_id,
