@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -9,8 +12,12 @@ import { buildPanel, CHROMIUM, DEV_SECRET, userToken } from './panel.harness.js'
 
 const TOKEN_TTL_S = 60;
 const USER = 'e2e-embed';
-/** docs/embedding.md shows these; the test regenerates them on every run. */
-const SCREENSHOTS = `${REPO_ROOT}docs/images`;
+/**
+ * docs/embedding.md shows these. Every run takes them; `UPDATE_SCREENSHOTS=1` writes them over the
+ * docs' copies, any other run into a temporary directory, so that `npm test` leaves the checkout as it was.
+ */
+const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
+const SCREENSHOTS = UPDATE_SCREENSHOTS ? `${REPO_ROOT}docs/images` : mkdtempSync(join(tmpdir(), 'canvas-sync-screenshots-'));
 const AXE_SOURCE = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 
 interface AxeViolation {
@@ -76,6 +83,7 @@ describe('the embedded panel in a host app on another origin, in headless Chromi
     await new Promise((resolve) => host?.server.close(resolve));
     await Promise.all([api, notifier].filter(Boolean).map((p) => p.kill('SIGTERM')));
     await pipeline?.close();
+    if (!UPDATE_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
 
   it('signs in on the host, connects Canvas, syncs live, cancels, resumes; the token expires and the notifier restarts mid-sync unnoticed', async () => {
