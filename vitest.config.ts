@@ -14,6 +14,14 @@ const alias = {
   '@canvas-sync/client': src('./packages/client/src/index.ts'),
 };
 
+/**
+ * Unit and integration files run two at a time: most integration files wait on their services,
+ * NATS and Postgres, so two of them share this 2-core machine's cores well (vitest's default is
+ * one fewer worker than cores: one here). The chaos files run after them, one at a time and alone:
+ * they kill processes and time the recovery (docs/reliability.md).
+ */
+const PARALLEL_FILES = 2;
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -22,6 +30,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          maxWorkers: PARALLEL_FILES,
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'packages/canvas-sim/test/**/*.test.ts', 'test/deploy/**/*.test.ts', 'scripts/**/*.test.ts', 'services/api/web/lib/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'bench/**/*.int.test.ts'],
           environment: 'node',
@@ -31,6 +40,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
+          maxWorkers: PARALLEL_FILES,
           include: ['packages/*/test/**/*.int.test.ts', 'services/*/test/**/*.int.test.ts', 'test/e2e/**/*.int.test.ts', 'bench/**/*.int.test.ts'],
           environment: 'node',
           globalSetup: ['packages/testkit/src/global-setup.ts'],
@@ -43,6 +53,8 @@ export default defineConfig({
         test: {
           // Real processes killed and restarted mid-sync (docs/reliability.md); faults run in sequence.
           name: 'chaos',
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
           include: ['test/chaos/**/*.chaos.test.ts'],
           environment: 'node',
           globalSetup: ['packages/testkit/src/global-setup.ts'],
