@@ -56,7 +56,7 @@ describe('npm start and Ctrl-C', () => {
 
   it('a SIGTERM to npm (which forwards it to the shell running the start script) stops each service once, gracefully', async () => {
     // npm runs `start` as `sh -c <script>` and forwards SIGTERM to that shell alone (a process
-    // manager, \`timeout\`, \`docker stop\`): unless the script execs node, the shell dies and leaves
+    // manager, `timeout`, a `kill` of its pid): unless the script execs node, the shell dies and leaves
     // the whole stack running. The real script, with this fixture in place of scripts/start.ts.
     const script = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
     const command = script.replace('scripts/start.ts', `scripts/start/fixtures/parent.ts ${ROOT}`);
