@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-// package.json's `allowScripts` says which dependencies may run install scripts. npm 11 only warns
-// about the others; npm 12 skips them, so a dependency whose script matters must be named there.
+// package.json's `allowScripts` says which dependencies may run install scripts. npm 11 runs the
+// unnamed ones with a warning; npm 12 skips them, so a dependency whose script matters must be
+// approved there.
 
 const root = new URL('../', import.meta.url);
 const readJson = (path: string): unknown => JSON.parse(readFileSync(new URL(path, root), 'utf8'));
